@@ -1,0 +1,123 @@
+"""The `autograder` command: a thin layer over the library.
+
+Every domain error (``AutograderError``) becomes a ``click.ClickException``
+here, in one place, so users see one clear message and never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from autograder import render
+from autograder.assignment import PUBLIC_CHECKS, load_assignment
+from autograder.errors import AutograderError
+from autograder.runner import GradeOptions, grade_folder
+from autograder.sandbox import SandboxConfig, SandboxUnavailable
+from autograder.session import TimeoutPolicy
+from autograder.skeleton import write_skeleton
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_ASSIGNMENT = Path("assignments/backprop")
+
+
+def domain_errors(command: F) -> F:
+    """Convert the library's errors into click's, with their message only."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (AutograderError, SandboxUnavailable) as error:
+            raise click.ClickException(str(error)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group()
+@click.version_option(package_name="backprop-autograder")
+def cli() -> None:
+    """Autograder for the backpropagation assignment.
+
+    Students: `autograder check` in your assignment folder.
+    Instructors: `autograder grade SUBMISSIONS --out RESULTS`.
+    """
+
+
+def default_check_dir() -> Path:
+    here = Path.cwd()
+    return here if (here / "layers.py").exists() else DEFAULT_ASSIGNMENT
+
+
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option(
+    "--checks",
+    "checks_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help=f"Folder holding {PUBLIC_CHECKS} (default: DIRECTORY itself).",
+)
+@click.option(
+    "--timeout-floor",
+    default=1.0,
+    show_default=True,
+    help="Shortest time limit, in seconds, for one call into your code.",
+)
+@domain_errors
+def check(
+    directory: Path | None, as_json: bool, checks_dir: Path | None, timeout_floor: float
+) -> None:
+    """Run the public checks on your layers.py and xor.py.
+
+    DIRECTORY defaults to the current folder when it holds layers.py, else
+    assignments/backprop. Exit status 0 when every check passes, 1 otherwise.
+
+    Example:
+
+        cd assignments/backprop && autograder check
+    """
+    folder = directory or default_check_dir()
+    if not folder.is_dir():
+        raise AutograderError(f"no folder {folder}: run this in your assignment folder, or name it")
+    assignment = load_assignment(checks_dir or folder, with_hidden=False)
+    options = GradeOptions(
+        include_hidden=False,
+        sandbox=SandboxConfig(use_bwrap=False),
+        timeouts=TimeoutPolicy(floor=timeout_floor),
+    )
+    report, _ = grade_folder(folder, assignment, options)
+    click.echo(render.report_json(report) if as_json else render.report_table(report))
+    sys.exit(0 if report.all_passed else 1)
+
+
+@cli.command()
+@click.argument("solution", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write the student files into.",
+)
+@domain_errors
+def skeleton(solution: Path, out: Path) -> None:
+    """Write the student skeleton generated from a reference folder.
+
+    Every `### BEGIN SOLUTION` ... `### END SOLUTION` region becomes a
+    `raise NotImplementedError` stub; hidden files are left out.
+
+    Example:
+
+        autograder skeleton solutions/backprop --out assignments/backprop
+    """
+    for relative in write_skeleton(solution, out):
+        click.echo(str(out / relative))
+
+
+def main() -> None:
+    cli(prog_name="autograder")

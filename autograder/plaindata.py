@@ -1,0 +1,154 @@
+"""Plain numeric data across the trust boundary, in a format that cannot run code.
+
+Everything that leaves a student's process is encoded here: a JSON skeleton
+(parsed by ``json``, which builds only dicts, lists, strings and numbers) plus
+an ``.npy`` stream of arrays read with ``np.load(..., allow_pickle=False)``.
+Neither reader can execute code, unlike pickle, so a hostile submission can at
+worst send wrong numbers, never objects with their own ``__eq__``.
+
+Encoded values: ``None``, ``bool``, ``int``, ``float``, ``str`` (for messages),
+NumPy scalars and arrays of a numeric dtype (kinds b, i, u, f, c), and tuples,
+lists and ``str``-keyed dicts of them. ``decode`` re-checks all of it, since the
+student's process may have replaced ``encode`` with anything.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from typing import Any
+
+import numpy as np
+
+NUMERIC_KINDS = "biufc"
+MAX_DEPTH = 32
+MAX_ARRAYS = 10_000
+
+
+class PlainDataError(ValueError):
+    """A value is not plain numeric data (raised on either side of the pipe)."""
+
+
+def describe_type(value: Any) -> str:
+    """A short name for a value's type, for messages a student reads."""
+    kind = type(value)
+    if isinstance(value, np.ndarray) and kind is not np.ndarray:
+        return f"{kind.__name__} (a subclass of numpy.ndarray)"
+    return (
+        kind.__qualname__
+        if kind.__module__ == "builtins"
+        else f"{kind.__module__}.{kind.__qualname__}"
+    )
+
+
+def _encode_float(x: float) -> Any:
+    # JSON has no NaN or infinity; keep them exact and standard-conforming.
+    return x if math.isfinite(x) else {"float": repr(x)}
+
+
+def _to_skeleton(value: Any, arrays: list[np.ndarray], depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise PlainDataError(f"data nested more than {MAX_DEPTH} levels deep")
+    kind = type(value)
+    if value is None or kind is bool or kind is str or kind is int:
+        return value
+    if kind is float:
+        return _encode_float(value)
+    if kind is complex:
+        return {"complex": [_encode_float(value.real), _encode_float(value.imag)]}
+    if kind is np.ndarray or isinstance(value, np.generic):
+        array = np.asarray(value) if kind is not np.ndarray else value
+        if array.dtype.kind not in NUMERIC_KINDS:
+            raise PlainDataError(f"an array of dtype {array.dtype} is not numeric")
+        if len(arrays) >= MAX_ARRAYS:
+            raise PlainDataError(f"more than {MAX_ARRAYS} arrays in one message")
+        arrays.append(array)
+        return {"scalar" if kind is not np.ndarray else "array": len(arrays) - 1}
+    if kind is tuple or kind is list:
+        items = [_to_skeleton(item, arrays, depth + 1) for item in value]
+        return {"tuple": items} if kind is tuple else {"list": items}
+    if kind is dict:
+        if not all(type(key) is str for key in value):
+            raise PlainDataError("dict keys must be strings")
+        return {
+            "dict": [[key, _to_skeleton(item, arrays, depth + 1)] for key, item in value.items()]
+        }
+    raise PlainDataError(f"a {describe_type(value)} is not plain numeric data")
+
+
+def encode(value: Any) -> bytes:
+    """Serialise ``value``; raise PlainDataError naming the first bad part."""
+    arrays: list[np.ndarray] = []
+    skeleton = json.dumps(_to_skeleton(value, arrays, 0), allow_nan=False).encode()
+    stream = io.BytesIO()
+    stream.write(len(skeleton).to_bytes(8, "little"))
+    stream.write(skeleton)
+    for array in arrays:
+        np.save(stream, array, allow_pickle=False)
+    return stream.getvalue()
+
+
+def _read_array(stream: io.BytesIO) -> np.ndarray:
+    try:
+        array = np.load(stream, allow_pickle=False)
+    except Exception as exc:  # any malformed stream is the sender's fault
+        raise PlainDataError(f"malformed array data ({exc})") from None
+    if type(array) is not np.ndarray or array.dtype.kind not in NUMERIC_KINDS:
+        raise PlainDataError(f"an array of dtype {array.dtype} is not numeric")
+    return array
+
+
+def _decode_float(node: Any) -> float:
+    if type(node) in (int, float):
+        return float(node)
+    if type(node) is dict and set(node) == {"float"} and node["float"] in ("nan", "inf", "-inf"):
+        return float(node["float"])
+    raise PlainDataError("malformed float")
+
+
+def _from_skeleton(node: Any, arrays: list[np.ndarray], depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise PlainDataError(f"data nested more than {MAX_DEPTH} levels deep")
+    if node is None or type(node) in (bool, int, float, str):
+        return node
+    if type(node) is not dict or len(node) != 1:
+        raise PlainDataError("malformed data skeleton")
+    ((tag, body),) = node.items()
+    if tag in ("array", "scalar"):
+        if type(body) is not int or not 0 <= body < len(arrays):
+            raise PlainDataError("malformed array reference")
+        return arrays[body] if tag == "array" else arrays[body][()]
+    if tag == "float":
+        return _decode_float(node)
+    if tag == "complex" and type(body) is list and len(body) == 2:
+        return complex(_decode_float(body[0]), _decode_float(body[1]))
+    if tag in ("tuple", "list") and type(body) is list:
+        items = [_from_skeleton(item, arrays, depth + 1) for item in body]
+        return tuple(items) if tag == "tuple" else items
+    if tag == "dict" and type(body) is list:
+        pairs = {}
+        for pair in body:
+            if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
+                raise PlainDataError("malformed dict entry")
+            pairs[pair[0]] = _from_skeleton(pair[1], arrays, depth + 1)
+        return pairs
+    raise PlainDataError(f"unknown data tag {tag!r}")
+
+
+def decode(payload: bytes) -> Any:
+    """Rebuild a value from ``encode``'s bytes, trusting none of them."""
+    stream = io.BytesIO(payload)
+    size = int.from_bytes(stream.read(8), "little")
+    if size > len(payload):
+        raise PlainDataError("truncated message")
+    try:
+        skeleton = json.loads(stream.read(size))
+    except ValueError as exc:
+        raise PlainDataError(f"malformed data skeleton ({exc})") from None
+    arrays: list[np.ndarray] = []
+    while stream.tell() < len(payload):
+        if len(arrays) >= MAX_ARRAYS:
+            raise PlainDataError(f"more than {MAX_ARRAYS} arrays in one message")
+        arrays.append(_read_array(stream))
+    return _from_skeleton(skeleton, arrays, 0)

@@ -1,0 +1,78 @@
+"""Results of grading: plain frozen records, free of any rendering."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+PASSED, FAILED, ERROR = "passed", "failed", "error"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict of one check on one submission.
+
+    ``status`` is ``failed`` when the student's code earned less than full
+    points, ``error`` only when the grader itself broke (a bug to report).
+    ``hidden`` results are shown to students by name and score only.
+    """
+
+    name: str
+    component: str
+    points: float
+    max_points: float
+    status: str
+    message: str = ""
+    hidden: bool = False
+    output: str = ""
+    diagnosis: str = ""
+    data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASSED
+
+    @property
+    def reason(self) -> str:
+        """The first line of the message: the one-line reason in a table."""
+        return self.message.split("\n", 1)[0]
+
+
+@dataclass(frozen=True)
+class Report:
+    """All check results for one submission."""
+
+    assignment: str
+    results: tuple[CheckResult, ...]
+    seconds: float = 0.0
+    sandboxed: bool = False
+    notes: tuple[str, ...] = ()
+
+    @property
+    def score(self) -> float:
+        return round(sum(r.points for r in self.results), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(r.max_points for r in self.results), 6)
+
+    @property
+    def all_passed(self) -> bool:
+        return all(r.passed for r in self.results)
+
+    @property
+    def grader_errors(self) -> tuple[CheckResult, ...]:
+        return tuple(r for r in self.results if r.status == ERROR)
+
+    def to_dict(self) -> dict[str, Any]:
+        results = [{k: v for k, v in asdict(r).items() if k != "data"} for r in self.results]
+        return {
+            "assignment": self.assignment,
+            "score": self.score,
+            "max_score": self.max_score,
+            "all_passed": self.all_passed,
+            "seconds": round(self.seconds, 3),
+            "sandboxed": self.sandboxed,
+            "notes": list(self.notes),
+            "checks": results,
+        }

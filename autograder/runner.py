@@ -1,0 +1,46 @@
+"""Grading one submission folder: a session, the checks, a report."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from autograder.assignment import Assignment
+from autograder.checks import run_check
+from autograder.results import Report
+from autograder.sandbox import SandboxConfig
+from autograder.session import StudentSession, TimeoutPolicy
+
+
+@dataclass(frozen=True)
+class GradeOptions:
+    """How to grade: which checks, which seed, which limits."""
+
+    seed: int = 0
+    include_hidden: bool = True
+    sandbox: SandboxConfig = field(default_factory=SandboxConfig)
+    timeouts: TimeoutPolicy = field(default_factory=TimeoutPolicy)
+
+
+def grade_folder(
+    folder: Path, assignment: Assignment, options: GradeOptions, slot: int = 0
+) -> tuple[Report, list[tuple[str, float]]]:
+    """Run every check on the code in ``folder``; never raises for student faults.
+
+    Returns the report and the call log (per-call durations), which the batch
+    grader uses to set timeouts from the reference's own times.
+    """
+    started = time.perf_counter()
+    timeouts = options.timeouts
+    if not timeouts.per_function:
+        timeouts = replace(timeouts, per_function=assignment.public.timeouts)
+    checks = assignment.checks(options.include_hidden)
+    with StudentSession(
+        Path(folder), list(assignment.modules), options.sandbox, timeouts, slot
+    ) as session:
+        results = tuple(run_check(check, session, options.seed) for check in checks)
+        log = list(session.call_log)
+        sandboxed = session.use_bwrap
+    report = Report(assignment.name, results, time.perf_counter() - started, sandboxed)
+    return report, log

@@ -1,0 +1,170 @@
+"""How a student process is started: inside bubblewrap, or as a plain subprocess.
+
+With bubblewrap the student's process sees only a read-only Python, the
+engine's own package (public code) and its own submission, read-only; it has
+a private /tmp, no network, its own PID namespace (everything it starts dies
+with it) and runs as an unprivileged user, one uid per worker slot so that
+the process-count limit of one student never counts another's processes.
+
+Without bubblewrap the same resource limits apply, but the student's process
+can read the file system and use the network; ``isolation_warning`` says so.
+
+Limits are set by the first lines of the student's process itself, before any
+student code is imported: lowering a hard limit cannot be undone by the code
+that follows, so they hold for the student's code and everything it starts.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import sysconfig
+from dataclasses import dataclass
+from pathlib import Path
+
+ENGINE_DIR = Path(__file__).resolve().parent
+SANDBOX_ENGINE = "/opt/autograder"
+SANDBOX_SUBMISSION = "/submission"
+FIRST_UID = 61000
+
+# Single-threaded BLAS: results do not depend on the thread count, and one
+# student's process cannot take more than its core.
+DETERMINISTIC_ENV = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "PYTHONHASHSEED": "0",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "LC_ALL": "C.UTF-8",
+}
+# Kept from the grader's environment: OpenBLAS needs these on some processors.
+PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "PATH")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one student process."""
+
+    memory_bytes: int = 1 << 30
+    processes: int = 32
+    file_bytes: int = 16 << 20
+    cpu_seconds: int = 600
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """Whether to use bubblewrap, and what to do when it is missing."""
+
+    use_bwrap: bool = True
+    require_bwrap: bool = False
+    limits: Limits = Limits()
+
+
+class SandboxUnavailable(RuntimeError):
+    """The sandbox was required but bubblewrap is missing or does not work."""
+
+
+def bwrap_path() -> str | None:
+    return shutil.which("bwrap")
+
+
+def isolation_warning() -> str:
+    return (
+        "bubblewrap (bwrap) was not found: student code runs as a plain subprocess with "
+        "resource limits, but WITHOUT file-system or network isolation. Install it "
+        "(apt-get install bubblewrap) or pass --require-sandbox to refuse to grade without it."
+    )
+
+
+def bootstrap_code(limits: Limits, engine_parent: str) -> str:
+    """Python source run first in the student process: limits, then the worker."""
+    return (
+        "import resource, sys\n"
+        f"for name, value in (('RLIMIT_AS', {limits.memory_bytes}), "
+        f"('RLIMIT_NPROC', {limits.processes}), ('RLIMIT_FSIZE', {limits.file_bytes}), "
+        f"('RLIMIT_CPU', {limits.cpu_seconds}), ('RLIMIT_CORE', 0)):\n"
+        "    resource.setrlimit(getattr(resource, name), (value, value))\n"
+        f"sys.path.insert(0, {engine_parent!r})\n"
+        "from autograder import worker\n"
+        "worker.main(sys.argv)\n"
+    )
+
+
+def _python_roots() -> list[str]:
+    """Folders the interpreter and its packages live in, to mount read-only."""
+    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    roots.update(
+        sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")
+    )
+    roots.add(str(Path(sys.executable).resolve().parent.parent))
+    resolved = sorted({str(Path(root).resolve()) for root in roots if root and Path(root).exists()})
+    # Drop folders already inside another one: a single bind covers them.
+    return [r for r in resolved if not any(r != o and r.startswith(o + os.sep) for o in resolved)]
+
+
+def _dirs_for(path: str) -> list[str]:
+    """bwrap creates missing parents as root-only; make each one world-readable."""
+    parts = Path(path).parts[1:-1]
+    args: list[str] = []
+    for depth in range(1, len(parts) + 1):
+        args += ["--perms", "0755", "--dir", "/" + "/".join(parts[:depth])]
+    return args
+
+
+def bwrap_command(folder: Path, fds: tuple[int, int], slot: int, limits: Limits) -> list[str]:
+    """bubblewrap command line that runs the worker on ``folder``."""
+    uid = str(FIRST_UID + slot)
+    args = [bwrap_path() or "bwrap", "--die-with-parent", "--new-session"]
+    # Not --unshare-all: a new user namespace would leave setpriv no uid to switch to.
+    args += [
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+    ]
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    for system_dir in ("/usr", "/bin", "/lib", "/lib64", "/etc/alternatives", "/etc/ld.so.cache"):
+        if os.path.exists(system_dir):
+            args += ["--ro-bind", system_dir, system_dir]
+    for root in _python_roots():
+        if root.startswith(("/usr/", "/bin/", "/lib")):
+            continue
+        args += _dirs_for(root) + ["--ro-bind", root, root]
+    args += _dirs_for(SANDBOX_ENGINE + "/autograder")
+    args += ["--ro-bind", str(ENGINE_DIR), SANDBOX_ENGINE + "/autograder"]
+    args += ["--ro-bind", str(folder), SANDBOX_SUBMISSION, "--chdir", "/tmp"]
+    args += ["--setenv", "HOME", "/tmp"]
+    privileges = ["--clear-groups", "--inh-caps=-all", "--bounding-set=-all"]
+    if os.geteuid() == 0:
+        # bwrap keeps root's uid when run by root; setpriv drops it so that
+        # the process-count limit (which root is exempt from) applies.
+        args += ["--", "setpriv", "--reuid", uid, "--regid", uid, *privileges]
+    else:
+        args += ["--"]
+    bootstrap = bootstrap_code(limits, SANDBOX_ENGINE)
+    return args + [sys.executable, "-I", "-B", "-c", bootstrap, str(fds[0]), str(fds[1])]
+
+
+def plain_command(fds: tuple[int, int], limits: Limits) -> list[str]:
+    bootstrap = bootstrap_code(limits, str(ENGINE_DIR.parent))
+    return [sys.executable, "-I", "-B", "-c", bootstrap, str(fds[0]), str(fds[1])]
+
+
+def student_env() -> dict[str, str]:
+    env = {key: os.environ[key] for key in PASSED_THROUGH if key in os.environ}
+    env.update(DETERMINISTIC_ENV)
+    return env
+
+
+def sandboxed(config: SandboxConfig) -> bool:
+    """True when student processes will run inside bubblewrap."""
+    if config.use_bwrap and bwrap_path():
+        return True
+    if config.require_bwrap:
+        raise SandboxUnavailable(
+            "the sandbox is required but bubblewrap (bwrap) is not installed: "
+            "install it with `apt-get install bubblewrap`, or grade without --require-sandbox"
+        )
+    return False

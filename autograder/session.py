@@ -1,0 +1,323 @@
+"""The grader's side of the trust boundary: one student process, driven by calls.
+
+A ``StudentSession`` starts the student's process lazily, sends it requests
+and waits for each reply with a wall-clock timeout. Replies are decoded with
+``plaindata.decode`` (no pickle, no objects), and everything that can go wrong
+in the student's process becomes a ``StudentError`` that a check turns into a
+failed check with a message: an exception in the student's code, a timeout, a
+crash, or a reply that is not plain data. After a timeout or a crash the
+process is killed and the next call starts a fresh one, so one bad function
+fails only the checks that use it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import select
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from autograder import plaindata, sandbox
+from autograder.errors import (
+    StudentCrash,
+    StudentException,
+    StudentImportFailure,
+    StudentMissing,
+    StudentTimeout,
+    StudentUnplain,
+)
+
+MAX_REPLY_BYTES = 256 << 20
+OUTPUT_CAP_BYTES = 64 << 10
+
+
+@dataclass(frozen=True)
+class TimeoutPolicy:
+    """Per-call timeouts: ``factor`` times a baseline, never below ``floor``.
+
+    Baselines are the reference's own time for the same call (measured when
+    the reference is at hand), else a per-function figure from the
+    assignment; ``default`` applies when neither is known.
+    """
+
+    factor: float = 50.0
+    floor: float = 1.0
+    default: float = 10.0
+    per_call: dict[str, float] = field(default_factory=dict)
+    per_function: dict[str, float] = field(default_factory=dict)
+
+    def seconds(self, call_key: str, function: str) -> float:
+        baseline = self.per_call.get(call_key, self.per_function.get(function))
+        if baseline is None:
+            return max(self.floor, self.default)
+        return max(self.floor, self.factor * baseline)
+
+
+class OutputTap:
+    """Drains the student's stdout and stderr, keeping at most a cap per check.
+
+    The pipe is always read to its end, so a student printing hundreds of
+    megabytes never blocks; what is past the cap is only counted.
+    """
+
+    def __init__(self, stream: Any, cap: int = OUTPUT_CAP_BYTES) -> None:
+        self.cap = cap
+        self.kept = bytearray()
+        self.dropped = 0
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self._drain, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _drain(self, stream: Any) -> None:
+        for chunk in iter(lambda: stream.read1(1 << 16), b""):
+            with self.lock:
+                room = self.cap - len(self.kept)
+                self.kept += chunk[: max(room, 0)]
+                self.dropped += max(len(chunk) - max(room, 0), 0)
+
+    def take(self) -> str:
+        with self.lock:
+            text = self.kept.decode("utf-8", "replace")
+            if self.dropped:
+                text += f"\n[... {self.dropped} more bytes of output not kept]"
+            self.kept, self.dropped = bytearray(), 0
+        return text
+
+
+@dataclass
+class _Process:
+    popen: subprocess.Popen[bytes]
+    request_fd: int
+    reply_fd: int
+    tap: OutputTap
+    scratch: tempfile.TemporaryDirectory[str]
+
+
+class StudentSession:
+    """Calls into one submission's code, in a separate (sandboxed) process."""
+
+    def __init__(
+        self,
+        folder: Path,
+        modules: list[str],
+        config: sandbox.SandboxConfig = sandbox.SandboxConfig(),
+        timeouts: TimeoutPolicy = TimeoutPolicy(),
+        slot: int = 0,
+    ) -> None:
+        self.folder = Path(folder).resolve()
+        self.modules = modules
+        self.config = config
+        self.timeouts = timeouts
+        self.slot = slot
+        self.use_bwrap = sandbox.sandboxed(config)
+        self.process: _Process | None = None
+        self.import_failures: dict[str, dict[str, Any]] = {}
+        self.timed_out: dict[str, StudentTimeout] = {}
+        self.call_log: list[tuple[str, float]] = []
+        self.check_name = ""
+        self._calls_in_check = 0
+        self._output: list[str] = []
+
+    # -- lifecycle ---------------------------------------------------------
+    def __enter__(self) -> StudentSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def begin_check(self, name: str) -> None:
+        """Start counting calls for ``name`` (the key of per-call timeouts)."""
+        self.check_name, self._calls_in_check = name, 0
+
+    def take_output(self) -> str:
+        if self.process is not None:
+            self._output.append(self.process.tap.take())
+        text, self._output = "".join(self._output), []
+        return text
+
+    def _start(self) -> _Process:
+        request_r, request_w = os.pipe()
+        reply_r, reply_w = os.pipe()
+        fds = (request_r, reply_w)
+        scratch = tempfile.TemporaryDirectory(prefix="autograder-")
+        if self.use_bwrap:
+            command = sandbox.bwrap_command(self.folder, fds, self.slot, self.config.limits)
+        else:
+            command = sandbox.plain_command(fds, self.config.limits)
+        popen = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            pass_fds=fds,
+            cwd=scratch.name,
+            env=sandbox.student_env(),
+            start_new_session=True,
+        )
+        os.close(request_r)
+        os.close(reply_w)
+        process = _Process(popen, request_w, reply_r, OutputTap(popen.stdout), scratch)
+        self.process = process
+        folder = sandbox.SANDBOX_SUBMISSION if self.use_bwrap else str(self.folder)
+        reply = self._exchange({"op": "load", "folder": folder, "modules": self.modules}, "import")
+        self.import_failures = reply["failures"]
+        return process
+
+    def close(self) -> None:
+        process, self.process = self.process, None
+        if process is None:
+            return
+        self._output.append(process.tap.take())
+        for fd in (process.request_fd, process.reply_fd):
+            os.close(fd)
+        _kill_tree(process.popen)
+        process.tap.thread.join(timeout=1.0)
+        process.scratch.cleanup()
+
+    # -- calls -------------------------------------------------------------
+    def new(self, target: str) -> int:
+        reply = self.request({"op": "new", "target": target}, target + ".__init__")
+        return int(reply["handle"])
+
+    def call(
+        self,
+        target: str,
+        *args: Any,
+        handle: int | None = None,
+        method: str | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Call ``target`` (``module.function``), or ``method`` of object ``handle``.
+
+        Returns the reply: ``value``, and ``args_after`` / ``kwargs_after``, the
+        arguments as they are after the call (to see in-place modifications).
+        """
+        function = f"{target}.{method}" if method else target
+        request = {
+            "op": "call",
+            "target": target,
+            "handle": handle,
+            "method": method,
+            "args": list(args),
+            "kwargs": kwargs,
+        }
+        return self.request(request, function)
+
+    def peek(self, call_id: int) -> dict[str, Any]:
+        """The arguments of an earlier call as they are now (cached inputs)."""
+        return self.request({"op": "peek", "call": call_id}, "peek")
+
+    def request(self, request: dict[str, Any], function: str) -> dict[str, Any]:
+        if function in self.timed_out:
+            raise self.timed_out[function]
+        if self.process is None:
+            self._start()
+        module = function.split(".", 1)[0]
+        if module in self.import_failures:
+            raise StudentImportFailure(function, module, self.import_failures[module])
+        return self._exchange(request, function)
+
+    def _exchange(self, request: dict[str, Any], function: str) -> dict[str, Any]:
+        assert self.process is not None
+        self._calls_in_check += 1
+        call_key = f"{self.check_name}#{self._calls_in_check}"
+        limit = self.timeouts.seconds(call_key, function)
+        started = time.perf_counter()
+        try:
+            _write_message(self.process.request_fd, plaindata.encode(request))
+            payload = _read_message(self.process.reply_fd, started + limit)
+        except TimeoutError:
+            self.close()
+            self.timed_out[function] = StudentTimeout(function, limit)
+            raise self.timed_out[function] from None
+        except (EOFError, OSError):
+            code = self.process.popen.poll() if self.process else None
+            self.close()
+            raise StudentCrash(function, code) from None
+        self.call_log.append((call_key, time.perf_counter() - started))
+        try:
+            reply = plaindata.decode(payload)
+            if type(reply) is not dict or type(reply.get("ok")) is not bool:
+                raise plaindata.PlainDataError("reply is not a dict with 'ok'")
+        except plaindata.PlainDataError as exc:
+            self.close()
+            raise StudentUnplain(function, str(exc)) from None
+        if not reply["ok"]:
+            raise _error_from(reply.get("error"), function)
+        return reply
+
+
+def _error_from(error: Any, function: str) -> Exception:
+    if type(error) is not dict:
+        return StudentUnplain(function, "malformed error report")
+    kind, message = str(error.get("type", "")), str(error.get("message", ""))
+    if kind == "missing":
+        return StudentMissing(function, message)
+    if kind == "unplain":
+        return StudentUnplain(function, message)
+    return StudentException(function, kind, message, str(error.get("where", "")))
+
+
+def _write_message(fd: int, payload: bytes) -> None:
+    view = memoryview(len(payload).to_bytes(8, "little") + payload)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _read_exactly(fd: int, size: int, deadline: float) -> bytes:
+    chunks, remaining = [], size
+    while remaining:
+        left = deadline - time.perf_counter()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise TimeoutError
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_message(fd: int, deadline: float) -> bytes:
+    size = int.from_bytes(_read_exactly(fd, 8, deadline), "little")
+    if size > MAX_REPLY_BYTES:
+        raise EOFError
+    return _read_exactly(fd, size, deadline)
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (read from /proc before anything is killed)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry))
+    found, stack = [], [pid]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.append(child)
+            stack.append(child)
+    return found
+
+
+def _kill_tree(popen: subprocess.Popen[bytes]) -> None:
+    """Kill the student's process, its process group and every descendant."""
+    victims = _descendants(popen.pid) if popen.poll() is None else []
+    kills = [functools.partial(os.killpg, popen.pid, signal.SIGKILL)]
+    kills += [functools.partial(os.kill, pid, signal.SIGKILL) for pid in victims]
+    for kill in kills:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            kill()
+    popen.wait()
