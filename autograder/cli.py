@@ -119,5 +119,8 @@ def skeleton(solution: Path, out: Path) -> None:
         click.echo(str(out / relative))
 
 
+# Commands that live in their own modules register here, one line each.
+
+
 def main() -> None:
     cli(prog_name="autograder")
