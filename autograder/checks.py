@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -61,6 +61,11 @@ class Context:
     rng: np.random.Generator
     seed: int
     reference: dict[str, Any] | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def record(self, key: str, value: Any) -> None:
+        """Keep plain data for reports (e.g. a loss curve); never hidden inputs."""
+        self.data[key] = value
 
     def new(self, target: str) -> RemoteObject:
         return RemoteObject(self.student, target)
@@ -113,11 +118,11 @@ def run_check(
     """Run one check; whatever happens, return a result."""
     session.begin_check(check.name)
     context = Context(session, np.random.default_rng(check_seed(seed, check.name)), seed, reference)
-    status, message = PASSED, ""
+    status, message, diagnosis = PASSED, "", ""
     try:
         check.function(context)
     except CheckFailed as failure:
-        status, message = FAILED, str(failure)
+        status, message, diagnosis = FAILED, str(failure), failure.diagnosis
     except StudentError as error:
         status, message = FAILED, error.message
     except Exception:  # a bug in a check: recorded, never fatal
@@ -132,4 +137,6 @@ def run_check(
         message=message,
         hidden=check.hidden,
         output=session.take_output(),
+        diagnosis=diagnosis,
+        data=context.data,
     )

@@ -17,7 +17,14 @@ class AutograderError(Exception):
 
 
 class CheckFailed(Exception):
-    """A check's verdict: the student's answer is wrong, and why."""
+    """A check's verdict: the student's answer is wrong, and why.
+
+    ``diagnosis`` names the likely mistake when one is recognised.
+    """
+
+    def __init__(self, message: str, diagnosis: str = "") -> None:
+        super().__init__(message)
+        self.diagnosis = diagnosis
 
 
 def short_name(function: str) -> str:
