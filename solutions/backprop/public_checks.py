@@ -45,7 +45,11 @@ def affine(x, W, b):
 
 
 def sigmoid(v):
-    return 1.0 / (1.0 + np.exp(-v))
+    # A diverged student network has huge weights: exp(-v) overflows to inf
+    # and 1 / (1 + inf) = 0 is the right limit, so the RuntimeWarning (which
+    # would be printed into `autograder check`'s output) is silenced.
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-v))
 
 
 def init_params(n_in=2, n_hidden=4, n_out=1, seed=0):
