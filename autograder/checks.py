@@ -127,12 +127,12 @@ def run_check(
         status, message = FAILED, error.message
     except Exception:  # a bug in a check: recorded, never fatal
         status, message = ERROR, "internal grader error:\n" + traceback.format_exc(limit=-3)
-    points = check.points if status == PASSED else 0.0
+    points = float(check.points) if status == PASSED else 0.0
     return CheckResult(
         name=check.name,
         component=check.component,
         points=points,
-        max_points=check.points,
+        max_points=float(check.points),
         status=status,
         message=message,
         hidden=check.hidden,

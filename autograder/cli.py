@@ -120,6 +120,9 @@ def skeleton(solution: Path, out: Path) -> None:
 
 
 # Commands that live in their own modules register here, one line each.
+from autograder.cli_grade import grade  # noqa: E402
+
+cli.add_command(grade)
 
 
 def main() -> None:

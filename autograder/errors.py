@@ -11,6 +11,8 @@ a run.
 
 from __future__ import annotations
 
+import signal
+
 
 class AutograderError(Exception):
     """A problem with the grader's input or setup, with what to do about it."""
@@ -75,8 +77,10 @@ class StudentCrash(StudentError):
 
     def __init__(self, function: str, exit_code: int | None) -> None:
         self.exit_code = exit_code
-        if exit_code is not None and exit_code < 0:
-            how = f"was killed by signal {-exit_code}"
+        # A signal shows as -N from a plain subprocess and as 128 + N from bwrap.
+        signum = -exit_code if exit_code and exit_code < 0 else (exit_code or 0) - 128
+        if exit_code is not None and 0 < signum < 65:
+            how = f"was killed by {_signal_name(signum)}"
         elif exit_code is not None:
             how = f"exited with code {exit_code} (os._exit?)"
         else:
@@ -86,6 +90,15 @@ class StudentCrash(StudentError):
             f"the Python process running your code {how} during "
             f"{short_name(function)}; code must return, not exit or crash",
         )
+
+
+def _signal_name(signum: int) -> str:
+    try:
+        name = signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+    hint = {"SIGSEGV": " (a segmentation fault)", "SIGKILL": " (out of memory, or a limit)"}
+    return f"signal {signum} {name}{hint.get(name, '')}"
 
 
 class StudentMissing(StudentError):

@@ -1,4 +1,9 @@
-"""Results of grading: plain frozen records, free of any rendering."""
+"""Results of grading: plain frozen records, free of any rendering.
+
+A report's ``status`` says how the student's code ran, apart from its score:
+``ok``; ``timeout`` when a call ran out of time; ``error`` when a module could
+not be imported or the student's process crashed.
+"""
 
 from __future__ import annotations
 
@@ -47,6 +52,7 @@ class Report:
     seconds: float = 0.0
     sandboxed: bool = False
     notes: tuple[str, ...] = ()
+    status: str = "ok"
 
     @property
     def score(self) -> float:
@@ -73,6 +79,7 @@ class Report:
             "all_passed": self.all_passed,
             "seconds": round(self.seconds, 3),
             "sandboxed": self.sandboxed,
+            "status": self.status,
             "notes": list(self.notes),
             "checks": results,
         }

@@ -41,6 +41,7 @@ def grade_folder(
     ) as session:
         results = tuple(run_check(check, session, options.seed) for check in checks)
         log = list(session.call_log)
-        sandboxed = session.use_bwrap
-    report = Report(assignment.name, results, time.perf_counter() - started, sandboxed)
+        sandboxed, status = session.use_bwrap, session.status
+    seconds = time.perf_counter() - started
+    report = Report(assignment.name, results, seconds, sandboxed, status=status)
     return report, log

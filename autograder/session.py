@@ -28,6 +28,7 @@ from typing import Any
 from autograder import plaindata, sandbox
 from autograder.errors import (
     StudentCrash,
+    StudentError,
     StudentException,
     StudentImportFailure,
     StudentMissing,
@@ -120,8 +121,11 @@ class StudentSession:
         self.use_bwrap = sandbox.sandboxed(config)
         self.process: _Process | None = None
         self.import_failures: dict[str, dict[str, Any]] = {}
-        self.timed_out: dict[str, StudentTimeout] = {}
+        # Functions never to call again, with the reason: a timeout, or a crash
+        # while importing the student's modules (key "import").
+        self.disabled: dict[str, StudentError] = {}
         self.call_log: list[tuple[str, float]] = []
+        self.crashes = 0
         self.check_name = ""
         self._calls_in_check = 0
         self._output: list[str] = []
@@ -136,6 +140,13 @@ class StudentSession:
     def begin_check(self, name: str) -> None:
         """Start counting calls for ``name`` (the key of per-call timeouts)."""
         self.check_name, self._calls_in_check = name, 0
+
+    @property
+    def status(self) -> str:
+        """How the student's code ran: ``ok``, ``timeout`` or ``error``."""
+        if any(isinstance(e, StudentTimeout) for e in self.disabled.values()):
+            return "timeout"
+        return "error" if self.crashes or self.import_failures else "ok"
 
     def take_output(self) -> str:
         if self.process is not None:
@@ -167,7 +178,8 @@ class StudentSession:
         process = _Process(popen, request_w, reply_r, OutputTap(popen.stdout), scratch)
         self.process = process
         folder = sandbox.SANDBOX_SUBMISSION if self.use_bwrap else str(self.folder)
-        reply = self._exchange({"op": "load", "folder": folder, "modules": self.modules}, "import")
+        load = {"op": "load", "folder": folder, "modules": self.modules}
+        reply = self._exchange(load, "import")
         self.import_failures = reply["failures"]
         return process
 
@@ -216,8 +228,9 @@ class StudentSession:
         return self.request({"op": "peek", "call": call_id}, "peek")
 
     def request(self, request: dict[str, Any], function: str) -> dict[str, Any]:
-        if function in self.timed_out:
-            raise self.timed_out[function]
+        for key in (function, "import"):
+            if key in self.disabled:
+                raise self.disabled[key]
         if self.process is None:
             self._start()
         module = function.split(".", 1)[0]
@@ -236,12 +249,16 @@ class StudentSession:
             payload = _read_message(self.process.reply_fd, started + limit)
         except TimeoutError:
             self.close()
-            self.timed_out[function] = StudentTimeout(function, limit)
-            raise self.timed_out[function] from None
+            self.disabled[function] = StudentTimeout(function, limit)
+            raise self.disabled[function] from None
         except (EOFError, OSError):
-            code = self.process.popen.poll() if self.process else None
+            code = _exit_code(self.process.popen)
             self.close()
-            raise StudentCrash(function, code) from None
+            self.crashes += 1
+            crash = StudentCrash(function, code)
+            if function == "import":
+                self.disabled[function] = crash
+            raise crash from None
         self.call_log.append((call_key, time.perf_counter() - started))
         try:
             reply = plaindata.decode(payload)
@@ -264,6 +281,14 @@ def _error_from(error: Any, function: str) -> Exception:
     if kind == "unplain":
         return StudentUnplain(function, message)
     return StudentException(function, kind, message, str(error.get("where", "")))
+
+
+def _exit_code(popen: subprocess.Popen[bytes]) -> int | None:
+    """The exit status of a process whose reply pipe just closed, if it ends soon."""
+    try:
+        return popen.wait(timeout=0.5)
+    except subprocess.TimeoutExpired:
+        return None
 
 
 def _write_message(fd: int, payload: bytes) -> None:

@@ -1,0 +1,328 @@
+"""Grading a whole class: in parallel, resumable, one student never stopping another.
+
+The pipeline, in the spirit of nbgrader's small steps:
+
+1. find the submissions (``submissions.discover``);
+2. skip every student whose submission and checks are unchanged since their
+   last ``report.json`` (a content hash), unless ``force``;
+3. calibrate timeouts on the reference: it runs every check through the same
+   sandbox, must score full marks, and its per-call times set the limits;
+4. grade the rest in a pool of processes, each submission copied into a
+   fresh folder and graded by ``runner.grade_folder``;
+5. write each student's files atomically as their result arrives, then the
+   class files (grades.csv, summary.json) from every report on disk.
+
+A student's ``report.json`` is written last, so its presence marks a
+finished student: an interrupted batch (Ctrl-C, kill -9) loses nothing and
+the rerun grades only the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import traceback
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from autograder import __version__, gradebook
+from autograder.assignment import Assignment, load_assignment
+from autograder.errors import AutograderError
+from autograder.gradescope import results_json
+from autograder.results import FAILED, CheckResult, Report
+from autograder.runner import GradeOptions, grade_folder
+from autograder.submissions import BadSubmission, Submission, discover, fingerprint, materialize
+
+REPORT_FILE = "report.json"
+GRADER_ERROR = "grader-error"
+MAX_POOL_RESTARTS = 3
+
+
+@dataclass(frozen=True)
+class BatchConfig:
+    """What to grade with and how."""
+
+    assignment_dir: Path
+    options: GradeOptions = field(default_factory=GradeOptions)
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    force: bool = False
+    lang: str = "en"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one student in this run."""
+
+    student: str
+    row: gradebook.StudentRow
+    skipped: bool = False
+    grader_error: str = ""
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    outcomes: tuple[Outcome, ...]
+    check_names: tuple[str, ...]
+    statistics: dict[str, Any]
+    sandboxed: bool
+
+    @property
+    def grader_failures(self) -> tuple[Outcome, ...]:
+        return tuple(o for o in self.outcomes if o.grader_error)
+
+
+StudentWriter = Callable[[Report, Path, BatchConfig], None]
+ClassWriter = Callable[[BatchSummary, Path, BatchConfig], None]
+Progress = Callable[[Outcome, int, int], None]
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` so that readers see the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(text)
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.replace(temporary, path)
+
+
+def write_results_json(report: Report, student_dir: Path, config: BatchConfig) -> None:
+    write_atomically(student_dir / "results.json", json.dumps(results_json(report), indent=2))
+
+
+def write_grades_csv(summary: BatchSummary, out: Path, config: BatchConfig) -> None:
+    rows = [o.row for o in summary.outcomes]
+    write_atomically(out / "grades.csv", gradebook.grades_csv(rows, list(summary.check_names)))
+
+
+def write_summary_json(summary: BatchSummary, out: Path, config: BatchConfig) -> None:
+    document = dict(summary.statistics)
+    document["grader_failures"] = {o.student: o.grader_error for o in summary.grader_failures}
+    document["sandboxed"] = summary.sandboxed
+    write_atomically(out / "summary.json", json.dumps(document, indent=2))
+
+
+STUDENT_WRITERS: list[StudentWriter] = [write_results_json]
+CLASS_WRITERS: list[ClassWriter] = [write_grades_csv, write_summary_json]
+
+
+def checks_fingerprint(assignment: Assignment, options: GradeOptions) -> str:
+    """Everything besides the submission that decides the scores."""
+    digest = hashlib.sha256(f"{__version__}:{options.seed}:{options.include_hidden}".encode())
+    for path in sorted(assignment.folder.glob("*.py")):
+        digest.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def failed_report(assignment: Assignment, options: GradeOptions, message: str) -> Report:
+    """Every check failed with the same reason (the submission could not be read)."""
+    results = tuple(
+        CheckResult(c.name, c.component, 0.0, c.points, FAILED, message, c.hidden)
+        for c in assignment.checks(options.include_hidden)
+    )
+    return Report(assignment.name, results, status="error")
+
+
+def row_from_report(student: str, document: dict[str, Any]) -> gradebook.StudentRow:
+    points = {c["name"]: c["points"] for c in document["checks"]}
+    return gradebook.StudentRow(
+        student, document["score"], document["max_score"], document["status"], points
+    )
+
+
+def read_report(student_dir: Path) -> dict[str, Any] | None:
+    try:
+        document = json.loads((student_dir / REPORT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return document if isinstance(document, dict) and "fingerprint" in document else None
+
+
+# -- the grading workers (one per process) -----------------------------------------
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(assignment_dir: Path, slots: Any) -> None:
+    _WORKER["assignment"] = load_assignment(assignment_dir)
+    _WORKER["slot"] = slots.get()
+
+
+def grade_submission(submission: Submission, options: GradeOptions) -> tuple[Report, str]:
+    """Runs in a pool process. Returns (report, grader error or "")."""
+    assignment: Assignment = _WORKER["assignment"]
+    try:
+        with tempfile.TemporaryDirectory(prefix="autograder-sub-") as scratch:
+            os.chmod(scratch, 0o755)  # the unprivileged sandbox user must read it
+            try:
+                folder = materialize(submission, Path(scratch), assignment.modules)
+            except BadSubmission as bad:
+                return failed_report(
+                    assignment, options, f"could not read your submission: {bad}"
+                ), ""
+            report, _ = grade_folder(folder, assignment, options, slot=_WORKER["slot"])
+    except Exception:  # the grader's own failure: recorded, never fatal
+        return failed_report(assignment, options, "grader error"), traceback.format_exc()
+    errors = report.grader_errors
+    return report, "\n".join(f"{r.name}: {r.message}" for r in errors)
+
+
+# -- the batch -------------------------------------------------------------------
+def calibrate(assignment: Assignment, options: GradeOptions) -> GradeOptions:
+    """Grade the reference; it must pass everything; its call times set the timeouts."""
+    report, log = grade_folder(assignment.folder, assignment, options)
+    failing = [r for r in report.results if not r.passed]
+    if failing:
+        names = "; ".join(f"{r.name}: {r.reason}" for r in failing[:3])
+        raise AutograderError(
+            f"the reference solution in {assignment.folder} fails {len(failing)} check(s) "
+            f"({names}); fix the reference or the checks before grading students"
+        )
+    per_call: dict[str, float] = {}
+    for key, seconds in log:
+        per_call[key] = max(per_call.get(key, 0.0), seconds)
+    return replace(options, timeouts=replace(options.timeouts, per_call=per_call))
+
+
+class Batch:
+    """One run of the grader over a submissions folder."""
+
+    def __init__(self, root: Path, out: Path, config: BatchConfig) -> None:
+        self.root, self.out, self.config = root, out, config
+        self.assignment = load_assignment(config.assignment_dir)
+        self.submissions = discover(root)
+        self.checks_hash = checks_fingerprint(self.assignment, config.options)
+        self.fingerprints = {s.student: self._fingerprint(s) for s in self.submissions}
+
+    def _fingerprint(self, submission: Submission) -> str:
+        return hashlib.sha256(f"{fingerprint(submission)}:{self.checks_hash}".encode()).hexdigest()
+
+    def pending(self) -> list[Submission]:
+        if self.config.force:
+            return list(self.submissions)
+        return [s for s in self.submissions if not self._up_to_date(s)]
+
+    def _up_to_date(self, submission: Submission) -> bool:
+        document = read_report(self.out / submission.student)
+        return (
+            document is not None
+            and document["fingerprint"] == self.fingerprints[submission.student]
+        )
+
+    def record(self, submission: Submission, report: Report, grader_error: str) -> Outcome:
+        """Write one student's files; report.json last (it marks the student done)."""
+        student_dir = self.out / submission.student
+        for writer in STUDENT_WRITERS:
+            writer(report, student_dir, self.config)
+        document = report.to_dict()
+        document.update(
+            student=submission.student,
+            fingerprint="" if grader_error else self.fingerprints[submission.student],
+            grader_error=grader_error,
+        )
+        write_atomically(student_dir / REPORT_FILE, json.dumps(document, indent=2))
+        status = GRADER_ERROR if grader_error else report.status
+        row = replace(row_from_report(submission.student, document), status=status)
+        return Outcome(submission.student, row, grader_error=grader_error)
+
+    def skipped_outcome(self, submission: Submission) -> Outcome:
+        document = read_report(self.out / submission.student) or {}
+        return Outcome(submission.student, row_from_report(submission.student, document), True)
+
+    def run(self, progress: Progress | None = None) -> BatchSummary:
+        todo = self.pending()
+        done = {s.student for s in self.submissions} - {s.student for s in todo}
+        outcomes = {
+            s.student: self.skipped_outcome(s) for s in self.submissions if s.student in done
+        }
+        total, count = len(self.submissions), len(outcomes)
+        for outcome in outcomes.values():
+            if progress:
+                progress(outcome, count, total)
+        options = calibrate(self.assignment, self.config.options) if todo else self.config.options
+        for outcome in self._grade_all(todo, options):
+            outcomes[outcome.student] = outcome
+            count += 1
+            if progress:
+                progress(outcome, count, total)
+        return self.finish([outcomes[s.student] for s in self.submissions])
+
+    def _grade_all(self, todo: list[Submission], options: GradeOptions) -> Any:
+        """Yield outcomes as they arrive; a broken pool is rebuilt for the rest."""
+        attempts = {s.student: 0 for s in todo}
+        remaining = list(todo)
+        while remaining:
+            with _pool(self.config, self.assignment.folder) as pool:
+                futures = {pool.submit(grade_submission, s, options): s for s in remaining}
+                remaining = []
+                while futures:
+                    finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        submission = futures.pop(future)
+                        outcome = self._collect(future, submission, attempts, remaining)
+                        if outcome is not None:
+                            yield outcome
+
+    def _collect(
+        self,
+        future: Future[tuple[Report, str]],
+        submission: Submission,
+        attempts: dict[str, int],
+        retry: list[Submission],
+    ) -> Outcome | None:
+        try:
+            report, error = future.result()
+        except BrokenProcessPool:
+            attempts[submission.student] += 1
+            if attempts[submission.student] < MAX_POOL_RESTARTS:
+                retry.append(submission)
+                return None
+            report = failed_report(self.assignment, self.config.options, "grader error")
+            error = "the grading process died repeatedly on this submission"
+        return self.record(submission, report, error)
+
+    def finish(self, outcomes: list[Outcome]) -> BatchSummary:
+        names = tuple(c.name for c in self.assignment.checks(self.config.options.include_hidden))
+        rows = [o.row for o in outcomes]
+        summary = BatchSummary(
+            tuple(outcomes),
+            names,
+            gradebook.class_statistics(rows, list(names)),
+            sandboxed=_sandboxed(self.config),
+        )
+        for writer in CLASS_WRITERS:
+            writer(summary, self.out, self.config)
+        return summary
+
+
+def _sandboxed(config: BatchConfig) -> bool:
+    from autograder.sandbox import sandboxed
+
+    return sandboxed(config.options.sandbox)
+
+
+def _pool(config: BatchConfig, assignment_dir: Path) -> ProcessPoolExecutor:
+    context = get_context("spawn")
+    slots = context.Queue()
+    for slot in range(config.jobs):
+        slots.put(slot)
+    return ProcessPoolExecutor(
+        max_workers=config.jobs,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(assignment_dir, slots),
+    )
+
+
+def grade_batch(
+    root: Path, out: Path, config: BatchConfig, progress: Progress | None = None
+) -> BatchSummary:
+    """Grade every submission under ``root`` into ``out``; see the module docstring."""
+    return Batch(root, out, config).run(progress)
