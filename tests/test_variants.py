@@ -74,9 +74,7 @@ def test_variant_is_one_change_away_from_the_reference(name: str) -> None:
 
 def strip_markers(source: str) -> str:
     markers = ("### BEGIN SOLUTION", "### END SOLUTION")
-    return "".join(
-        line for line in source.splitlines(keepends=True) if line.strip() not in markers
-    )
+    return "".join(line for line in source.splitlines(keepends=True) if line.strip() not in markers)
 
 
 @pytest.mark.parametrize("name", BUGGY)
