@@ -80,7 +80,9 @@ def isolation_warning() -> str:
 def bootstrap_code(limits: Limits, engine_parent: str) -> str:
     """Python source run first in the student process: limits, then the worker."""
     return (
-        "import resource, sys\n"
+        "import ctypes, resource, sys\n"
+        # PR_SET_PDEATHSIG = 1, SIGKILL = 9: die when the grader's process dies.
+        "ctypes.CDLL(None).prctl(1, 9)\n"
         f"for name, value in (('RLIMIT_AS', {limits.memory_bytes}), "
         f"('RLIMIT_NPROC', {limits.processes}), ('RLIMIT_FSIZE', {limits.file_bytes}), "
         f"('RLIMIT_CPU', {limits.cpu_seconds}), ('RLIMIT_CORE', 0)):\n"
