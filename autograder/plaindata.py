@@ -144,7 +144,7 @@ def decode(payload: bytes) -> Any:
         raise PlainDataError("truncated message")
     try:
         skeleton = json.loads(stream.read(size))
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise PlainDataError(f"malformed data skeleton ({exc})") from None
     arrays: list[np.ndarray] = []
     while stream.tell() < len(payload):
