@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import select
 import signal
 import subprocess
 import tempfile
@@ -25,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder import plaindata, sandbox
+from autograder import framing, plaindata, sandbox
 from autograder.errors import (
     StudentCrash,
     StudentError,
@@ -248,8 +247,10 @@ class StudentSession:
         limit = self.timeouts.seconds(call_key, function)
         started = time.perf_counter()
         try:
-            _write_message(self.process.request_fd, plaindata.encode(request))
-            payload = _read_message(self.process.reply_fd, started + limit)
+            framing.write_message(self.process.request_fd, plaindata.encode(request))
+            payload = framing.read_message(self.process.reply_fd, started + limit, MAX_REPLY_BYTES)
+            if payload is None:
+                raise EOFError
         except TimeoutError:
             self.close()
             self.disabled[function] = StudentTimeout(function, limit)
@@ -292,33 +293,6 @@ def _exit_code(popen: subprocess.Popen[bytes]) -> int | None:
         return popen.wait(timeout=0.5)
     except subprocess.TimeoutExpired:
         return None
-
-
-def _write_message(fd: int, payload: bytes) -> None:
-    view = memoryview(len(payload).to_bytes(8, "little") + payload)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _read_exactly(fd: int, size: int, deadline: float) -> bytes:
-    chunks, remaining = [], size
-    while remaining:
-        left = deadline - time.perf_counter()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            raise TimeoutError
-        chunk = os.read(fd, min(remaining, 1 << 20))
-        if not chunk:
-            raise EOFError
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
-
-
-def _read_message(fd: int, deadline: float) -> bytes:
-    size = int.from_bytes(_read_exactly(fd, 8, deadline), "little")
-    if size > MAX_REPLY_BYTES:
-        raise EOFError
-    return _read_exactly(fd, size, deadline)
 
 
 def _descendants(pid: int) -> list[int]:

@@ -5,8 +5,8 @@ available) and is therefore untrusted: anything it sends back may have been
 forged by the student's code. It only executes requests and reports plain
 data; every verdict is computed by the grader from that data.
 
-Protocol: each message is an 8-byte little-endian length and a
-``plaindata`` payload. Requests arrive on the fd given as argv[1], replies
+Protocol: each message is a ``framing`` message holding a ``plaindata``
+payload. Requests arrive on the fd given as argv[1], replies
 leave on argv[2]. The student's prints go to fds 1 and 2, which the grader
 drains and caps separately, so nothing a student prints can pose as a reply.
 """
@@ -20,33 +20,7 @@ import traceback
 from typing import Any
 
 from autograder import plaindata
-
-
-def read_message(fd: int) -> bytes | None:
-    header = _read_exactly(fd, 8)
-    if header is None:
-        return None
-    body = _read_exactly(fd, int.from_bytes(header, "little"))
-    if body is None:
-        raise EOFError("truncated message")
-    return body
-
-
-def _read_exactly(fd: int, size: int) -> bytes | None:
-    chunks, remaining = [], size
-    while remaining:
-        chunk = os.read(fd, min(remaining, 1 << 20))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
-
-
-def write_message(fd: int, payload: bytes) -> None:
-    view = memoryview(len(payload).to_bytes(8, "little") + payload)
-    while view:
-        view = view[os.write(fd, view) :]
+from autograder.framing import read_message, write_message
 
 
 def student_frame(exc: BaseException, folder: str) -> str:
