@@ -12,19 +12,15 @@ fails only the checks that use it.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import os
-import signal
 import subprocess
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder import framing, plaindata, sandbox
+from autograder import framing, plaindata, processes, sandbox
 from autograder.errors import (
     StudentCrash,
     StudentError,
@@ -36,7 +32,6 @@ from autograder.errors import (
 )
 
 MAX_REPLY_BYTES = 256 << 20
-OUTPUT_CAP_BYTES = 64 << 10
 
 
 @dataclass(frozen=True)
@@ -61,43 +56,12 @@ class TimeoutPolicy:
         return max(self.floor, self.factor * baseline)
 
 
-class OutputTap:
-    """Drains the student's stdout and stderr, keeping at most a cap per check.
-
-    The pipe is always read to its end, so a student printing hundreds of
-    megabytes never blocks; what is past the cap is only counted.
-    """
-
-    def __init__(self, stream: Any, cap: int = OUTPUT_CAP_BYTES) -> None:
-        self.cap = cap
-        self.kept = bytearray()
-        self.dropped = 0
-        self.lock = threading.Lock()
-        self.thread = threading.Thread(target=self._drain, args=(stream,), daemon=True)
-        self.thread.start()
-
-    def _drain(self, stream: Any) -> None:
-        for chunk in iter(lambda: stream.read1(1 << 16), b""):
-            with self.lock:
-                room = self.cap - len(self.kept)
-                self.kept += chunk[: max(room, 0)]
-                self.dropped += max(len(chunk) - max(room, 0), 0)
-
-    def take(self) -> str:
-        with self.lock:
-            text = self.kept.decode("utf-8", "replace")
-            if self.dropped:
-                text += f"\n[... {self.dropped} more bytes of output not kept]"
-            self.kept, self.dropped = bytearray(), 0
-        return text
-
-
 @dataclass
 class _Process:
     popen: subprocess.Popen[bytes]
     request_fd: int
     reply_fd: int
-    tap: OutputTap
+    tap: processes.OutputTap
     scratch: tempfile.TemporaryDirectory[str]
 
 
@@ -174,7 +138,7 @@ class StudentSession:
         )
         os.close(request_r)
         os.close(reply_w)
-        process = _Process(popen, request_w, reply_r, OutputTap(popen.stdout), scratch)
+        process = _Process(popen, request_w, reply_r, processes.OutputTap(popen.stdout), scratch)
         self.process = process
         folder = sandbox.SANDBOX_SUBMISSION if self.use_bwrap else str(self.folder)
         load = {"op": "load", "folder": folder, "modules": self.modules}
@@ -189,7 +153,7 @@ class StudentSession:
         self._output.append(process.tap.take())
         for fd in (process.request_fd, process.reply_fd):
             os.close(fd)
-        _kill_tree(process.popen)
+        processes.kill_tree(process.popen)
         process.tap.thread.join(timeout=1.0)
         process.scratch.cleanup()
 
@@ -256,7 +220,7 @@ class StudentSession:
             self.disabled[function] = StudentTimeout(function, limit)
             raise self.disabled[function] from None
         except (EOFError, OSError):
-            code = _exit_code(self.process.popen)
+            code = processes.exit_code(self.process.popen)
             self.close()
             self.crashes += 1
             crash = StudentCrash(function, code)
@@ -285,41 +249,3 @@ def _error_from(error: Any, function: str) -> Exception:
     if kind == "unplain":
         return StudentUnplain(function, message)
     return StudentException(function, kind, message, str(error.get("where", "")))
-
-
-def _exit_code(popen: subprocess.Popen[bytes]) -> int | None:
-    """The exit status of a process whose reply pipe just closed, if it ends soon."""
-    try:
-        return popen.wait(timeout=0.5)
-    except subprocess.TimeoutExpired:
-        return None
-
-
-def _descendants(pid: int) -> list[int]:
-    """Every process below ``pid`` (read from /proc before anything is killed)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            parent = int(stat.rsplit(")", 1)[1].split()[1])
-            children.setdefault(parent, []).append(int(entry))
-    found, stack = [], [pid]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            found.append(child)
-            stack.append(child)
-    return found
-
-
-def _kill_tree(popen: subprocess.Popen[bytes]) -> None:
-    """Kill the student's process, its process group and every descendant."""
-    victims = _descendants(popen.pid) if popen.poll() is None else []
-    kills = [functools.partial(os.killpg, popen.pid, signal.SIGKILL)]
-    kills += [functools.partial(os.kill, pid, signal.SIGKILL) for pid in victims]
-    for kill in kills:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            kill()
-    popen.wait()

@@ -1,0 +1,89 @@
+"""The student's process from the outside: its output, its exit, its death.
+
+Kept apart from ``session`` (which speaks the protocol) because these are
+plain process mechanics: draining a pipe without ever blocking the child,
+reading an exit status, and killing a process together with everything it
+started.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import signal
+import subprocess
+import threading
+from pathlib import Path
+from typing import Any
+
+OUTPUT_CAP_BYTES = 64 << 10
+
+
+class OutputTap:
+    """Drains the student's stdout and stderr, keeping at most a cap per check.
+
+    The pipe is always read to its end, so a student printing hundreds of
+    megabytes never blocks; what is past the cap is only counted.
+    """
+
+    def __init__(self, stream: Any, cap: int = OUTPUT_CAP_BYTES) -> None:
+        self.cap = cap
+        self.kept = bytearray()
+        self.dropped = 0
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self._drain, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _drain(self, stream: Any) -> None:
+        for chunk in iter(lambda: stream.read1(1 << 16), b""):
+            with self.lock:
+                room = self.cap - len(self.kept)
+                self.kept += chunk[: max(room, 0)]
+                self.dropped += max(len(chunk) - max(room, 0), 0)
+
+    def take(self) -> str:
+        with self.lock:
+            text = self.kept.decode("utf-8", "replace")
+            if self.dropped:
+                text += f"\n[... {self.dropped} more bytes of output not kept]"
+            self.kept, self.dropped = bytearray(), 0
+        return text
+
+
+def exit_code(popen: subprocess.Popen[bytes]) -> int | None:
+    """The exit status of a process whose reply pipe just closed, if it ends soon."""
+    try:
+        return popen.wait(timeout=0.5)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (read from /proc before anything is killed)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry))
+    found, stack = [], [pid]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.append(child)
+            stack.append(child)
+    return found
+
+
+def kill_tree(popen: subprocess.Popen[bytes]) -> None:
+    """Kill the student's process, its process group and every descendant."""
+    victims = descendants(popen.pid) if popen.poll() is None else []
+    kills = [functools.partial(os.killpg, popen.pid, signal.SIGKILL)]
+    kills += [functools.partial(os.kill, pid, signal.SIGKILL) for pid in victims]
+    for kill in kills:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            kill()
+    popen.wait()
