@@ -118,6 +118,8 @@ def _from_skeleton(node: Any, arrays: list[np.ndarray], depth: int) -> Any:
     if tag in ("array", "scalar"):
         if type(body) is not int or not 0 <= body < len(arrays):
             raise PlainDataError("malformed array reference")
+        if tag == "scalar" and arrays[body].ndim != 0:
+            raise PlainDataError("a scalar must refer to a 0-d array")
         return arrays[body] if tag == "array" else arrays[body][()]
     if tag == "float":
         return _decode_float(node)
