@@ -41,14 +41,17 @@ def worst_mismatch(name: str, got: Any, expected: Any, atol: float, rtol: float)
     """The element that most exceeds ``|g - e| <= atol + rtol * |e|``, or None."""
     got_array = np.asarray(got, dtype=np.float64)
     expected_array = np.asarray(expected, dtype=np.float64)
-    error = np.abs(got_array - expected_array)
-    excess = error - (atol + rtol * np.abs(expected_array))
-    excess = np.where(np.isnan(excess), np.inf, excess)
-    if excess.size == 0 or excess.max() <= 0:
-        return None
-    index = np.unravel_index(int(np.argmax(excess)), excess.shape) if excess.ndim else ()
-    g, e = float(got_array[index]), float(expected_array[index])
-    rel = abs(g - e) / max(abs(e), np.finfo(float).tiny)
+    # NaN and infinity are verdicts here (the worst element), not accidents:
+    # no RuntimeWarning may leak into the grader's output.
+    with np.errstate(over="ignore", invalid="ignore"):
+        error = np.abs(got_array - expected_array)
+        excess = error - (atol + rtol * np.abs(expected_array))
+        excess = np.where(np.isnan(excess), np.inf, excess)
+        if excess.size == 0 or excess.max() <= 0:
+            return None
+        index = np.unravel_index(int(np.argmax(excess)), excess.shape) if excess.ndim else ()
+        g, e = float(got_array[index]), float(expected_array[index])
+        rel = float(abs(g - e) / max(abs(e), np.finfo(float).tiny))
     return Mismatch(name, tuple(int(i) for i in index), g, e, abs(g - e), rel)
 
 
