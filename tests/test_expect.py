@@ -1,0 +1,164 @@
+"""Assertions on students' data: the worst element, exact shapes and types."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+
+from autograder.errors import CheckFailed
+from autograder.expect import (
+    expect_array_like,
+    expect_close,
+    expect_sequence,
+    worst_mismatch,
+)
+
+
+def grid_with(index: tuple[int, int], value: float) -> np.ndarray:
+    grid = np.zeros((3, 4))
+    grid[index] = value
+    return grid
+
+
+@pytest.mark.parametrize(
+    ("got", "expected", "atol", "rtol", "index"),
+    [
+        ([1.0, 2.0, 3.0], [1.0, 2.5, 3.1], 0.0, 0.01, (1,)),
+        # the largest absolute error (at 0) is within its relative tolerance
+        ([101.0, 1.5], [100.0, 1.0], 0.0, 0.02, (1,)),
+        (grid_with((2, 1), 0.5), np.zeros((3, 4)), 1e-7, 1e-5, (2, 1)),
+        (grid_with((0, 3), -9.0) + grid_with((1, 1), 2.0), np.zeros((3, 4)), 0, 0, (0, 3)),
+        # NaN is worse than any finite error
+        ([np.nan, 1e6], [0.0, 0.0], 0.0, 0.0, (0,)),
+        ([5.0, 1.0], [5.0, np.inf], 0.0, 0.0, (1,)),
+        (2.0, 1.0, 0.0, 0.0, ()),
+    ],
+)
+def test_worst_mismatch_picks_the_element_most_out_of_tolerance(
+    got: Any, expected: Any, atol: float, rtol: float, index: tuple[int, ...]
+) -> None:
+    mismatch = worst_mismatch("g", got, expected, atol, rtol)
+    assert mismatch is not None and mismatch.index == index
+    g = float(np.asarray(got, dtype=float)[index])
+    e = float(np.asarray(expected, dtype=float)[index])
+    assert mismatch.got == g or (np.isnan(g) and np.isnan(mismatch.got))
+    assert mismatch.expected == e
+
+
+@pytest.mark.parametrize(
+    ("got", "expected"),
+    [
+        ([1.0, 2.0], [1.0, 2.0]),
+        ([1.0 + 1e-9, 2.0], [1.0, 2.0]),
+        (np.zeros((0, 3)), np.zeros((0, 3))),
+        (0.0, 1e-8),
+    ],
+)
+def test_worst_mismatch_is_none_within_tolerance(got: Any, expected: Any) -> None:
+    assert worst_mismatch("g", got, expected, 1e-7, 1e-5) is None
+
+
+def test_mismatch_sentence_names_element_values_and_relative_error() -> None:
+    mismatch = worst_mismatch("dW", grid_with((2, 1), 1.5), grid_with((2, 1), 1.0), 0, 1e-5)
+    assert mismatch is not None
+    assert mismatch.rel_error == pytest.approx(0.5) and mismatch.abs_error == pytest.approx(0.5)
+    assert mismatch.sentence("numerical") == (
+        "dW[2, 1] is 1.5 but the numerical value is 1 (relative error 5.0e-01)"
+    )
+    scalar = worst_mismatch("dx", 3.0, 2.0, 0, 0)
+    assert scalar is not None and scalar.sentence().startswith("dx is 3 but the expected value")
+
+
+@pytest.mark.parametrize("got", [1e-3, 9.0, np.inf, np.nan])
+def test_relative_error_against_an_exact_zero_is_huge_and_silent(got: float) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mismatch = worst_mismatch("db", [got], [0.0], 0, 0)
+    assert mismatch is not None and not mismatch.rel_error < 1e100
+
+
+def test_expect_close_raises_the_sentence() -> None:
+    with pytest.raises(CheckFailed, match=r"losses\[1\] is 3 but the expected value is 2"):
+        expect_close("losses", [1.0, 3.0], [1.0, 2.0], 1e-12, 1e-8)
+    expect_close("losses", [1.0, 2.0], [1.0, 2.0], 1e-12, 1e-8)
+
+
+def matrix() -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        return np.matrix([[1.0, 2.0, 3.0]])
+
+
+ROW = np.zeros((1, 3))
+VECTOR = np.zeros(3)
+
+
+@pytest.mark.parametrize(
+    ("value", "like", "fragment"),
+    [
+        (np.zeros(3), ROW, "has shape (3,) but must have the shape of its input (1, 3)"),
+        (np.zeros((1, 3)), VECTOR, "has shape (1, 3) but must have the shape of its input (3,)"),
+        (np.zeros((3, 1)), VECTOR, "has shape (3, 1)"),
+        (np.zeros((3, 3)), VECTOR, "has shape (3, 3)"),
+        (np.zeros(3, dtype=np.float32), VECTOR, "has dtype float32; it must be float64"),
+        (np.zeros(3, dtype=np.int64), VECTOR, "has dtype int64; it must be float64"),
+        (np.array([0.0, np.nan, 0.0]), VECTOR, "contains NaN or infinity"),
+        (np.array([[0.0, -np.inf, 0.0]]), ROW, "contains NaN or infinity"),
+        ([0.0, 0.0, 0.0], VECTOR, "should be a numpy array, but is a list"),
+        ((0.0, 0.0, 0.0), VECTOR, "should be a numpy array, but is a tuple"),
+        (matrix(), ROW, "should be a numpy array, but is a matrix (a subclass of numpy.ndarray)"),
+        (0.0, VECTOR, "should be a numpy array, but is a float"),
+        ([1.0], 1.0, "should be a number for scalar inputs, but is a list"),
+        (np.zeros(1), 1.0, "should be a number for scalar inputs, but is a numpy.ndarray"),
+        (1, 1.0, "should be a number for scalar inputs, but is a int"),
+        (np.float32(1.0), 1.0, "should be a number for scalar inputs, but is a numpy.float32"),
+        (float("nan"), 1.0, "contains NaN or infinity"),
+        (1.0, np.array(1.0), "should be a numpy array, but is a float"),
+    ],
+)
+def test_expect_array_like_rejects(value: Any, like: Any, fragment: str) -> None:
+    with pytest.raises(CheckFailed) as failure:
+        expect_array_like("grad", value, like)
+    assert str(failure.value).startswith("grad ")
+    assert fragment in str(failure.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "like"),
+    [
+        (np.ones((1, 3)), ROW),
+        (np.ones(3), VECTOR),
+        (2.5, 1.0),
+        (np.float64(2.5), 1.0),
+        (np.array(2.5), 1.0),
+        (np.array(2.5), np.array(1.0)),
+    ],
+)
+def test_expect_array_like_accepts_exact_float64(value: Any, like: Any) -> None:
+    result = expect_array_like("grad", value, like)
+    assert result.dtype == np.float64 and result.shape == np.shape(like)
+    np.testing.assert_array_equal(result, value)
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ({"dx": 1.0, "dy": 2.0}, "must return a tuple (dx, dy), but returned a dict"),
+        (np.zeros(2), "must return a tuple (dx, dy), but returned a numpy.ndarray"),
+        (1.0, "but returned a float"),
+        ((1.0,), "must return 2 values (dx, dy), but returned 1"),
+        ([1.0, 2.0, 3.0], "must return 2 values (dx, dy), but returned 3"),
+    ],
+)
+def test_expect_sequence_rejects(value: Any, fragment: str) -> None:
+    with pytest.raises(CheckFailed) as failure:
+        expect_sequence(value, 2, "MultiplyLayer.backward", "(dx, dy)")
+    assert fragment in str(failure.value)
+
+
+@pytest.mark.parametrize("value", [(1.0, 2.0), [1.0, 2.0]])
+def test_expect_sequence_accepts_tuples_and_lists(value: Any) -> None:
+    assert expect_sequence(value, 2, "MultiplyLayer.backward", "(dx, dy)") == [1.0, 2.0]
