@@ -1,0 +1,208 @@
+"""`autograder check` as a student meets it, and every command's help."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from conftest import REPO, SKELETON, SOLUTION, copy_submission
+
+from autograder.assignment import Assignment
+from autograder.cli import cli
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+def assert_clean(result: Result) -> None:
+    """No traceback reaches the user; exit codes come from sys.exit."""
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+
+
+def test_check_on_the_skeleton_fails_with_zero_points(tmp_path: Path) -> None:
+    folder = copy_submission(SKELETON, tmp_path / "student")
+    result = run("check", str(folder))
+    assert_clean(result)
+    assert result.exit_code == 1
+    assert "Total: 0/20 points (0 of 14 checks passed)" in result.output
+    assert "is not implemented yet" in result.output
+
+
+def test_check_on_the_reference_passes_with_full_marks(
+    tmp_path: Path, public_assignment: Assignment
+) -> None:
+    folder = copy_submission(SOLUTION, tmp_path / "student")
+    result = run("check", str(folder))
+    assert_clean(result)
+    assert result.exit_code == 0
+    rows = [line for line in result.output.splitlines() if line.startswith(("PASS", "FAIL"))]
+    assert len(rows) == len(public_assignment.public.checks)
+    assert all(row.startswith("PASS") for row in rows)
+    assert "Total: 20/20 points (14 of 14 checks passed)" in result.output
+
+
+def test_check_defaults_to_the_current_folder_when_it_holds_layers_py(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(copy_submission(SKELETON, tmp_path / "student"))
+    result = run("check")
+    assert_clean(result)
+    assert result.exit_code == 1 and "Total: 0/20" in result.output
+
+
+@pytest.mark.parametrize(("source", "code"), [(SKELETON, 1), (SOLUTION, 0)])
+def test_check_json_has_the_report_fields(tmp_path: Path, source: Path, code: int) -> None:
+    result = run("check", "--json", str(copy_submission(source, tmp_path / "student")))
+    assert_clean(result)
+    assert result.exit_code == code
+    report = json.loads(result.stdout)
+    assert report["assignment"] == "backprop"
+    assert report["max_score"] == 20 and report["score"] == (20 if code == 0 else 0)
+    assert report["all_passed"] is (code == 0)
+    assert isinstance(report["seconds"], float) and report["sandboxed"] is False
+    assert len(report["checks"]) == 14
+    for check in report["checks"]:
+        assert {"name", "component", "points", "max_points", "status", "message"} <= set(check)
+        assert check["component"] in check["name"]
+        assert check["status"] == ("passed" if code == 0 else "failed")
+
+
+def replace_in(name: str, old: str, new: str) -> Callable[[Path], None]:
+    def edit(folder: Path) -> None:
+        path = folder / name
+        text = path.read_text()
+        assert text.count(old) == 1
+        path.write_text(text.replace(old, new))
+
+    return edit
+
+
+def remove(name: str) -> Callable[[Path], None]:
+    return lambda folder: (folder / name).unlink()
+
+
+def line_of(folder: Path, name: str, text: str) -> int:
+    lines = (folder / name).read_text().splitlines()
+    return next(number for number, line in enumerate(lines, 1) if text in line)
+
+
+# How the reference is broken, what the output must show ({line} is the line
+# of the edited text, in the student's file) and how many checks still pass.
+BROKEN = {
+    "syntax error in layers.py": (
+        replace_in("layers.py", "        return dx, dy\n", "        return dx, dy)\n"),
+        ["layers.py has a syntax error", "at layers.py, line {line}: return dx, dy)"],
+        0,
+    ),
+    "syntax error in xor.py": (
+        replace_in("xor.py", "    losses = []\n", "    losses = [\n"),
+        ["xor.py has a syntax error", "at xor.py, line {line}: losses = ["],
+        9,
+    ),
+    "missing xor.py": (remove("xor.py"), ["xor.py is missing"], 9),
+    "missing layers.py": (remove("layers.py"), ["layers.py is missing"], 0),
+    "wrong class name": (
+        replace_in("layers.py", "class AffineLayer:", "class AffineLayr:"),
+        ["layers.py defines no 'AffineLayer'", "cannot import name 'AffineLayer'"],
+        6,
+    ),
+    "exception in backward": (
+        replace_in("layers.py", "(1.0 - self.a)", "(1.0 - self.cache)"),
+        [
+            "SigmoidLayer.backward raised AttributeError",
+            "at layers.py, line {line}, in backward: return da * self.a * (1.0 - self.cache)",
+        ],
+        6,
+    ),
+    "import of a missing package": (
+        replace_in("layers.py", "import numpy as np\n", "import numpy as np\nimport torch\n"),
+        ["layers.py could not be imported: ModuleNotFoundError", "line {line}"],
+        0,
+    ),
+    "exit at import": (
+        replace_in("xor.py", "import numpy as np\n", "import numpy as np\nraise SystemExit(3)\n"),
+        ["xor.py could not be imported: SystemExit"],
+        9,
+    ),
+}
+MARKERS = {
+    "syntax error in layers.py": ("layers.py", "return dx, dy)"),
+    "syntax error in xor.py": ("xor.py", "losses = ["),
+    "exception in backward": ("layers.py", "self.cache"),
+    "import of a missing package": ("layers.py", "import torch"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_check_turns_broken_code_into_failed_checks(tmp_path: Path, case: str) -> None:
+    edit, fragments, passing = BROKEN[case]
+    folder = copy_submission(SOLUTION, tmp_path / "student")
+    edit(folder)
+    line = line_of(folder, *MARKERS[case]) if case in MARKERS else 0
+    result = run("check", str(folder))
+    assert_clean(result)
+    assert result.exit_code == 1
+    for fragment in fragments:
+        assert fragment.format(line=line) in result.output, result.output
+    assert f"({passing} of 14 checks passed)" in result.output
+    assert "ERR!" not in result.output  # a student's fault, never a grader error
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["check", "no/such/folder"], "no folder no/such/folder"),
+        (["check", "--checks", "no/such/folder", str(SOLUTION)], "has no public_checks.py"),
+        (["skeleton", "no/such/folder", "--out", "x"], "does not exist"),
+    ],
+)
+def test_bad_arguments_give_a_clean_error(args: list[str], fragment: str) -> None:
+    result = run(*args)
+    assert_clean(result)
+    assert result.exit_code in (1, 2)
+    assert fragment in result.output
+
+
+def test_a_folder_without_checks_gives_a_clean_error(tmp_path: Path) -> None:
+    (tmp_path / "layers.py").write_text("")
+    result = run("check", str(tmp_path))
+    assert_clean(result)
+    assert result.exit_code == 1
+    assert "has no public_checks.py" in result.output
+
+
+def test_skeleton_command_writes_the_committed_skeleton(tmp_path: Path) -> None:
+    result = run("skeleton", str(SOLUTION), "--out", str(tmp_path / "out"))
+    assert_clean(result)
+    assert result.exit_code == 0
+    for name in ("layers.py", "xor.py", "public_checks.py"):
+        assert (tmp_path / "out" / name).read_bytes() == (SKELETON / name).read_bytes()
+        assert str(tmp_path / "out" / name) in result.output
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert "Example" in result.output
+
+
+def test_python_m_autograder_help_works() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "autograder", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Usage:" in result.stdout
+    for command in cli.commands:
+        assert command in result.stdout
