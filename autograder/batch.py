@@ -24,13 +24,13 @@ import json
 import os
 import tempfile
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from autograder import __version__, gradebook
 from autograder.assignment import Assignment, load_assignment
@@ -54,6 +54,7 @@ class BatchConfig:
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     force: bool = False
     lang: str = "en"
+    scheduler: str = ""  # a Dask scheduler's address: grade on that cluster (cluster.py)
 
 
 @dataclass(frozen=True)
@@ -146,18 +147,11 @@ def read_report(student_dir: Path) -> dict[str, Any] | None:
     return document if isinstance(document, dict) and "fingerprint" in document else None
 
 
-# -- the grading workers (one per process) -----------------------------------------
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(assignment_dir: Path, slots: Any) -> None:
-    _WORKER["assignment"] = load_assignment(assignment_dir)
-    _WORKER["slot"] = slots.get()
-
-
-def grade_submission(submission: Submission, options: GradeOptions) -> tuple[Report, str]:
-    """Runs in a pool process. Returns (report, grader error or "")."""
-    assignment: Assignment = _WORKER["assignment"]
+# -- grading one submission (in a pool process or on a Dask worker) ---------------
+def grade_one(
+    submission: Submission, assignment: Assignment, options: GradeOptions, slot: int
+) -> tuple[Report, str]:
+    """Returns (report, grader error or ""); the one code path of every executor."""
     try:
         with tempfile.TemporaryDirectory(prefix="autograder-sub-") as scratch:
             os.chmod(scratch, 0o755)  # the unprivileged sandbox user must read it
@@ -167,11 +161,93 @@ def grade_submission(submission: Submission, options: GradeOptions) -> tuple[Rep
                 return failed_report(
                     assignment, options, f"could not read your submission: {bad}"
                 ), ""
-            report, _ = grade_folder(folder, assignment, options, slot=_WORKER["slot"])
+            report, _ = grade_folder(folder, assignment, options, slot=slot)
     except Exception:  # the grader's own failure: recorded, never fatal
         return failed_report(assignment, options, "grader error"), traceback.format_exc()
     errors = report.grader_errors
     return report, "\n".join(f"{r.name}: {r.message}" for r in errors)
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(assignment_dir: Path, slots: Any) -> None:
+    _WORKER["assignment"] = load_assignment(assignment_dir)
+    _WORKER["slot"] = slots.get()
+
+
+def grade_submission(submission: Submission, options: GradeOptions) -> tuple[Report, str]:
+    """Runs in a pool process (its assignment and slot set by ``_init_worker``)."""
+    return grade_one(submission, _WORKER["assignment"], options, _WORKER["slot"])
+
+
+Graded = tuple[Submission, Report, str]
+
+
+class Grader(Protocol):
+    """Where submissions are graded: the local pool, or a cluster (cluster.py)."""
+
+    def __enter__(self) -> Grader: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def grade(self, todo: list[Submission], options: GradeOptions) -> Iterator[Graded]:
+        """Yield (submission, report, grader error) as each one is done."""
+        ...
+
+
+class LocalPool:
+    """A pool of processes on this machine; a broken pool is rebuilt for the rest."""
+
+    def __init__(self, config: BatchConfig, assignment: Assignment) -> None:
+        self.config, self.assignment = config, assignment
+
+    def __enter__(self) -> LocalPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def grade(self, todo: list[Submission], options: GradeOptions) -> Iterator[Graded]:
+        attempts = {s.student: 0 for s in todo}
+        remaining = list(todo)
+        while remaining:
+            with _pool(self.config, self.assignment.folder) as pool:
+                futures = {pool.submit(grade_submission, s, options): s for s in remaining}
+                remaining = []
+                while futures:
+                    finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        submission = futures.pop(future)
+                        result = self._collect(future, submission, attempts, remaining)
+                        if result is not None:
+                            yield (submission, *result)
+
+    def _collect(
+        self,
+        future: Future[tuple[Report, str]],
+        submission: Submission,
+        attempts: dict[str, int],
+        retry: list[Submission],
+    ) -> tuple[Report, str] | None:
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            attempts[submission.student] += 1
+            if attempts[submission.student] < MAX_POOL_RESTARTS:
+                retry.append(submission)
+                return None
+            report = failed_report(self.assignment, self.config.options, "grader error")
+            return report, "the grading process died repeatedly on this submission"
+
+
+def make_grader(config: BatchConfig, assignment: Assignment) -> Grader:
+    """The local pool, or a Dask cluster (imported only when asked for)."""
+    if not config.scheduler:
+        return LocalPool(config, assignment)
+    from autograder.cluster import DaskGrader
+
+    return DaskGrader(config.scheduler, assignment)
 
 
 # -- the batch -------------------------------------------------------------------
@@ -246,47 +322,21 @@ class Batch:
         for outcome in outcomes.values():
             if progress:
                 progress(outcome, count, total)
-        options = calibrate(self.assignment, self.config.options) if todo else self.config.options
-        for outcome in self._grade_all(todo, options):
+        for outcome in self._grade_all(todo):
             outcomes[outcome.student] = outcome
             count += 1
             if progress:
                 progress(outcome, count, total)
         return self.finish([outcomes[s.student] for s in self.submissions])
 
-    def _grade_all(self, todo: list[Submission], options: GradeOptions) -> Any:
-        """Yield outcomes as they arrive; a broken pool is rebuilt for the rest."""
-        attempts = {s.student: 0 for s in todo}
-        remaining = list(todo)
-        while remaining:
-            with _pool(self.config, self.assignment.folder) as pool:
-                futures = {pool.submit(grade_submission, s, options): s for s in remaining}
-                remaining = []
-                while futures:
-                    finished, _ = wait(futures, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        submission = futures.pop(future)
-                        outcome = self._collect(future, submission, attempts, remaining)
-                        if outcome is not None:
-                            yield outcome
-
-    def _collect(
-        self,
-        future: Future[tuple[Report, str]],
-        submission: Submission,
-        attempts: dict[str, int],
-        retry: list[Submission],
-    ) -> Outcome | None:
-        try:
-            report, error = future.result()
-        except BrokenProcessPool:
-            attempts[submission.student] += 1
-            if attempts[submission.student] < MAX_POOL_RESTARTS:
-                retry.append(submission)
-                return None
-            report = failed_report(self.assignment, self.config.options, "grader error")
-            error = "the grading process died repeatedly on this submission"
-        return self.record(submission, report, error)
+    def _grade_all(self, todo: list[Submission]) -> Iterator[Outcome]:
+        """Yield outcomes as they arrive, each recorded on disk first."""
+        if not todo:
+            return
+        with make_grader(self.config, self.assignment) as grader:
+            options = calibrate(self.assignment, self.config.options)
+            for submission, report, error in grader.grade(todo, options):
+                yield self.record(submission, report, error)
 
     def finish(self, outcomes: list[Outcome]) -> BatchSummary:
         names = tuple(c.name for c in self.assignment.checks(self.config.options.include_hidden))

@@ -66,6 +66,13 @@ from autograder.session import TimeoutPolicy
 @click.option(
     "--memory-mb", default=1024, show_default=True, help="Memory limit per student process."
 )
+@click.option(
+    "--scheduler",
+    default="",
+    metavar="tcp://HOST:8786",
+    help="Grade on this Dask cluster instead of local processes (-j is then ignored; "
+    "needs the [cluster] extra).",
+)
 @domain_errors
 def grade(
     submissions: Path,
@@ -79,6 +86,7 @@ def grade(
     timeout_factor: float,
     timeout_floor: float,
     memory_mb: int,
+    scheduler: str,
 ) -> None:
     """Grade every submission in SUBMISSIONS into --out.
 
@@ -91,6 +99,8 @@ def grade(
     Example:
 
         autograder grade examples/class --out results -j 2
+
+        autograder grade submissions --out results --scheduler tcp://10.0.0.5:8786
     """
     sandbox = SandboxConfig(
         use_bwrap=not no_sandbox,
@@ -105,6 +115,7 @@ def grade(
         GradeOptions(seed=seed, sandbox=sandbox, timeouts=timeouts),
         jobs=jobs,
         force=force,
+        scheduler=scheduler,
     )
     with click.progressbar(
         length=1, label="grading", file=sys.stderr, show_eta=True, show_pos=True
