@@ -158,7 +158,7 @@ def test_check_turns_broken_code_into_failed_checks(tmp_path: Path, case: str) -
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["check", "no/such/folder"], "no folder no/such/folder"),
+        (["check", "no/such/folder"], "no/such/folder"),
         (["check", "--checks", "no/such/folder", str(SOLUTION)], "has no public_checks.py"),
         (["skeleton", "no/such/folder", "--out", "x"], "does not exist"),
     ],
