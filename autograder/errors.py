@@ -11,7 +11,10 @@ a run.
 
 from __future__ import annotations
 
+import re
 import signal
+
+from autograder.i18n import t
 
 
 class AutograderError(Exception):
@@ -21,12 +24,15 @@ class AutograderError(Exception):
 class CheckFailed(Exception):
     """A check's verdict: the student's answer is wrong, and why.
 
-    ``diagnosis`` names the likely mistake when one is recognised.
+    ``diagnosis`` names the likely mistake when one is recognised, in a
+    sentence for the student; ``mistake`` is that mistake's catalogue key
+    (language-independent), so class analytics can count it.
     """
 
-    def __init__(self, message: str, diagnosis: str = "") -> None:
+    def __init__(self, message: str, diagnosis: str = "", mistake: str = "") -> None:
         super().__init__(message)
         self.diagnosis = diagnosis
+        self.mistake = mistake
 
 
 def short_name(function: str) -> str:
@@ -49,14 +55,15 @@ class StudentException(StudentError):
     def __init__(self, function: str, kind: str, message: str, where: str) -> None:
         self.kind = kind
         self.where = where
+        name = short_name(function)
         if kind == "NotImplementedError":
-            text = f"{short_name(function)} is not implemented yet (it raises NotImplementedError)"
+            text = t("error.not_implemented", function=name)
         elif kind == "SystemExit":
-            text = f"{short_name(function)} called sys.exit() or exit(); return a value instead"
+            text = t("error.system_exit", function=name)
         else:
-            text = f"{short_name(function)} raised {kind}: {message}"
+            text = t("error.raised", function=name, kind=kind, message=message)
         if where:
-            text += f"\n  at {where}"
+            text += "\n  " + t("error.where", where=where)
         super().__init__(function, text)
 
 
@@ -66,9 +73,7 @@ class StudentTimeout(StudentError):
     def __init__(self, function: str, seconds: float) -> None:
         self.seconds = seconds
         super().__init__(
-            function,
-            f"{short_name(function)} did not return within {seconds:.1f} s "
-            "(an infinite loop, or far too much work?); it was stopped",
+            function, t("error.timeout", function=short_name(function), seconds=seconds)
         )
 
 
@@ -80,40 +85,45 @@ class StudentCrash(StudentError):
         # A signal shows as -N from a plain subprocess and as 128 + N from bwrap.
         signum = -exit_code if exit_code and exit_code < 0 else (exit_code or 0) - 128
         if exit_code is not None and 0 < signum < 65:
-            how = f"was killed by {_signal_name(signum)}"
+            how = t("error.crash.signal", signal=_signal_name(signum))
         elif exit_code is not None:
-            how = f"exited with code {exit_code} (os._exit?)"
+            how = t("error.crash.exit", code=exit_code)
         else:
-            how = "stopped answering"
-        super().__init__(
-            function,
-            f"the Python process running your code {how} during "
-            f"{short_name(function)}; code must return, not exit or crash",
-        )
+            how = t("error.crash.silent")
+        super().__init__(function, t("error.crash", how=how, function=short_name(function)))
 
 
 def _signal_name(signum: int) -> str:
     try:
         name = signal.Signals(signum).name
     except ValueError:
-        return f"signal {signum}"
-    hint = {"SIGSEGV": " (a segmentation fault)", "SIGKILL": " (out of memory, or a limit)"}
-    return f"signal {signum} {name}{hint.get(name, '')}"
+        return t("error.signal", number=signum)
+    hint = t(f"error.signal.{name}") if name in ("SIGSEGV", "SIGKILL") else ""
+    return f"{t('error.signal', number=signum)} {name}{hint}"
 
 
 class StudentMissing(StudentError):
-    """A module, class or function the check needs is not there."""
+    """A module, class or function the check needs is not there.
+
+    The student's process words the message (it alone saw the module); the
+    one form it sends for a missing name is re-worded from the catalogue.
+    """
+
+    def __init__(self, function: str, message: str) -> None:
+        found = MISSING_NAME.fullmatch(message)
+        if found:
+            message = t("error.missing_name", module=found["module"], name=found["name"])
+        super().__init__(function, message)
+
+
+MISSING_NAME = re.compile(r"(?P<module>\w+)\.py defines no '(?P<name>\w+)'")
 
 
 class StudentUnplain(StudentError):
     """The student's code returned something that is not plain numeric data."""
 
     def __init__(self, function: str, detail: str) -> None:
-        super().__init__(
-            function,
-            f"{short_name(function)} returned something that is not plain numeric data "
-            f"({detail}); return numpy arrays, numbers, tuples or lists",
-        )
+        super().__init__(function, t("error.unplain", function=short_name(function), detail=detail))
 
 
 class StudentImportFailure(StudentError):
@@ -126,11 +136,11 @@ class StudentImportFailure(StudentError):
             failure.get("where", ""),
         )
         if kind == "ModuleNotFoundError" and f"'{module}'" in message:
-            text = f"{module}.py is missing: hand it in beside the other files"
+            text = t("error.import.missing", module=module)
         elif kind == "SyntaxError":
-            text = f"{module}.py has a syntax error: {message}"
+            text = t("error.import.syntax", module=module, message=message)
         else:
-            text = f"{module}.py could not be imported: {kind}: {message}"
+            text = t("error.import.failed", module=module, kind=kind, message=message)
         if where:
-            text += f"\n  at {where}"
+            text += "\n  " + t("error.where", where=where)
         super().__init__(function, text)

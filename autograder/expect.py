@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from autograder.errors import CheckFailed
+from autograder.i18n import CATALOGUE, t
 from autograder.plaindata import describe_type
 
 SCALAR_TYPES = (float, np.float64)
@@ -29,11 +30,20 @@ class Mismatch:
     abs_error: float
     rel_error: float
 
+    @property
+    def where(self) -> str:
+        return f"{self.name}[{', '.join(map(str, self.index))}]" if self.index else self.name
+
     def sentence(self, expected_label: str = "expected") -> str:
-        where = f"{self.name}[{', '.join(map(str, self.index))}]" if self.index else self.name
-        return (
-            f"{where} is {self.got:.6g} but the {expected_label} value is {self.expected:.6g} "
-            f"(relative error {self.rel_error:.1e})"
+        """``expected_label``: a catalogue label (expected, numerical, reference)."""
+        key = f"expect.label.{expected_label}"
+        return t(
+            "expect.mismatch",
+            where=self.where,
+            got=self.got,
+            label=t(key) if key in CATALOGUE else expected_label,
+            expected=self.expected,
+            rel=self.rel_error,
         )
 
 
@@ -66,11 +76,11 @@ def expect_close(
 def expect_sequence(value: Any, length: int, what: str, names: str) -> list[Any]:
     """``value`` must be a tuple or list of ``length`` items, e.g. ``(dx, dW, db)``."""
     if type(value) not in (tuple, list):
-        raise CheckFailed(
-            f"{what} must return a tuple {names}, but returned a {describe_type(value)}"
-        )
+        raise CheckFailed(t("expect.not_tuple", what=what, names=names, kind=describe_type(value)))
     if len(value) != length:
-        raise CheckFailed(f"{what} must return {length} values {names}, but returned {len(value)}")
+        raise CheckFailed(
+            t("expect.wrong_count", what=what, length=length, names=names, count=len(value))
+        )
     return list(value)
 
 
@@ -84,21 +94,18 @@ def expect_array_like(name: str, value: Any, like: Any) -> np.ndarray:
         if type(value) not in SCALAR_TYPES and not (
             type(value) is np.ndarray and value.shape == ()
         ):
-            raise CheckFailed(
-                f"{name} should be a number for scalar inputs, but is a {describe_type(value)}"
-            )
+            raise CheckFailed(t("expect.not_number", name=name, kind=describe_type(value)))
         array = np.asarray(value)
     else:
         if type(value) is not np.ndarray:
-            raise CheckFailed(f"{name} should be a numpy array, but is a {describe_type(value)}")
+            raise CheckFailed(t("expect.not_array", name=name, kind=describe_type(value)))
         array = value
         if array.shape != np.shape(like):
             raise CheckFailed(
-                f"{name} has shape {array.shape} but must have the shape of its input "
-                f"{np.shape(like)}"
+                t("expect.wrong_shape", name=name, shape=array.shape, expected=np.shape(like))
             )
     if array.dtype != np.float64:
-        raise CheckFailed(f"{name} has dtype {array.dtype}; it must be float64")
+        raise CheckFailed(t("expect.wrong_dtype", name=name, dtype=array.dtype))
     if not np.all(np.isfinite(array)):
-        raise CheckFailed(f"{name} contains NaN or infinity")
+        raise CheckFailed(t("expect.not_finite", name=name))
     return np.asarray(array, dtype=np.float64)
