@@ -1,0 +1,255 @@
+"""The hidden checks: full marks for the reference, and each typical bug caught by name.
+
+Every fixture in tests/fixtures/hidden/<name>/ is the reference with one change
+(marked ``BUG``) that keeps full public marks, so only the hidden checks can
+tell it from a correct submission. Grading is real: a student process, plain
+data over the pipe, the reference imported in the grader.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from autograder.assignment import HIDDEN_CHECKS, Assignment, load_assignment, load_module
+from autograder.checks import CheckSuite
+from autograder.cli import cli
+from autograder.results import Report
+from autograder.runner import GradeOptions, grade_folder
+from autograder.sandbox import SandboxConfig
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTION = ROOT / "solutions" / "backprop"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "hidden"
+COMPONENTS = ("MultiplyLayer", "AffineLayer", "SigmoidLayer", "train_xor")
+
+M_SCALARS = "hidden: MultiplyLayer works on NumPy scalars and 0-d arrays"
+M_UNTOUCHED = "hidden: MultiplyLayer.backward leaves dz and the cached x, y unmodified"
+M_REPEAT = "hidden: MultiplyLayer.backward repeats its answer and follows a new forward"
+A_EDGES = "hidden: AffineLayer matches the reference on edge shapes (N=1, D=1, M=1)"
+A_UNTOUCHED = "hidden: AffineLayer.backward leaves dout and the cached x, W, b unmodified"
+A_REPEAT = "hidden: AffineLayer.backward repeats its answer and follows a new forward"
+S_SATURATED = "hidden: SigmoidLayer matches the reference on saturated inputs, without NaN"
+S_UNTOUCHED = "hidden: SigmoidLayer.backward leaves da and the cached v unmodified"
+S_REPEAT = "hidden: SigmoidLayer.backward repeats its answer and follows a new forward"
+T_TRAJECTORY = "hidden: train_xor matches the reference trainer on hidden seeds"
+T_CONVERGENCE = "hidden: train_xor learns XOR on at least 4 of 5 hidden seeds"
+
+# fixture -> (instructor seeds, {failing hidden check: fragment of its message})
+FIXTURE_TABLE: dict[str, tuple[tuple[int, ...], dict[str, str]]] = {
+    "sigmoid_exp_of_v": ((0, 1), {S_SATURATED: "dv contains 2 NaN or infinite values"}),
+    "sigmoid_inplace_da": ((0, 1), {S_UNTOUCHED: "changed its argument da in place"}),
+    "sigmoid_clears_cache": ((0, 1), {S_REPEAT: "gave a different dv when called again"}),
+    "multiply_alias_x": (
+        (0, 1),
+        {
+            M_UNTOUCHED: "changed the cached input x",
+            M_REPEAT: "gave a different dy when called again",
+        },
+    ),
+    "multiply_stale_local": ((0, 1), {M_REPEAT: "after a second forward on the same layer"}),
+    "multiply_0d_buffers": ((0, 1), {M_SCALARS: "IndexError"}),
+    "affine_db_view": ((0, 1), {A_UNTOUCHED: "changed its argument dout in place"}),
+    "affine_squeeze_db": ((0, 1), {A_EDGES: "db has shape () but must have"}),
+    "affine_stale_ones": ((0, 1), {A_REPEAT: "with a smaller batch"}),
+    "xor_ignores_lr": ((0, 1), {T_TRAJECTORY: "but the reference value is"}),
+    "xor_early_stop": ((0, 1), {T_TRAJECTORY: "entries after 800 epochs"}),
+    # 335 epochs train the public seeds 1, 2, 3 (they need 309, 309, 331) and
+    # about 70% of all seeds: with seed 0 only one of the five hidden seeds
+    # needs more, so the verdict there is a pass; seed 1 draws two of them.
+    "xor_short_default": ((1,), {T_CONVERGENCE: "on only 3 of 5 hidden seeds"}),
+}
+FIXTURE_CASES = [
+    pytest.param(name, seed, failures, id=f"{name}-seed{seed}")
+    for name, (seeds, failures) in FIXTURE_TABLE.items()
+    for seed in seeds
+]
+
+
+def grade(folder: Path, seed: int = 0, assignment: Assignment | None = None) -> Report:
+    options = GradeOptions(seed=seed, sandbox=SandboxConfig(use_bwrap=False))
+    report, _ = grade_folder(folder, assignment or load_assignment(SOLUTION), options)
+    return report
+
+
+def failures(report: Report, hidden: bool) -> dict[str, str]:
+    return {r.name: r.message for r in report.results if r.hidden == hidden and not r.passed}
+
+
+def comparable(report: Report) -> dict[str, Any]:
+    """Everything in the report but the wall-clock time."""
+    return {k: v for k, v in report.to_dict().items() if k != "seconds"}
+
+
+def hidden_only() -> Assignment:
+    """The hidden checks alone (public checks also draw from the seed)."""
+    assignment = load_assignment(SOLUTION)
+    public = assignment.public
+    empty = CheckSuite(public.assignment, public.modules, public.components)
+    return dataclasses.replace(assignment, public=empty)
+
+
+def test_hidden_suite_is_declared_as_designed() -> None:
+    assignment = load_assignment(SOLUTION)
+    hidden = assignment.hidden
+    assert hidden is not None and hidden.hidden
+    assert (hidden.modules, hidden.components) == (("layers", "xor"), COMPONENTS)
+    assert [c.name for c in hidden.checks] == [
+        M_SCALARS, M_UNTOUCHED, M_REPEAT, A_EDGES, A_UNTOUCHED, A_REPEAT,
+        S_SATURATED, S_UNTOUCHED, S_REPEAT, T_TRAJECTORY, T_CONVERGENCE,
+    ]  # fmt: skip
+    assert all(c.hidden and c.component in c.name for c in hidden.checks)
+    assert sum(c.points for c in hidden.checks) == 15
+
+
+def test_reference_earns_every_hidden_point() -> None:
+    report = grade(SOLUTION)
+    hidden = [r for r in report.results if r.hidden]
+    assert len(hidden) == 11
+    assert report.all_passed, failures(report, hidden=True) | failures(report, hidden=False)
+    assert report.score == report.max_score
+
+
+@pytest.mark.parametrize(("fixture", "seed", "expected"), FIXTURE_CASES)
+def test_each_bug_fails_exactly_its_hidden_checks(
+    fixture: str, seed: int, expected: dict[str, str]
+) -> None:
+    report = grade(FIXTURES / fixture, seed)
+    assert not report.grader_errors
+    assert failures(report, hidden=False) == {}, "the fixture must keep full public marks"
+    failed = failures(report, hidden=True)
+    assert set(failed) == set(expected)
+    for name, fragment in expected.items():
+        assert fragment in failed[name]
+
+
+def test_every_hidden_check_catches_some_fixture() -> None:
+    caught = {name for _, expected in FIXTURE_TABLE.values() for name in expected}
+    assert caught == {c.name for c in hidden_only().hidden.checks}  # type: ignore[union-attr]
+
+
+RECORDER = """
+import os as _os
+
+_LOG = _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "inputs.log")
+_QUIET = []
+
+
+def _log(*values):
+    if not _QUIET:
+        with open(_LOG, "a") as log:
+            log.write(repr([np.asarray(v).tolist() for v in values]) + "\\n")
+
+
+def _recorded(method):
+    def wrapper(self, *args):
+        _log(*args)
+        return method(self, *args)
+    return wrapper
+
+
+for _cls in (MultiplyLayer, AffineLayer, SigmoidLayer):
+    _cls.forward = _recorded(_cls.forward)
+    _cls.backward = _recorded(_cls.backward)
+"""
+TRAIN_RECORDER = """
+import layers as _layers
+
+_train_xor = train_xor
+
+
+def train_xor(X, y, params, **kwargs):
+    _layers._log(*params.values())
+    _layers._QUIET.append(True)
+    try:
+        return _train_xor(X, y, params, **kwargs)
+    finally:
+        _layers._QUIET.pop()
+"""
+
+
+def recording_submission(folder: Path) -> Path:
+    """The reference, writing every input the checks send it to inputs.log."""
+    folder.mkdir()
+    for name, recorder in [("layers.py", RECORDER), ("xor.py", TRAIN_RECORDER)]:
+        (folder / name).write_text((SOLUTION / name).read_text() + recorder)
+    return folder
+
+
+def test_the_instructor_seed_chooses_the_hidden_inputs(tmp_path: Path) -> None:
+    runs = {"first": 0, "again": 0, "other": 1}
+    logs, reports = {}, {}
+    for run, seed in runs.items():
+        folder = recording_submission(tmp_path / run)
+        reports[run] = grade(folder, seed, hidden_only())
+        logs[run] = (folder / "inputs.log").read_text()
+    assert all(report.all_passed for report in reports.values())
+    assert logs["first"] == logs["again"]
+    assert comparable(reports["first"]) == comparable(reports["again"])
+    assert logs["first"] != logs["other"]
+    assert len(logs["first"].splitlines()) > 30
+
+
+@pytest.mark.parametrize("seed", [1, 2, 987_654_321])
+def test_reference_passes_with_other_seeds(seed: int) -> None:
+    report = grade(SOLUTION, seed)
+    assert report.all_passed, failures(report, hidden=True)
+
+
+@pytest.mark.parametrize("folder", [SOLUTION, FIXTURES / "xor_ignores_lr"], ids=["ref", "bug"])
+def test_same_seed_gives_bit_identical_reports(folder: Path) -> None:
+    assert comparable(grade(folder, 7)) == comparable(grade(folder, 7))
+
+
+@pytest.mark.parametrize("had_layers", [False, True])
+def test_reference_import_leaves_sys_modules_as_it_was(
+    monkeypatch: pytest.MonkeyPatch, had_layers: bool
+) -> None:
+    module = load_module(SOLUTION / HIDDEN_CHECKS)
+    sentinel = types.ModuleType("layers")
+    if had_layers:
+        monkeypatch.setitem(sys.modules, "layers", sentinel)
+    else:
+        monkeypatch.delitem(sys.modules, "layers", raising=False)
+    module.reference.cache_clear()
+    layers, xor = module.reference()
+    assert xor.AffineLayer is layers.AffineLayer
+    assert sys.modules.get("layers") is (sentinel if had_layers else None)
+    assert module.reference() == (layers, xor)
+
+
+def test_student_release_leaves_the_hidden_checks_out(tmp_path: Path) -> None:
+    out = tmp_path / "release"
+    result = CliRunner().invoke(cli, ["skeleton", str(SOLUTION), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    released = {p.name for p in out.rglob("*")}
+    assert {"layers.py", "xor.py", "public_checks.py"} <= released
+    assert not any(name.startswith("hidden") for name in released)
+    text = "".join(p.read_text() for p in out.rglob("*") if p.is_file())
+    hidden = load_assignment(SOLUTION).hidden
+    assert hidden is not None and not any(check.name in text for check in hidden.checks)
+    assert "SATURATED" not in text and "reference_pass" not in text
+
+
+def test_fixtures_differ_from_the_reference_only_where_marked(tmp_path: Path) -> None:
+    """Each fixture's untouched file is the reference without solution markers."""
+    out = tmp_path / "plain"
+    shutil.copytree(SOLUTION, out)
+    for path in out.glob("*.py"):
+        lines = path.read_text().splitlines(keepends=True)
+        path.write_text("".join(x for x in lines if "### " not in x))
+    for fixture in FIXTURE_TABLE:
+        changed = [
+            name
+            for name in ("layers.py", "xor.py")
+            if (FIXTURES / fixture / name).read_text() != (out / name).read_text()
+        ]
+        assert len(changed) == 1, fixture
+        assert "BUG" in (FIXTURES / fixture / changed[0]).read_text()
