@@ -84,8 +84,9 @@ class StudentSession:
         self.use_bwrap = sandbox.sandboxed(config)
         self.process: _Process | None = None
         self.import_failures: dict[str, dict[str, Any]] = {}
-        # Functions never to call again, with the reason: a timeout, or a crash
-        # while importing the student's modules (key "import").
+        # Modules whose import killed or hung the process: never imported again.
+        self.broken_imports: dict[str, StudentError] = {}
+        # Functions never to call again (they timed out once), with the reason.
         self.disabled: dict[str, StudentError] = {}
         self.call_log: list[tuple[str, float]] = []
         self.crashes = 0
@@ -107,7 +108,8 @@ class StudentSession:
     @property
     def status(self) -> str:
         """How the student's code ran: ``ok``, ``timeout`` or ``error``."""
-        if any(isinstance(e, StudentTimeout) for e in self.disabled.values()):
+        errors = [*self.disabled.values(), *self.broken_imports.values()]
+        if any(isinstance(e, StudentTimeout) for e in errors):
             return "timeout"
         return "error" if self.crashes or self.import_failures else "ok"
 
@@ -117,7 +119,7 @@ class StudentSession:
         text, self._output = "".join(self._output), []
         return text
 
-    def _start(self) -> _Process:
+    def _start(self) -> None:
         request_r, request_w = os.pipe()
         reply_r, reply_w = os.pipe()
         fds = (request_r, reply_w)
@@ -140,11 +142,24 @@ class StudentSession:
         os.close(reply_w)
         process = _Process(popen, request_w, reply_r, processes.OutputTap(popen.stdout), scratch)
         self.process = process
+        self._load()
+
+    def _load(self) -> None:
+        """Import the modules one at a time, so that one killing or hanging the
+        process (``os._exit`` or an endless loop at import) fails alone: the
+        process is restarted without it, and modules importing it fail fast."""
         folder = sandbox.SANDBOX_SUBMISSION if self.use_bwrap else str(self.folder)
-        load = {"op": "load", "folder": folder, "modules": self.modules}
-        reply = self._exchange(load, "import")
-        self.import_failures = reply["failures"]
-        return process
+        failures = {m: _import_failure(e) for m, e in self.broken_imports.items()}
+        for module in [m for m in self.modules if m not in self.broken_imports]:
+            blocked = sorted(self.broken_imports)
+            load = {"op": "load", "folder": folder, "modules": [module], "blocked": blocked}
+            try:
+                reply = self._exchange(load, "import")
+            except (StudentCrash, StudentTimeout) as error:
+                self.broken_imports[module] = error
+                return self._start()
+            failures.update(reply["failures"])
+        self.import_failures = failures
 
     def close(self) -> None:
         process, self.process = self.process, None
@@ -191,9 +206,8 @@ class StudentSession:
         return self.request({"op": "peek", "call": call_id}, "peek")
 
     def request(self, request: dict[str, Any], function: str) -> dict[str, Any]:
-        for key in (function, "import"):
-            if key in self.disabled:
-                raise self.disabled[key]
+        if function in self.disabled:
+            raise self.disabled[function]
         if self.process is None:
             self._start()
         module = function.split(".", 1)[0]
@@ -217,16 +231,15 @@ class StudentSession:
                 raise EOFError
         except TimeoutError:
             self.close()
-            self.disabled[function] = StudentTimeout(function, limit)
-            raise self.disabled[function] from None
+            timeout = StudentTimeout(function, limit)
+            if function != "import":  # a module that hangs is handled by _load
+                self.disabled[function] = timeout
+            raise timeout from None
         except (EOFError, OSError):
             code = processes.exit_code(self.process.popen)
             self.close()
             self.crashes += 1
-            crash = StudentCrash(function, code)
-            if function == "import":
-                self.disabled[function] = crash
-            raise crash from None
+            raise StudentCrash(function, code) from None
         self.call_log.append((call_key, time.perf_counter() - started))
         try:
             reply = plaindata.decode(payload)
@@ -238,6 +251,12 @@ class StudentSession:
         if not reply["ok"]:
             raise _error_from(reply.get("error"), function)
         return reply
+
+
+def _import_failure(error: StudentError) -> dict[str, str]:
+    """A crash or timeout while importing, as the worker reports import failures."""
+    kind = "TimeoutError" if isinstance(error, StudentTimeout) else "ProcessDied"
+    return {"type": kind, "message": error.message, "where": ""}
 
 
 def _error_from(error: Any, function: str) -> Exception:

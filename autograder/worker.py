@@ -48,9 +48,14 @@ class Worker:
         self.objects: dict[int, Any] = {}
         self.calls: dict[int, tuple[list[Any], dict[str, Any]]] = {}
 
-    def load(self, folder: str, names: list[str]) -> dict[str, Any]:
+    def load(self, folder: str, names: list[str], blocked: list[str]) -> dict[str, Any]:
+        """Import ``names``; ``blocked`` modules (they killed or hung an earlier
+        process) make every import of them fail at once."""
         self.folder = os.path.realpath(folder) + os.sep
-        sys.path.insert(0, self.folder)
+        if self.folder not in sys.path:
+            sys.path.insert(0, self.folder)
+        for name in blocked:
+            sys.modules[name] = None  # type: ignore[assignment]
         failures = {}
         for name in names:
             try:
@@ -99,7 +104,7 @@ class Worker:
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
         op = request["op"]
         if op == "load":
-            return self.load(request["folder"], request["modules"])
+            return self.load(request["folder"], request["modules"], request.get("blocked", []))
         if op == "new":
             return self.new(request["target"])
         if op == "call":
