@@ -17,6 +17,7 @@ import click
 from autograder import render
 from autograder.assignment import PUBLIC_CHECKS, load_assignment
 from autograder.errors import AutograderError
+from autograder.notebook import code_folder
 from autograder.runner import GradeOptions, grade_folder
 from autograder.sandbox import SandboxConfig, SandboxUnavailable
 from autograder.session import TimeoutPolicy
@@ -51,11 +52,12 @@ def cli() -> None:
 
 def default_check_dir() -> Path:
     here = Path.cwd()
-    return here if (here / "layers.py").exists() else DEFAULT_ASSIGNMENT
+    mine = (here / "layers.py").exists() or any(here.glob("*.ipynb"))
+    return here if mine else DEFAULT_ASSIGNMENT
 
 
 @cli.command()
-@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option(
     "--checks",
@@ -73,25 +75,33 @@ def default_check_dir() -> Path:
 def check(
     directory: Path | None, as_json: bool, checks_dir: Path | None, timeout_floor: float
 ) -> None:
-    """Run the public checks on your layers.py and xor.py.
+    """Run the public checks on your layers.py and xor.py (or your notebook).
 
-    DIRECTORY defaults to the current folder when it holds layers.py, else
-    assignments/backprop. Exit status 0 when every check passes, 1 otherwise.
+    DIRECTORY defaults to the current folder when it holds layers.py or a
+    notebook, else assignments/backprop. It may also be a .ipynb file, or a
+    folder holding a notebook and no layers.py: the notebook's code cells are
+    checked. Exit status 0 when every check passes, 1 otherwise.
 
     Example:
 
         cd assignments/backprop && autograder check
+
+        autograder check assignments/backprop/backprop.ipynb
     """
     folder = directory or default_check_dir()
-    if not folder.is_dir():
-        raise AutograderError(f"no folder {folder}: run this in your assignment folder, or name it")
-    assignment = load_assignment(checks_dir or folder, with_hidden=False)
+    if not (folder.is_dir() or (folder.suffix == ".ipynb" and folder.is_file())):
+        raise AutograderError(
+            f"no folder or notebook {folder}: run this in your assignment folder, or name it"
+        )
+    home = folder.parent if folder.suffix == ".ipynb" else folder
+    assignment = load_assignment(checks_dir or home, with_hidden=False)
     options = GradeOptions(
         include_hidden=False,
         sandbox=SandboxConfig(use_bwrap=False),
         timeouts=TimeoutPolicy(floor=timeout_floor),
     )
-    report, _ = grade_folder(folder, assignment, options)
+    with code_folder(folder, assignment.modules) as code:
+        report, _ = grade_folder(code, assignment, options)
     click.echo(render.report_json(report) if as_json else render.report_table(report))
     sys.exit(0 if report.all_passed else 1)
 
@@ -123,6 +133,9 @@ def skeleton(solution: Path, out: Path) -> None:
 from autograder.cli_grade import grade  # noqa: E402
 
 cli.add_command(grade)
+from autograder.cli_distribution import notebook  # noqa: E402
+
+cli.add_command(notebook)
 
 
 def main() -> None:

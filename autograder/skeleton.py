@@ -99,6 +99,10 @@ def render_skeleton(solution: Path) -> dict[Path, bytes]:
         data = (solution / relative).read_bytes()
         if relative.suffix == ".py":
             data = strip_solutions(data.decode(), str(relative)).encode()
+        elif relative.suffix == ".ipynb":
+            from autograder.notebook_build import student_notebook  # it imports this module
+
+            data = student_notebook(data.decode()).encode()
         rendered[relative] = data
     return rendered
 

@@ -127,11 +127,12 @@ def module_folder(top: Path, modules: tuple[str, ...]) -> Path:
 
 
 def _from_notebook(notebook: Path, folder: Path) -> Path:
+    from autograder.notebook import NotebookError, extract_modules
+
     try:
-        from autograder import notebook as notebooks  # type: ignore[attr-defined]
-    except ImportError:
-        return folder
-    notebooks.extract_modules(notebook, folder)
+        extract_modules(notebook, folder)
+    except NotebookError as error:
+        raise BadSubmission(str(error)) from None
     return folder
 
 

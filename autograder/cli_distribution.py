@@ -1,0 +1,48 @@
+"""Commands that hand the assignment out: the notebook, the release, the exports.
+
+Thin wrappers over ``notebook_build``, ``release``, ``gradescope_export`` and
+``nbgrader_course``; registered in cli.py.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from autograder.cli import domain_errors
+from autograder.notebook_build import reference_notebook, sync_notebook
+
+SOLUTION = Path("solutions/backprop")
+
+
+@click.command()
+@click.argument(
+    "solution",
+    required=False,
+    default=SOLUTION,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+)
+@click.option("--check", is_flag=True, help="Only report whether the notebook is up to date.")
+@domain_errors
+def notebook(solution: Path, check: bool) -> None:
+    """Regenerate the code cells of the reference notebook from the .py files.
+
+    The notebook's prose is hand-written; its code cells come from layers.py,
+    xor.py and the check suites (see each cell's metadata). Run this after
+    changing the reference or the checks, then `autograder skeleton`.
+    With --check, exit 1 when the notebook is out of date (nothing written).
+
+    Example:
+
+        autograder notebook solutions/backprop
+
+        autograder skeleton solutions/backprop --out assignments/backprop
+    """
+    changed = sync_notebook(solution, write=not check)
+    path = reference_notebook(solution)
+    if check:
+        click.echo(f"{path} is {'out of date' if changed else 'up to date'}")
+        sys.exit(1 if changed else 0)
+    click.echo(f"{path} {'regenerated' if changed else 'already up to date'}")

@@ -1,0 +1,277 @@
+"""Notebook submissions: the student modules, read from a notebook's cells.
+
+A course that teaches in Jupyter hands out one notebook instead of layers.py
+and xor.py. Each code cell that belongs to a module carries the metadata
+``{"autograder": {"module": "layers"}}`` (set when the notebook is generated
+from the reference, see ``notebook_build``), and nbgrader and Jupyter keep
+cell metadata. Concatenating a module's cells gives back the module, so a
+notebook is graded by the same checks, in the same sandbox, as files.
+
+In a notebook every cell sees the names of the cells above it; a module
+therefore starts with ``from <earlier module> import *`` for each module
+before it (xor.py sees layers.py's classes and its ``np``).
+
+Inside a running notebook, ``run_checks`` (called by the notebook's test
+cells) grades the code the kernel last ran: the saved file may be older than
+what the student just executed.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from autograder.assignment import Assignment, load_assignment
+from autograder.checks import CheckSuite
+from autograder.errors import AutograderError
+
+META = "autograder"
+ASSIGNMENT_ENV = "AUTOGRADER_ASSIGNMENT"
+SEED_ENV = "AUTOGRADER_SEED"
+
+
+class NotebookError(AutograderError):
+    """The notebook cannot be read, or holds none of the assignment's code."""
+
+
+@dataclass(frozen=True)
+class ModuleCell:
+    """A code cell that is part of a student module."""
+
+    module: str
+    index: int
+    source: str
+
+
+def load_notebook(path: Path) -> Any:
+    """The notebook as an ``nbformat`` v4 node (older versions are upgraded)."""
+    try:
+        import nbformat
+    except ImportError:
+        raise AutograderError(
+            "reading notebooks needs nbformat: pip install 'backprop-autograder[notebook]'"
+        ) from None
+    try:
+        return nbformat.read(str(path), as_version=4)
+    except Exception as exc:  # nbformat raises many kinds for a damaged file
+        raise NotebookError(
+            f"{Path(path).name} is not a readable Jupyter notebook ({type(exc).__name__}: "
+            f"{str(exc)[:200]}); hand in the .ipynb file saved by Jupyter"
+        ) from None
+
+
+def module_cells(notebook: Any) -> list[ModuleCell]:
+    """The code cells that belong to a module, in notebook order."""
+    cells = []
+    for index, cell in enumerate(notebook.get("cells", [])):
+        meta = cell.get("metadata", {}).get(META, {})
+        if cell.get("cell_type") == "code" and isinstance(meta, dict) and meta.get("module"):
+            if not meta.get("demo"):
+                cells.append(ModuleCell(str(meta["module"]), index, str(cell.get("source", ""))))
+    return cells
+
+
+def python_only(source: str) -> str:
+    """Comment out IPython-only lines (magics, shell escapes): a module cannot run them."""
+    lines = []
+    for line in source.splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith(("%", "!")):
+            line = line[: len(line) - len(stripped)] + "# (notebook only) " + stripped
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def module_sources(cells: list[ModuleCell], notebook_name: str) -> dict[str, str]:
+    """Module name -> source: its cells in order, after imports of earlier modules."""
+    order: list[str] = []
+    for cell in cells:
+        if cell.module not in order:
+            order.append(cell.module)
+    sources = {}
+    for position, module in enumerate(order):
+        parts = [f"from {earlier} import *  # noqa: F403\n" for earlier in order[:position]]
+        for cell in cells:
+            if cell.module == module:
+                header = f"# --- cell {cell.index + 1} of {notebook_name} ---\n"
+                parts.append("\n" + header + python_only(cell.source).rstrip() + "\n")
+        sources[module] = "".join(parts)
+    return sources
+
+
+def write_modules(sources: dict[str, str], into_dir: Path) -> None:
+    into_dir.mkdir(parents=True, exist_ok=True)
+    for module, source in sources.items():
+        (into_dir / f"{module}.py").write_text(source, encoding="utf-8")
+
+
+def extract_modules(ipynb_path: Path, into_dir: Path) -> None:
+    """Write the notebook's modules (layers.py, xor.py, ...) into ``into_dir``."""
+    path = Path(ipynb_path)
+    cells = module_cells(load_notebook(path))
+    if not cells:
+        raise NotebookError(
+            f"{path.name} has no cells of the assignment's code (cells marked as part of "
+            "layers.py or xor.py); start from the notebook of the release and keep its cells"
+        )
+    write_modules(module_sources(cells, path.name), Path(into_dir))
+
+
+def find_notebook(folder: Path) -> Path | None:
+    """The notebook in ``folder``: the only one, else the first by name."""
+    notebooks = sorted(p for p in Path(folder).glob("*.ipynb") if not p.name.startswith("."))
+    return notebooks[0] if notebooks else None
+
+
+@contextlib.contextmanager
+def code_folder(path: Path, modules: tuple[str, ...]) -> Iterator[Path]:
+    """A folder holding the student's modules, for ``autograder check``.
+
+    ``path`` is a folder with the modules, a folder with a notebook and no
+    modules, or a notebook file; notebooks are extracted into a temporary
+    folder that lives as long as the context.
+    """
+    path = Path(path)
+    notebook: Path | None = path if path.suffix == ".ipynb" else None
+    if notebook is None and not any((path / f"{m}.py").is_file() for m in modules):
+        notebook = find_notebook(path)
+    if notebook is None:
+        yield path
+        return
+    if not notebook.is_file():
+        raise AutograderError(f"no notebook at {notebook}")
+    with tempfile.TemporaryDirectory(prefix="autograder-nb-") as scratch:
+        extract_modules(notebook, Path(scratch))
+        yield Path(scratch)
+
+
+# -- the test cells of a running notebook ---------------------------------------
+def defined_names(source: str) -> set[str]:
+    """Top-level functions and classes a cell defines (empty if it does not parse)."""
+    try:
+        tree = ast.parse(python_only(source))
+    except SyntaxError:
+        return set()
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    return {node.name for node in tree.body if isinstance(node, kinds)}
+
+
+def kernel_history() -> list[str]:
+    """The cells this IPython kernel ran, oldest first ([] outside IPython)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return []
+    shell = get_ipython()
+    if shell is None:
+        return []
+    return [str(entry) for entry in shell.history_manager.input_hist_raw]
+
+
+def as_last_run(cells: list[ModuleCell], history: list[str]) -> list[ModuleCell]:
+    """Replace each cell by the latest run of it: the latest input defining its names.
+
+    Only cells that define functions or classes are replaced (the given cells
+    of constants and imports stay as saved); during nbgrader's autograde the
+    history holds exactly the saved cells, so nothing changes.
+    """
+    updated = []
+    for cell in cells:
+        names = defined_names(cell.source)
+        latest = next((s for s in reversed(history) if names and names <= defined_names(s)), None)
+        updated.append(replace(cell, source=latest) if latest is not None else cell)
+    return updated
+
+
+def subset(suite: CheckSuite | None, names: set[str]) -> CheckSuite | None:
+    if suite is None:
+        return None
+    chosen = CheckSuite(suite.assignment, suite.modules, suite.components, suite.hidden)
+    chosen.timeouts = dict(suite.timeouts)
+    chosen.checks = [c for c in suite.checks if c.name in names]
+    return chosen
+
+
+def select_checks(assignment: Assignment, names: tuple[str, ...], hidden: bool) -> Assignment:
+    """The assignment reduced to the named checks (an unknown name is an error)."""
+    known = {c.name for c in assignment.checks(include_hidden=hidden)}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise AutograderError(
+            f"the notebook names checks that do not exist: {unknown}; regenerate it "
+            "with `autograder notebook` from the reference folder"
+        )
+    wanted = set(names)
+    public = subset(assignment.public, wanted)
+    assert public is not None
+    return replace(assignment, public=public, hidden=subset(assignment.hidden, wanted))
+
+
+class NotebookScore(float):
+    """The points a test cell earned, with the check table as its rich display.
+
+    nbgrader reads a test cell's numeric result as partial credit, so the
+    cell's value is the points; Jupyter shows the table instead of the number.
+    """
+
+    table: str = ""
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<pre>{html.escape(self.table)}</pre>"
+
+
+def notebook_in(folder: Path, assignment: Assignment) -> Path:
+    named = folder / f"{assignment.name}.ipynb"
+    found = named if named.is_file() else find_notebook(folder)
+    if found is None:
+        raise AutograderError(
+            f"no {named.name} in {folder}: open the notebook from its own folder "
+            "(the checks read your code from the notebook file)"
+        )
+    return found
+
+
+def run_checks(*names: str, hidden: bool = False) -> NotebookScore:
+    """Run the named checks on this notebook's code; return the points earned.
+
+    The checks and the grading are those of ``autograder check``: the
+    modules are written from the notebook's cells (as last run in this
+    kernel) into a temporary folder and graded in a separate process. The
+    assignment folder is $AUTOGRADER_ASSIGNMENT (the instructor's, with the
+    hidden checks) or the current folder; the seed is $AUTOGRADER_SEED or 0.
+    """
+    from autograder import render
+    from autograder.runner import GradeOptions, grade_folder
+    from autograder.sandbox import SandboxConfig
+    from autograder.session import TimeoutPolicy
+
+    folder = Path(os.environ.get(ASSIGNMENT_ENV) or ".")
+    assignment = load_assignment(folder, with_hidden=hidden)
+    if hidden and assignment.hidden is None:
+        raise AutograderError(
+            f"hidden checks run only when grading: set {ASSIGNMENT_ENV} to the instructor's "
+            "folder with hidden_checks.py (`autograder export nbgrader` does it)"
+        )
+    assignment = select_checks(assignment, names, hidden)
+    path = notebook_in(Path.cwd(), assignment)
+    cells = as_last_run(module_cells(load_notebook(path)), kernel_history())
+    options = GradeOptions(
+        seed=int(os.environ.get(SEED_ENV) or 0),
+        include_hidden=hidden,
+        sandbox=SandboxConfig(use_bwrap=False),
+        timeouts=TimeoutPolicy(floor=1.0),
+    )
+    with tempfile.TemporaryDirectory(prefix="autograder-nb-") as scratch:
+        write_modules(module_sources(cells, path.name), Path(scratch))
+        report, _ = grade_folder(Path(scratch), assignment, options)
+    score = NotebookScore(report.score)
+    score.table = render.report_table(report)
+    return score

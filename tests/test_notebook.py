@@ -1,0 +1,195 @@
+"""Notebook submissions: modules from cells, graded by the same checks as files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from click.testing import CliRunner
+from conftest import SKELETON, SOLUTION, grade, import_submission
+
+from autograder.cli import cli
+from autograder.errors import AutograderError
+from autograder.notebook import (
+    ModuleCell,
+    NotebookError,
+    as_last_run,
+    extract_modules,
+    module_sources,
+    python_only,
+    run_checks,
+)
+
+SOURCE = SOLUTION / "backprop.ipynb"
+STUDENT = SKELETON / "backprop.ipynb"
+
+
+def notebook_with(tmp_path: Path, old: str, new: str, source: Path = SOURCE) -> Path:
+    """A copy of ``source`` with ``old`` replaced by ``new`` in its code cells."""
+    notebook = nbformat.read(str(source), as_version=4)
+    hits = 0
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and old in cell.source:
+            cell.source = cell.source.replace(old, new)
+            hits += 1
+    assert hits, f"{old!r} is in no code cell"
+    path = tmp_path / "backprop.ipynb"
+    nbformat.write(notebook, str(path))
+    return path
+
+
+def test_the_reference_notebook_extracts_to_modules_with_full_marks(
+    tmp_path: Path, public_assignment
+) -> None:
+    extract_modules(SOURCE, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["layers.py", "xor.py"]
+    assert (tmp_path / "xor.py").read_text().startswith("from layers import *")
+    report = grade(tmp_path, public_assignment)
+    assert report.all_passed, report.results
+    modules = import_submission(tmp_path)
+    assert modules.xor.AffineLayer is modules.layers.AffineLayer
+
+
+def test_the_student_notebook_extracts_to_stubs_with_zero_points(
+    tmp_path: Path, public_assignment
+) -> None:
+    extract_modules(STUDENT, tmp_path)
+    report = grade(tmp_path, public_assignment)
+    assert report.score == 0
+    assert all("not implemented yet" in r.message for r in report.results)
+
+
+def test_a_bug_in_a_solution_cell_loses_the_points_of_its_component(
+    tmp_path: Path, public_assignment
+) -> None:
+    path = notebook_with(tmp_path, "db = dout.sum(axis=0)", "db = dout.mean(axis=0)")
+    extract_modules(path, tmp_path / "modules")
+    report = grade(tmp_path / "modules", public_assignment)
+    failed = {r.component for r in report.results if not r.passed}
+    assert "AffineLayer" in failed and "MultiplyLayer" not in failed
+    assert "cell" in (tmp_path / "modules" / "layers.py").read_text().split("\n")[1]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"{not json", "not a readable Jupyter notebook"),
+        (b"", "not a readable Jupyter notebook"),
+        (
+            json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).encode(),
+            "has no cells of the assignment's code",
+        ),
+    ],
+)
+def test_a_broken_notebook_is_a_clear_error(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "work.ipynb"
+    path.write_bytes(content)
+    with pytest.raises(NotebookError, match=message):
+        extract_modules(path, tmp_path / "out")
+
+
+def test_magics_and_shell_lines_are_commented_out() -> None:
+    source = "%matplotlib inline\nx = 1\n    !ls\ny = 2"
+    assert python_only(source).splitlines() == [
+        "# (notebook only) %matplotlib inline",
+        "x = 1",
+        "    # (notebook only) !ls",
+        "y = 2",
+    ]
+
+
+def test_each_module_imports_every_module_before_it() -> None:
+    cells = [ModuleCell("a", 0, "A = 1"), ModuleCell("b", 1, "B = A"), ModuleCell("c", 2, "C = B")]
+    sources = module_sources(cells, "nb.ipynb")
+    assert "import" not in sources["a"]
+    assert sources["c"].startswith("from a import *  # noqa: F403\nfrom b import *")
+
+
+def test_the_checks_grade_the_cells_as_last_run_in_the_kernel() -> None:
+    saved = [
+        ModuleCell("layers", 0, "import numpy as np"),
+        ModuleCell("layers", 1, "class A:\n    old = 1"),
+        ModuleCell("xor", 2, "def f():\n    return 1"),
+    ]
+    history = [
+        "import numpy as np",
+        "class A:\n    new = 2",
+        "class A:\n    newest = 3\n\ndef helper(): pass",
+        "import numpy as np\nscratch = 1",
+        "print(A)",
+    ]
+    run = as_last_run(saved, history)
+    assert [c.source for c in run] == [
+        "import numpy as np",
+        "class A:\n    newest = 3\n\ndef helper(): pass",
+        "def f():\n    return 1",
+    ]
+
+
+def test_run_checks_in_the_notebook_folder_returns_the_points_with_a_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notebook_with(tmp_path, "dy = dz * self.x", "dy = dz * self.y")
+    shutil.copy(SOLUTION / "public_checks.py", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AUTOGRADER_ASSIGNMENT", raising=False)
+    score = run_checks(
+        "MultiplyLayer.backward works on plain Python floats",
+        "AffineLayer.backward matches numerical gradients for one sample (N=1)",
+    )
+    assert float(score) == 1.0
+    assert "FAIL" in score.table and "PASS" in score.table and "<pre>" in score._repr_html_()
+    with pytest.raises(AutograderError, match="hidden checks run only when grading"):
+        run_checks("hidden: train_xor learns XOR on at least 4 of 5 hidden seeds", hidden=True)
+    with pytest.raises(AutograderError, match="do not exist"):
+        run_checks("MultiplyLayer is perfect")
+
+
+@pytest.mark.parametrize(
+    ("target", "points"),
+    [("solution", "20/20"), ("student", "0/20")],
+)
+def test_autograder_check_accepts_a_notebook_file_or_a_folder_with_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, points: str
+) -> None:
+    source = SOURCE if target == "solution" else STUDENT
+    folder = tmp_path / "work"
+    folder.mkdir()
+    shutil.copy(source, folder / "backprop.ipynb")
+    shutil.copy(SOLUTION / "public_checks.py", folder)
+    runner = CliRunner()
+    by_file = runner.invoke(cli, ["check", str(folder / "backprop.ipynb")])
+    monkeypatch.chdir(folder)
+    by_folder = runner.invoke(cli, ["check"])
+    for result in (by_file, by_folder):
+        assert f"Total: {points} points" in result.output, result.output
+        assert result.exit_code == (0 if target == "solution" else 1)
+
+
+def test_autograder_grade_grades_notebook_submissions_in_the_sandbox(tmp_path: Path) -> None:
+    """Folders, a zip and nbgrader's submitted/ layout, each holding a notebook."""
+    submitted = tmp_path / "submitted"
+    for student, old, new in [
+        ("alice", "dx = dz * self.y", "dx = self.y * dz"),
+        ("bob", "db = dout.sum(axis=0)", "db = dout.mean(axis=0)"),
+    ]:
+        (submitted / student / "backprop").mkdir(parents=True)
+        notebook_with(submitted / student / "backprop", old, new)
+    (submitted / "carol" / "backprop").mkdir(parents=True)
+    (submitted / "carol" / "backprop" / "backprop.ipynb").write_text("{broken")
+    out = tmp_path / "results"
+    result = CliRunner().invoke(
+        cli, ["grade", str(submitted), "--out", str(out), "-j", "2", "--require-sandbox"]
+    )
+    assert result.exit_code == 0, result.output
+    reports = {
+        s: json.loads((out / s / "report.json").read_text()) for s in ("alice", "bob", "carol")
+    }
+    assert reports["alice"]["sandboxed"] and reports["bob"]["sandboxed"]
+    assert reports["alice"]["score"] == reports["alice"]["max_score"] > 0
+    assert 0 < reports["bob"]["score"] < reports["bob"]["max_score"]
+    assert reports["carol"]["score"] == 0 and not reports["carol"]["grader_error"]
+    assert "not a readable Jupyter notebook" in reports["carol"]["checks"][0]["message"]
