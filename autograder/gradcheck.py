@@ -18,18 +18,29 @@ factor of about 1000 over the numerical noise and 10^4 under the bugs.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from autograder.checks import Context
-from autograder.errors import CheckFailed
+from autograder.checks import Context, RemoteObject
+from autograder.diagnosis import (
+    BackwardCase,
+    Diagnosis,
+    Tolerance,
+    diagnose_backward,
+    diagnose_exception,
+    diagnosis,
+)
+from autograder.errors import CheckFailed, StudentError, StudentException
 from autograder.expect import expect_array_like, expect_sequence, worst_mismatch
+from autograder.i18n import t
 from autograder.numgrad import central_difference
 
 ATOL = 1e-7
 RTOL = 1e-5
 LINEARITY_RTOL = 1e-9
+TOLERANCE = Tolerance(ATOL, RTOL)
 
 
 def upstream_like(rng: np.random.Generator, output: Any) -> Any:
@@ -58,20 +69,94 @@ def check_gradients(
     inputs: Sequence[Any],
     names: Sequence[str],
 ) -> None:
-    """The student's backward must match central differences of ``forward``."""
+    """The student's backward must match central differences of ``forward``.
+
+    The layer first sees a forward on other inputs: backward must answer for
+    the most recent forward, and a stale cache shows up as a wrong gradient.
+    """
     layer = ctx.new(target)
-    layer.forward(*inputs)
+    layer.forward(*earlier_inputs(inputs))
+    forward_call = layer.call("forward", *inputs)["call"]
     dout = upstream_like(ctx.rng, forward(*inputs))
-    grads = student_gradients(layer.backward(dout), target, names, inputs)
+    try:
+        reply = layer.call("backward", dout)
+    except StudentException as error:
+        found = diagnose_exception(
+            layer_name(target), names, inputs, error.kind, error.message, error.where
+        )
+        raise failure(error.message, found) from None
     numeric = central_difference(lambda *xs: float(np.sum(dout * forward(*xs))), inputs)
-    failures = [
-        mismatch.sentence("numerical")
-        for name, g, n in zip(names, grads, numeric)
-        if (mismatch := worst_mismatch(name, g, n, ATOL, RTOL)) is not None
-    ]
-    if failures:
+    try:
+        grads = student_gradients(reply["value"], target, names, inputs)
+        failures = [
+            mismatch.sentence("numerical")
+            for name, g, n in zip(names, grads, numeric)
+            if (mismatch := worst_mismatch(name, g, n, ATOL, RTOL)) is not None
+        ]
+    except CheckFailed as wrong:
+        message = str(wrong)
+    else:
+        if not failures:
+            return
         shapes = ", ".join(f"{n} {np.shape(x)}" for n, x in zip(names, inputs))
-        raise CheckFailed(f"{'; '.join(failures)} [inputs {shapes}]")
+        message = t("gradcheck.failed", failures="; ".join(failures), shapes=shapes)
+    after = Observed(reply["args_after"][0], ctx.student.peek(forward_call)["args"])
+    case = backward_case(target, forward, inputs, names, dout, numeric, reply["value"], after)
+    raise failure(message, diagnose_backward(case, TOLERANCE))
+
+
+@dataclass(frozen=True)
+class Observed:
+    """The upstream gradient and forward's inputs as they were after backward."""
+
+    upstream: Any
+    inputs: Sequence[Any]
+
+
+def backward_case(
+    target: str,
+    forward: Callable[..., Any],
+    inputs: Sequence[Any],
+    names: Sequence[str],
+    dout: Any,
+    expected: list[np.ndarray],
+    got: Any,
+    after: Observed,
+) -> BackwardCase:
+    """What the diagnosis compares with: expected gradients under known mistakes' inputs."""
+    ones = np.ones_like(dout) if isinstance(dout, np.ndarray) else 1.0
+    local = central_difference(lambda *xs: float(np.sum(ones * forward(*xs))), inputs)
+    earlier = central_difference(
+        lambda *xs: float(np.sum(dout * forward(*xs))), earlier_inputs(inputs)
+    )
+    return BackwardCase(
+        layer=layer_name(target),
+        forward=forward,
+        names=tuple(names),
+        inputs=tuple(inputs),
+        upstream=dout,
+        expected=tuple(expected),
+        local=tuple(local),
+        earlier=tuple(earlier),
+        got=got,
+        upstream_after=after.upstream,
+        inputs_after=tuple(after.inputs),
+    )
+
+
+def earlier_inputs(inputs: Sequence[Any]) -> list[Any]:
+    """Inputs of the same shapes and types as ``inputs``, with every value different."""
+    return [2 * x + 1 for x in inputs]
+
+
+def layer_name(target: str) -> str:
+    return target.rsplit(".", 1)[-1]
+
+
+def failure(message: str, found: Diagnosis | None) -> CheckFailed:
+    if found is None:
+        return CheckFailed(message)
+    return CheckFailed(message, diagnosis=found.text, mistake=found.mistake)
 
 
 def check_linear_in_upstream(
@@ -85,6 +170,7 @@ def check_linear_in_upstream(
 
     A backward that ignores its upstream gradient (returns only the local
     gradient) fails the first; one that adds instead of multiplying, the second.
+    A backward that changes its cache in place fails too (its answers drift).
     """
     layer = ctx.new(target)
     output = layer.forward(*inputs)
@@ -92,17 +178,30 @@ def check_linear_in_upstream(
     at_zero = student_gradients(layer.backward(zero), target, names, inputs)
     for name, grad in zip(names, at_zero):
         if np.any(grad != 0):
-            raise CheckFailed(
-                f"backward(0) should give {name} = 0 but gives nonzero values: multiply the "
-                "local gradient by the upstream gradient (chain rule)"
-            )
+            raise CheckFailed(t("gradcheck.zero_upstream", name=name))
     d1, d2 = upstream_like(ctx.rng, output), upstream_like(ctx.rng, output)
     g1 = student_gradients(layer.backward(d1), target, names, inputs)
     g2 = student_gradients(layer.backward(d2), target, names, inputs)
     combined = student_gradients(layer.backward(2 * d1 - 3 * d2), target, names, inputs)
     for name, a, b, c in zip(names, g1, g2, combined):
         if worst_mismatch(name, c, 2 * a - 3 * b, 1e-12, LINEARITY_RTOL) is not None:
-            raise CheckFailed(
-                f"{name} is not linear in the upstream gradient: backward(2*d1 - 3*d2) differs "
-                f"from 2*backward(d1) - 3*backward(d2); the chain rule multiplies, it never adds"
-            )
+            message = t("gradcheck.not_linear", name=name)
+            raise failure(message, repeat_differs(layer, d1, g1, target, names, inputs))
+
+
+def repeat_differs(
+    layer: RemoteObject,
+    upstream: Any,
+    before: list[np.ndarray],
+    target: str,
+    names: Sequence[str],
+    inputs: Sequence[Any],
+) -> Diagnosis | None:
+    """Backward called again with an earlier upstream gradient: a changed cache shows."""
+    try:
+        again = student_gradients(layer.backward(upstream), target, names, inputs)
+    except (CheckFailed, StudentError):
+        return None
+    if all(np.array_equal(a, b) for a, b in zip(again, before)):
+        return None
+    return diagnosis("cache_modified")

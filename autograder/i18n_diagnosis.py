@@ -9,6 +9,7 @@ from __future__ import annotations
 
 SENTENCES: dict[str, dict[str, str]] = {
     "how": {"en": "; compute it as {formula}", "id": "; hitung sebagai {formula}"},
+    "same_for": {"en": " (the same for {names})", "id": " (sama halnya untuk {names})"},
     "unmatched": {
         "en": "no known mistake matches {name}: against the expected gradient its cosine "
         "similarity is {cosine:.3f} and its size {scale:.3g} times; the worst element is "
@@ -215,11 +216,13 @@ SENTENCES: dict[str, dict[str, str]] = {
     "trainer_unmatched": {
         "en": "no known trainer mistake matches: the change your training makes to the "
         "weights has cosine similarity {cosine:.3f} with gradient descent's and {scale:.3g} "
-        "times its size; the worst element is {where} = {got:.6g} instead of {expected:.6g}",
+        "times its size; {where} differs most, changing by {got:.6g} instead of {expected:.6g} (train_xor uses your layers: if a layer "
+        "check fails too, fix that first)",
         "id": "tidak ada kesalahan pelatihan umum yang cocok: perubahan bobot oleh pelatihan "
         "Anda memiliki kemiripan kosinus {cosine:.3f} dengan gradient descent dan besarnya "
-        "{scale:.3g} kali; elemen terburuk adalah {where} = {got:.6g}, seharusnya "
-        "{expected:.6g}",
+        "{scale:.3g} kali; selisih terbesar ada di {where}, berubah {got:.6g}, seharusnya "
+        "{expected:.6g} (train_xor memakai layer Anda: jika pemeriksaan layer juga gagal, "
+        "perbaiki itu dulu)",
     },
 }
 
