@@ -118,11 +118,12 @@ def run_check(
     """Run one check; whatever happens, return a result."""
     session.begin_check(check.name)
     context = Context(session, np.random.default_rng(check_seed(seed, check.name)), seed, reference)
-    status, message, diagnosis = PASSED, "", ""
+    status, message, diagnosis, mistake = PASSED, "", "", ""
     try:
         check.function(context)
     except CheckFailed as failure:
-        status, message, diagnosis = FAILED, str(failure), failure.diagnosis
+        status, message = FAILED, str(failure)
+        diagnosis, mistake = failure.diagnosis, failure.mistake
     except StudentError as error:
         status, message = FAILED, error.message
     except Exception:  # a bug in a check: recorded, never fatal
@@ -138,5 +139,6 @@ def run_check(
         hidden=check.hidden,
         output=session.take_output(),
         diagnosis=diagnosis,
+        mistake=mistake,
         data=context.data,
     )

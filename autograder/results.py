@@ -7,10 +7,28 @@ not be imported or the student's process crashed.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 PASSED, FAILED, ERROR = "passed", "failed", "error"
+
+
+def plain(value: Any) -> Any:
+    """``value`` as JSON: lists, numbers, strings (NaN and infinity as None)."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else None
+    if hasattr(value, "tolist"):  # a NumPy array or scalar
+        return plain(value.tolist())
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -32,6 +50,7 @@ class CheckResult:
     output: str = ""
     diagnosis: str = ""
     data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    mistake: str = ""  # the diagnosed mistake's catalogue key, for class analytics
 
     @property
     def passed(self) -> bool:
@@ -53,6 +72,7 @@ class Report:
     sandboxed: bool = False
     notes: tuple[str, ...] = ()
     status: str = "ok"
+    lang: str = "en"  # the language of every message in ``results``
 
     @property
     def score(self) -> float:
@@ -71,7 +91,7 @@ class Report:
         return tuple(r for r in self.results if r.status == ERROR)
 
     def to_dict(self) -> dict[str, Any]:
-        results = [{k: v for k, v in asdict(r).items() if k != "data"} for r in self.results]
+        results = [{**asdict(r), "data": plain(r.data)} for r in self.results]
         return {
             "assignment": self.assignment,
             "score": self.score,
@@ -80,6 +100,7 @@ class Report:
             "seconds": round(self.seconds, 3),
             "sandboxed": self.sandboxed,
             "status": self.status,
+            "lang": self.lang,
             "notes": list(self.notes),
             "checks": results,
         }

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from autograder.assignment import Assignment
 from autograder.checks import run_check
+from autograder.i18n import language
 from autograder.results import Report
 from autograder.sandbox import SandboxConfig
 from autograder.session import StudentSession, TimeoutPolicy
@@ -21,6 +22,7 @@ class GradeOptions:
     include_hidden: bool = True
     sandbox: SandboxConfig = field(default_factory=SandboxConfig)
     timeouts: TimeoutPolicy = field(default_factory=TimeoutPolicy)
+    lang: str = "en"  # the language of the report's messages (i18n.LANGUAGES)
 
 
 def grade_folder(
@@ -39,9 +41,10 @@ def grade_folder(
     with StudentSession(
         Path(folder), list(assignment.modules), options.sandbox, timeouts, slot
     ) as session:
-        results = tuple(run_check(check, session, options.seed) for check in checks)
+        with language(options.lang):
+            results = tuple(run_check(check, session, options.seed) for check in checks)
         log = list(session.call_log)
         sandboxed, status = session.use_bwrap, session.status
     seconds = time.perf_counter() - started
-    report = Report(assignment.name, results, seconds, sandboxed, status=status)
+    report = Report(assignment.name, results, seconds, sandboxed, status=status, lang=options.lang)
     return report, log
