@@ -46,3 +46,60 @@ def notebook(solution: Path, check: bool) -> None:
         click.echo(f"{path} is {'out of date' if changed else 'up to date'}")
         sys.exit(1 if changed else 0)
     click.echo(f"{path} {'regenerated' if changed else 'already up to date'}")
+
+
+@click.group()
+def export() -> None:
+    """Export the assignment for another grading platform (nbgrader, Gradescope).
+
+    Example:
+
+        autograder export nbgrader --out course
+    """
+
+
+SEED_OPTION = click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    envvar="AUTOGRADER_SEED",
+    help="Seed of the hidden inputs (keep it secret; env AUTOGRADER_SEED).",
+)
+SOLUTION_OPTION = click.option(
+    "--solution",
+    default=SOLUTION,
+    show_default=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Reference folder: the solution, its notebook, public and hidden checks.",
+)
+
+
+@export.command("nbgrader")
+@SOLUTION_OPTION
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The nbgrader course folder (created if missing).",
+)
+@SEED_OPTION
+@domain_errors
+def export_nbgrader(solution: Path, out: Path, seed: int) -> None:
+    """Write an nbgrader course folder: nbgrader_config.py, source/, grader/.
+
+    Then, in that folder, the usual nbgrader commands: generate_assignment,
+    (collect the submissions into submitted/<student>/backprop/), autograde
+    and export. The notebook's test cells run the same checks as
+    `autograder check`; the hidden ones find the hidden checks in grader/.
+
+    Example:
+
+        autograder export nbgrader --out course
+
+        cd course && nbgrader generate_assignment backprop
+    """
+    from autograder.nbgrader_course import write_course
+
+    for relative in write_course(solution, out, seed):
+        click.echo(str(out / relative))

@@ -1,0 +1,146 @@
+"""The nbgrader route, with the real tools: generate_assignment, autograde, export.
+
+One course is set up, released, autograded and exported once for the whole
+module (nbgrader starts a Jupyter kernel per notebook: seconds each); the
+tests then read what nbgrader produced.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import SOLUTION
+
+from autograder.assignment import load_assignment
+from autograder.nbgrader_course import write_course
+from autograder.notebook import extract_modules
+from autograder.runner import GradeOptions, grade_folder
+from autograder.sandbox import SandboxConfig
+
+ASSIGNMENT = "backprop"
+REGION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
+# Student -> (text in a solution cell, what the student wrote instead).
+STUDENTS = {
+    "correct": None,
+    "buggy": ("db = dout.sum(axis=0)", "db = dout.mean(axis=0)"),
+    "broken": ("dx = dz * self.y", "dx = dz * self.y)"),
+}
+
+
+def nbgrader(course: Path, *args: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOGRADER_")}
+    bin_dir = str(Path(sys.executable).parent)
+    env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
+    done = subprocess.run(
+        ["nbgrader", *args], cwd=course, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def submission(release: Path, student: str) -> nbformat.NotebookNode:
+    """The released notebook with the student's answers in its solution cells."""
+    notebook = nbformat.read(str(release), as_version=4)
+    answers = {
+        c.metadata["nbgrader"]["grade_id"]: c.source
+        for c in nbformat.read(str(SOLUTION / "backprop.ipynb"), as_version=4).cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
+    edit = STUDENTS[student]
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = answers[grade_id]
+            if edit and edit[0] in cell.source:
+                cell.source = cell.source.replace(*edit)
+    return notebook
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("course")
+    write_course(SOLUTION, root, seed=0)
+    nbgrader(root, "generate_assignment", ASSIGNMENT)
+    release = root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    for student in STUDENTS:
+        folder = root / "submitted" / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nbformat.write(submission(release, student), str(folder / f"{ASSIGNMENT}.ipynb"))
+    nbgrader(root, "autograde", ASSIGNMENT)
+    nbgrader(root, "export")
+    return root
+
+
+def our_score(notebook: Path, scratch: Path) -> float:
+    """The same notebook graded by `autograder grade`'s checks (public and hidden)."""
+    extract_modules(notebook, scratch)
+    assignment = load_assignment(SOLUTION, with_hidden=True)
+    options = GradeOptions(seed=0, sandbox=SandboxConfig(use_bwrap=False))
+    report, _ = grade_folder(scratch, assignment, options)
+    return report.score
+
+
+def exported(course: Path) -> dict[str, dict[str, str]]:
+    with open(course / "grades.csv", newline="") as stream:
+        return {row["student_id"]: row for row in csv.DictReader(stream)}
+
+
+def test_the_released_notebook_has_no_solution_and_no_hidden_tests(course: Path) -> None:
+    text = (course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text()
+    reference = (SOLUTION / "layers.py").read_text() + (SOLUTION / "xor.py").read_text()
+    for region in REGION.findall(reference):
+        for line in filter(None, map(str.strip, region.splitlines())):
+            assert line not in text
+    hidden = load_assignment(SOLUTION, with_hidden=True).hidden
+    assert hidden is not None and hidden.checks
+    for check in hidden.checks:
+        assert check.name not in text
+    for marker in ("BEGIN SOLUTION", "HIDDEN TESTS", "hidden=True"):
+        assert marker not in text
+    assert sorted(p.name for p in (course / "release" / ASSIGNMENT).iterdir()) == [
+        "backprop.ipynb",
+        "public_checks.py",
+    ]
+
+
+@pytest.mark.parametrize("student", sorted(STUDENTS))
+def test_nbgrader_gives_the_points_of_our_own_grader(
+    course: Path, tmp_path: Path, student: str
+) -> None:
+    notebook = course / "submitted" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    row = exported(course)[student]
+    ours = our_score(notebook, tmp_path)
+    assert float(row["raw_score"]) == pytest.approx(ours)
+    total = load_assignment(SOLUTION, with_hidden=True)
+    maximum = sum(c.points for c in total.checks(include_hidden=True))
+    assert float(row["max_score"]) == maximum
+    expected = {"correct": maximum, "broken": 0.0}
+    if student in expected:
+        assert ours == expected[student]
+    else:
+        assert 0 < ours < maximum
+
+
+def test_the_gradebook_charges_the_bug_to_its_own_cells(course: Path) -> None:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        cells = {
+            student: {
+                g.name: (g.score, g.max_score)
+                for g in gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student).grades
+            }
+            for student in STUDENTS
+        }
+    assert all(score == top for score, top in cells["correct"].values())
+    assert cells["correct"].keys() == cells["buggy"].keys()
+    assert {"test-multiply", "hidden-multiplylayer", "test-affine"} <= cells["buggy"].keys()
+    assert cells["buggy"]["test-multiply"][0] == cells["buggy"]["test-multiply"][1]
+    assert cells["buggy"]["test-affine"][0] < cells["buggy"]["test-affine"][1]
+    assert all(score == 0 for score, _ in cells["broken"].values())
