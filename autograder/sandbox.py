@@ -16,8 +16,10 @@ that follows, so they hold for the student's code and everything it starts.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+import subprocess
 import sys
 import sysconfig
 from dataclasses import dataclass
@@ -69,11 +71,39 @@ def bwrap_path() -> str | None:
     return shutil.which("bwrap")
 
 
-def isolation_warning() -> str:
+def bwrap_problem() -> str:
+    """Why bubblewrap cannot sandbox student code here, or "" when it can."""
+    return _bwrap_problem(bwrap_path())
+
+
+@functools.cache
+def _bwrap_problem(path: str | None) -> str:
+    # An installed bwrap may still be refused namespaces (a container without
+    # privileges, user namespaces disabled): then every student process would
+    # die at birth and every student score 0. Try it once instead.
+    if path is None:
+        return "bubblewrap (bwrap) is not installed"
+    probe = [path, "--unshare-pid", "--unshare-net", "--ro-bind", "/", "/"]
+    probe += ["--proc", "/proc", "--dev", "/dev", "true"]
+    try:
+        result = subprocess.run(probe, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"bubblewrap ({path}) does not run ({error})"
+    if result.returncode != 0:
+        detail = result.stderr.strip()[:300] or f"exit status {result.returncode}"
+        return f"bubblewrap ({path}) cannot create a sandbox here ({detail})"
+    return ""
+
+
+def isolation_warning(config: SandboxConfig | None = None) -> str:
+    if config is not None and not config.use_bwrap:
+        reason = "the sandbox is turned off (--no-sandbox)"
+    else:
+        reason = bwrap_problem() or "the sandbox is off"
     return (
-        "bubblewrap (bwrap) was not found: student code runs as a plain subprocess with "
-        "resource limits, but WITHOUT file-system or network isolation. Install it "
-        "(apt-get install bubblewrap) or pass --require-sandbox to refuse to grade without it."
+        f"{reason}: student code runs as a plain subprocess with resource limits, but "
+        "WITHOUT file-system or network isolation. Install bubblewrap (apt-get install "
+        "bubblewrap) or pass --require-sandbox to refuse to grade without it."
     )
 
 
@@ -162,11 +192,12 @@ def student_env() -> dict[str, str]:
 
 def sandboxed(config: SandboxConfig) -> bool:
     """True when student processes will run inside bubblewrap."""
-    if config.use_bwrap and bwrap_path():
+    problem = bwrap_problem() if config.use_bwrap else "it is turned off (--no-sandbox)"
+    if not problem:
         return True
     if config.require_bwrap:
         raise SandboxUnavailable(
-            "the sandbox is required but bubblewrap (bwrap) is not installed: "
-            "install it with `apt-get install bubblewrap`, or grade without --require-sandbox"
+            f"the sandbox is required but {problem}: install bubblewrap "
+            "(`apt-get install bubblewrap`) where it can run, or grade without --require-sandbox"
         )
     return False
