@@ -133,10 +133,11 @@ def skeleton(solution: Path, out: Path) -> None:
 from autograder.cli_grade import grade  # noqa: E402
 
 cli.add_command(grade)
-from autograder.cli_distribution import export, notebook  # noqa: E402
+from autograder.cli_distribution import export, notebook, release  # noqa: E402
 
 cli.add_command(notebook)
 cli.add_command(export)
+cli.add_command(release)
 
 
 def main() -> None:

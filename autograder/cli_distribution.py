@@ -103,3 +103,30 @@ def export_nbgrader(solution: Path, out: Path, seed: int) -> None:
 
     for relative in write_course(solution, out, seed):
         click.echo(str(out / relative))
+
+
+@click.command()
+@SOLUTION_OPTION
+@click.option(
+    "--out",
+    default=Path("dist"),
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the zip.",
+)
+@domain_errors
+def release(solution: Path, out: Path) -> None:
+    """Build the student release: one zip to hand out.
+
+    It holds the assignment (skeleton files and the student notebook, made
+    from the reference), the public checks and the engine for `autograder
+    check`, and a README whose one install line is `pip install ./<name>-release`.
+    No reference code, no hidden checks, no seed.
+
+    Example:
+
+        autograder release --out dist
+    """
+    from autograder.release import build_release
+
+    click.echo(str(build_release(solution, out)))
