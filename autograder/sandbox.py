@@ -52,6 +52,7 @@ class Limits:
     processes: int = 32
     file_bytes: int = 16 << 20
     cpu_seconds: int = 600
+    tmp_bytes: int = 64 << 20  # the private /tmp (a tmpfs: it would take RAM)
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,15 @@ def _bwrap_problem(path: str | None) -> str:
         detail = result.stderr.strip()[:300] or f"exit status {result.returncode}"
         return f"bubblewrap ({path}) cannot create a sandbox here ({detail})"
     return ""
+
+
+@functools.cache
+def _bwrap_sizes_tmpfs(path: str | None) -> bool:
+    probe = [path or "bwrap", "--ro-bind", "/", "/", "--size", "4096", "--tmpfs", "/tmp", "true"]
+    try:
+        return subprocess.run(probe, capture_output=True, timeout=60).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
 
 
 def isolation_warning(config: SandboxConfig | None = None) -> str:
@@ -156,7 +166,10 @@ def bwrap_command(folder: Path, fds: tuple[int, int], slot: int, limits: Limits)
         "--unshare-uts",
         "--unshare-cgroup-try",
     ]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    # A private /tmp the student can write to (sticky, like any /tmp), capped
+    # in size where bwrap can (--size, bubblewrap 0.8).
+    size = ["--size", str(limits.tmp_bytes)] if _bwrap_sizes_tmpfs(bwrap_path()) else []
+    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", *size, "--tmpfs", "/tmp"]
     for system_dir in ("/usr", "/bin", "/lib", "/lib64", "/etc/alternatives", "/etc/ld.so.cache"):
         if os.path.exists(system_dir):
             args += ["--ro-bind", system_dir, system_dir]
