@@ -35,10 +35,13 @@ from typing import Any, Protocol
 from autograder import __version__, gradebook
 from autograder.assignment import Assignment, load_assignment
 from autograder.errors import AutograderError
+from autograder.feedback import write_feedback_html, write_feedback_md
 from autograder.gradescope import results_json
+from autograder.i18n import t
 from autograder.results import FAILED, CheckResult, Report
 from autograder.runner import GradeOptions, grade_folder
 from autograder.submissions import BadSubmission, Submission, discover, fingerprint, materialize
+from autograder.summary_page import write_summary_analytics, write_summary_html
 
 REPORT_FILE = "report.json"
 GRADER_ERROR = "grader-error"
@@ -111,13 +114,20 @@ def write_summary_json(summary: BatchSummary, out: Path, config: BatchConfig) ->
     write_atomically(out / "summary.json", json.dumps(document, indent=2))
 
 
-STUDENT_WRITERS: list[StudentWriter] = [write_results_json]
-CLASS_WRITERS: list[ClassWriter] = [write_grades_csv, write_summary_json]
+STUDENT_WRITERS: list[StudentWriter] = [write_results_json, write_feedback_html, write_feedback_md]
+CLASS_WRITERS: list[ClassWriter] = [
+    write_grades_csv,
+    write_summary_json,
+    write_summary_analytics,  # adds to summary.json: after write_summary_json
+    write_summary_html,
+]
 
 
 def checks_fingerprint(assignment: Assignment, options: GradeOptions) -> str:
     """Everything besides the submission that decides the scores."""
-    digest = hashlib.sha256(f"{__version__}:{options.seed}:{options.include_hidden}".encode())
+    digest = hashlib.sha256(
+        f"{__version__}:{options.seed}:{options.include_hidden}:{options.lang}".encode()
+    )
     for path in sorted(assignment.folder.glob("*.py")):
         digest.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
@@ -129,7 +139,7 @@ def failed_report(assignment: Assignment, options: GradeOptions, message: str) -
         CheckResult(c.name, c.component, 0.0, c.points, FAILED, message, c.hidden)
         for c in assignment.checks(options.include_hidden)
     )
-    return Report(assignment.name, results, status="error")
+    return Report(assignment.name, results, status="error", lang=options.lang)
 
 
 def row_from_report(student: str, document: dict[str, Any]) -> gradebook.StudentRow:
@@ -159,11 +169,12 @@ def grade_one(
                 folder = materialize(submission, Path(scratch), assignment.modules)
             except BadSubmission as bad:
                 return failed_report(
-                    assignment, options, f"could not read your submission: {bad}"
+                    assignment, options, t("error.unreadable_submission", options.lang, reason=bad)
                 ), ""
             report, _ = grade_folder(folder, assignment, options, slot=slot)
     except Exception:  # the grader's own failure: recorded, never fatal
-        return failed_report(assignment, options, "grader error"), traceback.format_exc()
+        message = t("error.grader", options.lang)
+        return failed_report(assignment, options, message), traceback.format_exc()
     errors = report.grader_errors
     return report, "\n".join(f"{r.name}: {r.message}" for r in errors)
 
@@ -237,7 +248,8 @@ class LocalPool:
             if attempts[submission.student] < MAX_POOL_RESTARTS:
                 retry.append(submission)
                 return None
-            report = failed_report(self.assignment, self.config.options, "grader error")
+            message = t("error.grader", self.config.options.lang)
+            report = failed_report(self.assignment, self.config.options, message)
             return report, "the grading process died repeatedly on this submission"
 
 
@@ -271,6 +283,8 @@ class Batch:
     """One run of the grader over a submissions folder."""
 
     def __init__(self, root: Path, out: Path, config: BatchConfig) -> None:
+        # One language for the whole run: the messages (options) and the pages (config).
+        config = replace(config, options=replace(config.options, lang=config.lang))
         self.root, self.out, self.config = root, out, config
         self.assignment = load_assignment(config.assignment_dir)
         self.submissions = discover(root)

@@ -17,6 +17,8 @@ import click
 from autograder import render
 from autograder.assignment import PUBLIC_CHECKS, load_assignment
 from autograder.errors import AutograderError
+from autograder.feedback import feedback_html
+from autograder.i18n import LANGUAGES
 from autograder.notebook import code_folder
 from autograder.runner import GradeOptions, grade_folder
 from autograder.sandbox import SandboxConfig, SandboxUnavailable
@@ -71,9 +73,27 @@ def default_check_dir() -> Path:
     show_default=True,
     help="Shortest time limit, in seconds, for one call into your code.",
 )
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write your feedback page (one HTML file, with a plot of your loss curve).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Language of the messages: en (English) or id (Bahasa Indonesia).",
+)
 @domain_errors
 def check(
-    directory: Path | None, as_json: bool, checks_dir: Path | None, timeout_floor: float
+    directory: Path | None,
+    as_json: bool,
+    checks_dir: Path | None,
+    timeout_floor: float,
+    html_path: Path | None,
+    lang: str,
 ) -> None:
     """Run the public checks on your layers.py and xor.py (or your notebook).
 
@@ -87,6 +107,8 @@ def check(
         cd assignments/backprop && autograder check
 
         autograder check assignments/backprop/backprop.ipynb
+
+        autograder check --html report.html --lang id
     """
     folder = directory or default_check_dir()
     if not (folder.is_dir() or (folder.suffix == ".ipynb" and folder.is_file())):
@@ -99,10 +121,13 @@ def check(
         include_hidden=False,
         sandbox=SandboxConfig(use_bwrap=False),
         timeouts=TimeoutPolicy(floor=timeout_floor),
+        lang=lang,
     )
     with code_folder(folder, assignment.modules) as code:
         report, _ = grade_folder(code, assignment, options)
     click.echo(render.report_json(report) if as_json else render.report_table(report))
+    if html_path is not None:
+        html_path.write_text(feedback_html(report), encoding="utf-8")
     sys.exit(0 if report.all_passed else 1)
 
 

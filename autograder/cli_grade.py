@@ -11,6 +11,7 @@ import click
 from autograder import render
 from autograder.batch import BatchConfig, Outcome, grade_batch
 from autograder.cli import domain_errors
+from autograder.i18n import LANGUAGES
 from autograder.runner import GradeOptions
 from autograder.sandbox import Limits, SandboxConfig, isolation_warning, sandboxed
 from autograder.session import TimeoutPolicy
@@ -73,6 +74,13 @@ from autograder.session import TimeoutPolicy
     help="Grade on this Dask cluster instead of local processes (-j is then ignored; "
     "needs the [cluster] extra).",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Language of the students' feedback and messages (id: Indonesian).",
+)
 @domain_errors
 def grade(
     submissions: Path,
@@ -87,14 +95,16 @@ def grade(
     timeout_floor: float,
     memory_mb: int,
     scheduler: str,
+    lang: str,
 ) -> None:
     """Grade every submission in SUBMISSIONS into --out.
 
     SUBMISSIONS holds one entry per student, named by the student id: a folder
     with layers.py and xor.py, a .zip of them, or nbgrader's submitted/ layout.
-    Writes OUT/<student>/results.json (Gradescope format), OUT/grades.csv and
-    OUT/summary.json. Rerunning skips unchanged submissions. Exit status 0 when
-    every submission was graded, whatever the scores.
+    Writes OUT/<student>/results.json (Gradescope format), feedback.html and
+    feedback.md, OUT/grades.csv, OUT/summary.json and OUT/summary.html.
+    Rerunning skips unchanged submissions. Exit status 0 when every submission
+    was graded, whatever the scores.
 
     Example:
 
@@ -116,6 +126,7 @@ def grade(
         jobs=jobs,
         force=force,
         scheduler=scheduler,
+        lang=lang,
     )
     with click.progressbar(
         length=1, label="grading", file=sys.stderr, show_eta=True, show_pos=True
@@ -128,5 +139,8 @@ def grade(
         summary = grade_batch(submissions, out, config, progress)
     click.echo(render.class_table(summary))
     click.echo(render.batch_summary(summary))
-    click.echo(f"Results: {out}/<student>/results.json, {out}/grades.csv, {out}/summary.json")
+    click.echo(
+        f"Results: {out}/<student>/results.json and feedback.html, {out}/grades.csv, "
+        f"{out}/summary.json, {out}/summary.html"
+    )
     sys.exit(1 if summary.grader_failures else 0)

@@ -75,6 +75,14 @@ def t(key: str, lang: str | None = None, **fields: object) -> str:
     return CATALOGUE[key][lang or current()].format(**fields)
 
 
+def check_title(name: str, lang: str | None = None) -> str:
+    """A check's name in ``lang``: names stay English as identifiers (grades.csv,
+    results.json), and the catalogue gives each public check a translated title;
+    a check without one (e.g. an instructor's hidden check) keeps its name."""
+    key = f"check.{name}"
+    return t(key, lang) if key in CATALOGUE else name
+
+
 def fields_of(text: str) -> set[str]:
     """The ``{field}`` names a template uses (to compare two translations)."""
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}

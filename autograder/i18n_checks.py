@@ -136,7 +136,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "(w1, w2, b) after one step",
         "id": "(w1, w2, b) setelah satu langkah",
     },
-    "backprop.trained": {"en": "trained {name}", "id": "{name} hasil pelatihan"},
+    "backprop.trained": {"en": "trained {name}", "id": "{name} terlatih"},
     "backprop.not_dict": {
         "en": "train_xor must return a dict with keys W1, b1, W2, b2 as its first value",
         "id": "train_xor harus mengembalikan dict dengan kunci W1, b1, W2, b2 "

@@ -6,6 +6,7 @@ import json
 import textwrap
 
 from autograder.batch import BatchSummary
+from autograder.i18n import check_title, t
 from autograder.results import PASSED, Report
 
 MARKS = {PASSED: "PASS", "failed": "FAIL", "error": "ERR!"}
@@ -16,19 +17,36 @@ def _points(value: float) -> str:
 
 
 def report_table(report: Report) -> str:
-    """One line per check (mark, points, name), the reason below each failure."""
+    """One line per check (mark, points, name), the reason and diagnosis below each failure.
+
+    A hidden check shows its name and result only, whatever its message says.
+    """
+    lang = report.lang
     lines = []
     for result in report.results:
         points = f"{_points(result.points)}/{_points(result.max_points)}"
-        lines.append(f"{MARKS.get(result.status, '????')}  {points:>5}  {result.name}")
-        if not result.passed:
-            for line in result.message.splitlines()[:6]:
-                lines.append(textwrap.indent(line, " " * 8))
+        title = check_title(result.name, lang)
+        lines.append(f"{MARKS.get(result.status, '????')}  {points:>5}  {title}")
+        if result.passed or result.hidden:
+            continue
+        for line in result.message.splitlines()[:6]:
+            lines.append(textwrap.indent(line, " " * 8))
+        if result.diagnosis:
+            cause = t("report.likely_cause", lang, diagnosis=result.diagnosis)
+            lines.append(
+                textwrap.fill(cause, 100, initial_indent=" " * 8, subsequent_indent=" " * 10)
+            )
     passed = sum(r.passed for r in report.results)
     lines.append("")
     lines.append(
-        f"Total: {_points(report.score)}/{_points(report.max_score)} points "
-        f"({passed} of {len(report.results)} checks passed)"
+        t(
+            "report.total",
+            lang,
+            score=_points(report.score),
+            max_score=_points(report.max_score),
+            passed=passed,
+            count=len(report.results),
+        )
     )
     return "\n".join(lines)
 
