@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import select
 import signal
 import subprocess
 import threading
@@ -24,26 +25,47 @@ class OutputTap:
     """Drains the student's stdout and stderr, keeping at most a cap per check.
 
     The pipe is always read to its end, so a student printing hundreds of
-    megabytes never blocks; what is past the cap is only counted.
+    megabytes never blocks; what is past the cap is only counted. ``take``
+    first reads whatever the pipe holds, under the same lock as the draining
+    thread: the student's process flushes before it replies, so a check's
+    output is exactly what was printed before its last reply, whichever
+    thread happened to be scheduled (the same submission, the same output).
     """
 
     def __init__(self, stream: Any, cap: int = OUTPUT_CAP_BYTES) -> None:
         self.cap = cap
         self.kept = bytearray()
         self.dropped = 0
+        self.ended = False
         self.lock = threading.Lock()
-        self.thread = threading.Thread(target=self._drain, args=(stream,), daemon=True)
+        self.stream = stream
+        os.set_blocking(stream.fileno(), False)
+        self.thread = threading.Thread(target=self._drain, daemon=True)
         self.thread.start()
 
-    def _drain(self, stream: Any) -> None:
-        for chunk in iter(lambda: stream.read1(1 << 16), b""):
-            with self.lock:
-                room = self.cap - len(self.kept)
-                self.kept += chunk[: max(room, 0)]
-                self.dropped += max(len(chunk) - max(room, 0), 0)
+    def _drain(self) -> None:
+        with contextlib.suppress(OSError, ValueError):  # the stream was closed
+            while not self.ended:
+                select.select([self.stream], [], [])
+                with self.lock:
+                    self._read_available()
+
+    def _read_available(self) -> None:
+        """Keep what the pipe holds now (the lock is held); note its end."""
+        while not self.ended:
+            try:
+                chunk = os.read(self.stream.fileno(), 1 << 16)
+            except BlockingIOError:
+                return
+            self.ended = not chunk
+            room = self.cap - len(self.kept)
+            self.kept += chunk[: max(room, 0)]
+            self.dropped += max(len(chunk) - max(room, 0), 0)
 
     def take(self) -> str:
         with self.lock:
+            with contextlib.suppress(OSError, ValueError):
+                self._read_available()
             text = self.kept.decode("utf-8", "replace")
             if self.dropped:
                 text += f"\n[... {self.dropped} more bytes of output not kept]"
