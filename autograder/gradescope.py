@@ -12,21 +12,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from autograder.i18n import t
 from autograder.results import CheckResult, Report
 
 OUTPUT_SHOWN_BYTES = 4096
 
 
-def test_output(result: CheckResult) -> str:
+def test_output(result: CheckResult, lang: str = "en") -> str:
     if result.hidden:
-        return "Passed." if result.passed else "Failed (hidden check: details are not shown)."
+        return t("gradescope.passed" if result.passed else "gradescope.hidden_failed", lang)
     if result.passed:
-        return "Passed."
+        return t("gradescope.passed", lang)
     text = result.message
     if result.diagnosis:
-        text += f"\nLikely cause: {result.diagnosis}"
+        text += "\n" + t("report.likely_cause", lang, diagnosis=result.diagnosis)
     if result.output:
-        text += f"\nYour code printed:\n{result.output[:OUTPUT_SHOWN_BYTES]}"
+        text += f"\n{t('page.printed', lang)}\n{result.output[:OUTPUT_SHOWN_BYTES]}"
     return text
 
 
@@ -37,15 +38,15 @@ def results_json(report: Report) -> dict[str, Any]:
             "score": result.points,
             "max_score": result.max_points,
             "status": "passed" if result.passed else "failed",
-            "output": test_output(result),
+            "output": test_output(result, report.lang),
             "visibility": "after_published" if result.hidden else "visible",
         }
         for result in report.results
     ]
     passed = sum(r.passed for r in report.results)
-    output = f"{passed} of {len(report.results)} checks passed."
+    output = t("gradescope.summary", report.lang, passed=passed, count=len(report.results))
     if report.status != "ok":
-        output += f" Your code's run status: {report.status}."
+        output += " " + t("report.run_status", report.lang, status=report.status)
     return {
         "score": report.score,
         "execution_time": round(report.seconds, 3),

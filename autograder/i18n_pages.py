@@ -31,6 +31,15 @@ REPORT: dict[str, dict[str, str]] = {
         "en": "your code crashed or could not be imported",
         "id": "kode Anda crash atau tidak dapat diimpor",
     },
+    "gradescope.passed": {"en": "Passed.", "id": "Lulus."},
+    "gradescope.hidden_failed": {
+        "en": "Failed (hidden check: details are not shown).",
+        "id": "Gagal (pemeriksaan tersembunyi: rinciannya tidak ditampilkan).",
+    },
+    "gradescope.summary": {
+        "en": "{passed} of {count} checks passed.",
+        "id": "{passed} dari {count} pemeriksaan lulus.",
+    },
     "page.title": {"en": "Feedback: {assignment}", "id": "Umpan balik: {assignment}"},
     "page.score": {
         "en": "Score: {score} / {max_score} points",
