@@ -1,0 +1,218 @@
+"""StudentSession: every way a student's process can misbehave becomes a StudentError.
+
+Small student modules written per test exercise one behaviour each. Most run
+as plain subprocesses (the session logic is the same); those whose outcome
+depends on the process's wrapper (exit codes, signals) run in both modes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from autograder import session as session_module
+from autograder.errors import (
+    StudentCrash,
+    StudentException,
+    StudentImportFailure,
+    StudentTimeout,
+    StudentUnplain,
+)
+from autograder.sandbox import SandboxConfig
+from autograder.session import StudentSession, TimeoutPolicy
+
+QUICK = TimeoutPolicy(factor=1.0, floor=0.5, default=0.5)
+MODES = {"sandboxed": True, "unsandboxed": False}
+
+STUDENT = """
+import ctypes
+import os
+
+import numpy as np
+
+
+class Liar(np.ndarray):
+    def __eq__(self, other):
+        return True
+
+
+def pid():
+    return os.getpid()
+
+
+def spin():
+    while True:
+        pass
+
+
+def leave(code):
+    os._exit(code)
+
+
+def segfault():
+    ctypes.string_at(0)
+
+
+def liar():
+    return np.zeros(3).view(Liar)
+
+
+def an_object():
+    return object()
+
+
+def big(n):
+    return np.zeros(n)
+
+
+def fails():
+    return [1][2]
+
+
+def shout(text):
+    print(text)
+    return len(text)
+"""
+
+
+def write_modules(folder: Path, **modules: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o755)
+    for name, text in modules.items():
+        (folder / f"{name}.py").write_text(text)
+    return folder
+
+
+def open_session(folder: Path, modules: list[str], sandboxed: bool = False) -> StudentSession:
+    config = SandboxConfig(use_bwrap=sandboxed, require_bwrap=sandboxed)
+    return StudentSession(folder, modules, config, QUICK)
+
+
+@pytest.fixture
+def student(tmp_path: Path):
+    with open_session(write_modules(tmp_path / "s", student=STUDENT), ["student"]) as session:
+        session.begin_check("a check")
+        yield session
+
+
+def value(session: StudentSession, function: str, *args: object) -> object:
+    return session.call(f"student.{function}", *args)["value"]
+
+
+def test_a_function_that_timed_out_is_never_called_again(student: StudentSession) -> None:
+    with pytest.raises(StudentTimeout) as first:
+        value(student, "spin")
+    assert student.process is None  # the looping process was killed
+    with pytest.raises(StudentTimeout) as again:
+        value(student, "spin")
+    assert again.value is first.value  # the recorded verdict, no new call
+    assert student.process is None  # not even a process was started for it
+    assert isinstance(value(student, "pid"), int)  # other functions go on
+    assert student.status == "timeout"
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_a_crash_fails_one_call_and_a_fresh_process_takes_over(tmp_path: Path, mode: str) -> None:
+    folder = write_modules(tmp_path / "s", student=STUDENT)
+    with open_session(folder, ["student"], MODES[mode]) as session:
+        value(session, "pid")
+        first_process = session.process
+        with pytest.raises(StudentCrash) as crash:
+            value(session, "leave", 3)
+        assert crash.value.exit_code == 3
+        assert isinstance(value(session, "pid"), int)
+        assert session.process is not first_process
+        assert session.status == "error"
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_a_segfault_is_named(tmp_path: Path, mode: str) -> None:
+    folder = write_modules(tmp_path / "s", student=STUDENT)
+    with open_session(folder, ["student"], MODES[mode]) as session:
+        with pytest.raises(StudentCrash) as crash:
+            value(session, "segfault")
+        assert "SIGSEGV" in crash.value.message
+        assert isinstance(value(session, "pid"), int)
+
+
+@pytest.mark.parametrize("function", ["liar", "an_object"])
+def test_what_is_not_plain_data_is_refused(student: StudentSession, function: str) -> None:
+    with pytest.raises(StudentUnplain):
+        value(student, function)
+    assert isinstance(value(student, "pid"), int)
+
+
+def test_a_reply_above_the_size_cap_is_a_crash_not_a_read(
+    student: StudentSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(session_module, "MAX_REPLY_BYTES", 4096)
+    with pytest.raises(StudentCrash):
+        value(student, "big", 10_000)
+    assert value(student, "big", 10).shape == (10,)  # type: ignore[attr-defined]
+
+
+def test_an_exception_names_the_students_line(student: StudentSession) -> None:
+    with pytest.raises(StudentException) as raised:
+        value(student, "fails")
+    assert raised.value.kind == "IndexError"
+    assert "student.py" in raised.value.where and "[1][2]" in raised.value.where
+
+
+def test_output_is_kept_per_check(student: StudentSession) -> None:
+    value(student, "shout", "first")
+    assert student.take_output().strip() == "first"
+    student.begin_check("another")
+    value(student, "shout", "second")
+    assert student.take_output().strip() == "second"
+
+
+def test_the_call_log_times_every_call_under_its_check_and_number(
+    student: StudentSession,
+) -> None:
+    value(student, "pid")
+    value(student, "pid")
+    keys = [key for key, _ in student.call_log]
+    assert keys == ["import", "a check#1", "a check#2"]
+    assert all(seconds > 0 for _, seconds in student.call_log)
+
+
+# -- imports ----------------------------------------------------------------------
+GOOD = "def answer():\n    return 42\n"
+USES_BAD = "import bad\n\n\ndef answer():\n    return 43\n"
+IMPORT_TROUBLE = {
+    "exits": "import os\n\nos._exit(0)\n",
+    "hangs": "import time\n\ntime.sleep(10**6)\n",
+    "segfaults": "import ctypes\n\nctypes.string_at(0)\n",
+    "raises": "raise ImportError('not finished')\n",
+    "syntax": "def f(:\n    pass\n",
+}
+
+
+@pytest.mark.parametrize("trouble", list(IMPORT_TROUBLE))
+def test_a_module_failing_at_import_fails_alone(tmp_path: Path, trouble: str) -> None:
+    folder = write_modules(tmp_path / "s", bad=IMPORT_TROUBLE[trouble], good=GOOD, user=USES_BAD)
+    with open_session(folder, ["bad", "good", "user"]) as session:
+        assert session.call("good.answer")["value"] == 42
+        for module in ("bad", "user"):
+            with pytest.raises(StudentImportFailure) as failure:
+                session.call(f"{module}.answer")
+            assert f"{module}.py" in failure.value.message
+        assert session.call("good.answer")["value"] == 42
+        killed = trouble in ("exits", "hangs", "segfaults")
+        assert list(session.broken_imports) == (["bad"] if killed else [])
+        # Imports that answered: "bad" (unless it killed the process), good, user;
+        # "bad" is never retried, even after the restart.
+        assert [key for key, _ in session.call_log].count("import") == (2 if killed else 3)
+        assert session.status == ("timeout" if trouble == "hangs" else "error")
+
+
+def test_a_module_that_hangs_at_import_costs_one_timeout(tmp_path: Path) -> None:
+    folder = write_modules(tmp_path / "s", bad=IMPORT_TROUBLE["hangs"], good=GOOD, user=USES_BAD)
+    with open_session(folder, ["bad", "good", "user"]) as session:
+        session.call("good.answer")
+        first = session.broken_imports["bad"]
+        session.close()  # a later restart does not try the module again
+        session.call("good.answer")
+        assert session.broken_imports == {"bad": first}
+        assert isinstance(first, StudentTimeout)
