@@ -130,3 +130,31 @@ def release(solution: Path, out: Path) -> None:
     from autograder.release import build_release
 
     click.echo(str(build_release(solution, out)))
+
+
+@export.command("gradescope")
+@SOLUTION_OPTION
+@click.option(
+    "--out",
+    default=Path("dist"),
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the zip.",
+)
+@SEED_OPTION
+@domain_errors
+def export_gradescope(solution: Path, out: Path, seed: int) -> None:
+    """Build the Gradescope autograder zip (upload it as the assignment's autograder).
+
+    It holds setup.sh, run_autograder, the engine, the reference and the
+    hidden checks: keep it away from students. Each submission (layers.py and
+    xor.py, or the notebook) is graded like `autograder grade` grades one
+    student, in the sandbox when the container allows it.
+
+    Example:
+
+        autograder export gradescope --out dist --seed 12345
+    """
+    from autograder.gradescope_export import build_gradescope
+
+    click.echo(str(build_gradescope(solution, out, seed)))
