@@ -37,6 +37,11 @@ class Diagnosis:
     text: str
 
 
+def input_name(gradient: str) -> str:
+    """``dW`` -> ``W``: the input a gradient belongs to."""
+    return gradient[1:] if gradient.startswith("d") and len(gradient) > 1 else gradient
+
+
 def diagnosis(mistake: str, **fields: Any) -> Diagnosis:
     return Diagnosis(mistake, t(f"diag.{mistake}", **fields))
 
@@ -115,8 +120,7 @@ class BackwardCase:
     inputs_after: tuple[Any, ...] | None = None
 
     def input_name(self, index: int) -> str:
-        name = self.names[index]
-        return name[1:] if name.startswith("d") and len(name) > 1 else name
+        return input_name(self.names[index])
 
     @property
     def batch(self) -> int:

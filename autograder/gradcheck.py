@@ -31,6 +31,7 @@ from autograder.diagnosis import (
     diagnose_backward,
     diagnose_exception,
     diagnosis,
+    input_name,
 )
 from autograder.errors import CheckFailed, StudentError, StudentException
 from autograder.expect import expect_array_like, expect_sequence, worst_mismatch
@@ -173,7 +174,8 @@ def check_linear_in_upstream(
     A backward that changes its cache in place fails too (its answers drift).
     """
     layer = ctx.new(target)
-    output = layer.forward(*inputs)
+    forward_reply = layer.call("forward", *inputs)
+    output = forward_reply["value"]
     zero = upstream_like(ctx.rng, output) * 0.0
     at_zero = student_gradients(layer.backward(zero), target, names, inputs)
     for name, grad in zip(names, at_zero):
@@ -186,22 +188,33 @@ def check_linear_in_upstream(
     for name, a, b, c in zip(names, g1, g2, combined):
         if worst_mismatch(name, c, 2 * a - 3 * b, 1e-12, LINEARITY_RTOL) is not None:
             message = t("gradcheck.not_linear", name=name)
-            raise failure(message, repeat_differs(layer, d1, g1, target, names, inputs))
+            state = Repeat(layer, forward_reply["call"], d1, g1)
+            raise failure(message, changed_state(ctx, state, target, names, inputs))
 
 
-def repeat_differs(
-    layer: RemoteObject,
-    upstream: Any,
-    before: list[np.ndarray],
-    target: str,
-    names: Sequence[str],
-    inputs: Sequence[Any],
+@dataclass(frozen=True)
+class Repeat:
+    """A layer after several backward calls, and its answer to an earlier one."""
+
+    layer: RemoteObject
+    forward_call: int
+    upstream: Any
+    answer: list[np.ndarray]
+
+
+def changed_state(
+    ctx: Context, state: Repeat, target: str, names: Sequence[str], inputs: Sequence[Any]
 ) -> Diagnosis | None:
-    """Backward called again with an earlier upstream gradient: a changed cache shows."""
+    """Why answers drift between backward calls: a cached input or value changed in place."""
     try:
-        again = student_gradients(layer.backward(upstream), target, names, inputs)
+        cached = ctx.student.peek(state.forward_call)["args"]
+        for index, (now, before) in enumerate(zip(cached, inputs)):
+            if not np.array_equal(now, before):
+                return diagnosis("input_modified", input=input_name(names[index]))
+        again = state.layer.call("backward", state.upstream)["value"]
+        grads = student_gradients(again, target, names, inputs)
     except (CheckFailed, StudentError):
         return None
-    if all(np.array_equal(a, b) for a, b in zip(again, before)):
+    if all(np.array_equal(a, b) for a, b in zip(grads, state.answer)):
         return None
     return diagnosis("cache_modified")

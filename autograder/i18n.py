@@ -83,6 +83,18 @@ def check_title(name: str, lang: str | None = None) -> str:
     return t(key, lang) if key in CATALOGUE else name
 
 
+def incomplete(catalogue: Catalogue) -> list[str]:
+    """Keys missing a language, with an empty text, or whose translations take other fields."""
+    bad = []
+    for key, entry in catalogue.items():
+        texts = [entry.get(lang, "") for lang in LANGUAGES]
+        if set(entry) != set(LANGUAGES) or not all(text.strip() for text in texts):
+            bad.append(key)
+        elif len({frozenset(fields_of(text)) for text in texts}) != 1:
+            bad.append(key)
+    return bad
+
+
 def fields_of(text: str) -> set[str]:
     """The ``{field}`` names a template uses (to compare two translations)."""
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
