@@ -1,0 +1,125 @@
+"""A student's feedback.html and feedback.md: content, hidden checks, and a real browser."""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+import pytest
+from conftest import VARIANTS
+from headless import colour_pixels, crop, png_size, probe_images, screenshot
+
+from autograder import plots
+from autograder.assignment import Assignment
+from autograder.feedback import feedback_html, feedback_markdown, student_view
+from autograder.results import FAILED, PASSED, CheckResult, Report
+from autograder.runner import GradeOptions, grade_folder
+from autograder.sandbox import SandboxConfig
+
+BLUE, RED = (31, 119, 180), (214, 39, 40)  # plots.EXPECTED, plots.YOURS
+SECRETS = ("987.654321", "SECRET-DIAGNOSIS", "SECRET-OUTPUT", "4242.4242")
+DATA_URI = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+
+
+@pytest.fixture(scope="module")
+def ascent_report(public_assignment: Assignment) -> Report:
+    """A real report: failed trainer checks with diagnoses, and both loss curves."""
+    options = GradeOptions(include_hidden=False, sandbox=SandboxConfig(use_bwrap=False))
+    report, _ = grade_folder(VARIANTS / "xor_gradient_ascent", public_assignment, options)
+    return report
+
+
+def with_hidden_failure(report: Report) -> Report:
+    hidden = CheckResult(
+        "hidden: MultiplyLayer probe",
+        "MultiplyLayer",
+        0.0,
+        1.0,
+        FAILED,
+        message="dx[0] is 1 but the reference value is 987.654321",
+        hidden=True,
+        output="SECRET-OUTPUT 4242.4242",
+        diagnosis="SECRET-DIAGNOSIS",
+        data={"losses": [4242.4242], "expected_losses": [987.654321]},
+        mistake="sign",
+    )
+    return Report(report.assignment, (hidden, *report.results), lang=report.lang)
+
+
+def test_page_is_one_self_contained_file_with_a_png_plot(ascent_report: Report) -> None:
+    page = feedback_html(ascent_report)
+    assert "<link" not in page and "http://" not in page and "https://" not in page
+    images = DATA_URI.findall(page)
+    assert len(images) == 1
+    width, height = png_size(base64.b64decode(images[0]))
+    assert (width, height) == (700, 360)
+
+
+def test_page_shows_scores_failures_and_their_diagnoses(ascent_report: Report) -> None:
+    page = feedback_html(ascent_report)
+    assert "Score: 14 / 20 points" in page
+    assert page.count('class="failure"') == 4
+    assert page.count("Likely cause: train_xor climbs the loss") == 3
+    assert "losses[9] is 0.923393" in page
+
+
+def test_hidden_checks_show_name_and_result_only(ascent_report: Report) -> None:
+    report = with_hidden_failure(ascent_report)
+    for text in (feedback_html(report), feedback_markdown(report)):
+        assert "hidden: MultiplyLayer probe" in text
+        for secret in SECRETS:
+            assert secret not in text
+
+
+def test_a_passing_check_never_shows_a_diagnosis() -> None:
+    odd = CheckResult("MultiplyLayer x", "MultiplyLayer", 1, 1, PASSED, "note", diagnosis="D!")
+    view = student_view(Report("backprop", (odd,)))
+    assert view.rows[0].diagnosis == "" and view.rows[0].message == ""
+    assert "D!" not in feedback_html(Report("backprop", (odd,)))
+
+
+def test_the_plot_comes_from_public_data_only(ascent_report: Report) -> None:
+    hidden_only = with_hidden_failure(Report("backprop", ()))
+    assert student_view(hidden_only).plot is None
+    assert student_view(with_hidden_failure(ascent_report)).has_curve
+
+
+def test_markdown_has_the_table_failures_and_embedded_plot(ascent_report: Report) -> None:
+    text = feedback_markdown(ascent_report)
+    assert "| Check | Result | Points |" in text
+    assert "| train_xor matches gradient descent after 100 epochs | failed | 0/2 |" in text
+    assert "> Likely cause: train_xor climbs the loss" in text
+    found = re.search(r"\]\(data:image/png;base64,([A-Za-z0-9+/=]+)\)", text)
+    assert found and png_size(base64.b64decode(found.group(1))) == (700, 360)
+
+
+def test_indonesian_page(public_assignment: Assignment) -> None:
+    options = GradeOptions(include_hidden=False, sandbox=SandboxConfig(use_bwrap=False), lang="id")
+    report, _ = grade_folder(VARIANTS / "affine_dW_transposed", public_assignment, options)
+    page = feedback_html(report)
+    assert '<html lang="id">' in page and "Umpan balik: backprop" in page
+    assert "Kemungkinan penyebab: dW tampaknya tertranspos" in page
+    assert "AffineLayer.backward cocok dengan gradien numerik (N=5, D=4, M=3)" in page
+
+
+def test_no_curve_without_matplotlib_or_data() -> None:
+    page = feedback_html(Report("backprop", ()))
+    assert "<img" not in page
+    assert ("No loss curve" in page) == plots.available()
+
+
+def test_chromium_renders_the_plot(ascent_report: Report, tmp_path: Path) -> None:
+    """Opened in a real browser, the embedded PNG decodes and both curves are visible."""
+    page = tmp_path / "feedback.html"
+    page.write_text(feedback_html(ascent_report), encoding="utf-8")
+    found = probe_images(page)
+    plot = found["loss-plot"]
+    assert plot["complete"] and plot["natural"] == [700, 360]
+    shot = screenshot(page, tmp_path / "feedback.png")
+    region = crop(shot, plot["box"])
+    assert region.shape[0] > 300 and region.shape[1] > 600
+    assert colour_pixels(region, BLUE) > 300  # gradient descent's curve
+    assert colour_pixels(region, RED) > 300  # the student's (ascending) curve
+    outside = shot[: int(plot["box"][1]) - 10]
+    assert colour_pixels(outside, BLUE) < 50  # the curves are in the plot, not elsewhere
