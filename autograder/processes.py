@@ -8,12 +8,14 @@ started.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import os
 import select
 import signal
 import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -81,8 +83,8 @@ def exit_code(popen: subprocess.Popen[bytes]) -> int | None:
         return None
 
 
-def descendants(pid: int) -> list[int]:
-    """Every process below ``pid`` (read from /proc before anything is killed)."""
+def _children() -> dict[int, list[int]]:
+    """Parent pid -> child pids, for every process (from /proc)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -92,12 +94,46 @@ def descendants(pid: int) -> list[int]:
                 continue
             parent = int(stat.rsplit(")", 1)[1].split()[1])
             children.setdefault(parent, []).append(int(entry))
+    return children
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (read from /proc before anything is killed)."""
+    children = _children()
     found, stack = [], [pid]
     while stack:
         for child in children.get(stack.pop(), []):
             found.append(child)
             stack.append(child)
     return found
+
+
+def python_pid(popen: subprocess.Popen[bytes]) -> int | None:
+    """The Python process nearest below (or at) ``popen``: the student's worker.
+
+    bwrap and setpriv wrap it; processes the student starts lie deeper, so a
+    breadth-first search meets the worker first. None when not (yet) found.
+    """
+    python = os.path.realpath(sys.executable)
+    children, queue = _children(), collections.deque([popen.pid])
+    while queue:
+        pid = queue.popleft()
+        with contextlib.suppress(OSError):
+            if os.path.realpath(f"/proc/{pid}/exe") == python:
+                return pid
+        queue.extend(children.get(pid, []))
+    return None
+
+
+def run_delay(pid: int) -> float:
+    """Seconds ``pid`` has spent runnable but waiting for a CPU (0.0 if unknown).
+
+    From /proc/<pid>/schedstat (Linux): the time a busy machine took from it.
+    """
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def kill_tree(popen: subprocess.Popen[bytes]) -> None:

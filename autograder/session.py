@@ -13,6 +13,7 @@ fails only the checks that use it.
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 import tempfile
 import time
@@ -32,6 +33,11 @@ from autograder.errors import (
 )
 
 MAX_REPLY_BYTES = 256 << 20
+# A call's time is its wall-clock time minus the time its process waited for a
+# CPU: a busy machine slows a student's code down but never times it out,
+# while an endless loop or a sleep still ends at its limit. Whatever happens,
+# a call ends after WALL_CAP times its limit of wall-clock time.
+WALL_CAP = 20.0
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,7 @@ class _Process:
     reply_fd: int
     tap: processes.OutputTap
     scratch: tempfile.TemporaryDirectory[str]
+    python: int | None = None  # the worker's pid, once found (for its CPU waits)
 
 
 class StudentSession:
@@ -223,10 +230,12 @@ class StudentSession:
             self._calls_in_check += 1
             call_key = f"{self.check_name}#{self._calls_in_check}"
         limit = self.timeouts.seconds(call_key, function)
-        started = time.perf_counter()
+        started, waited = time.perf_counter(), self._cpu_wait()
         try:
             framing.write_message(self.process.request_fd, plaindata.encode(request))
-            payload = framing.read_message(self.process.reply_fd, started + limit, MAX_REPLY_BYTES)
+            self._await_reply(limit, started, waited)
+            deadline = started + WALL_CAP * limit
+            payload = framing.read_message(self.process.reply_fd, deadline, MAX_REPLY_BYTES)
             if payload is None:
                 raise EOFError
         except TimeoutError:
@@ -240,7 +249,9 @@ class StudentSession:
             self.close()
             self.crashes += 1
             raise StudentCrash(function, code) from None
-        self.call_log.append((call_key, time.perf_counter() - started))
+        ran = time.perf_counter() - started - (self._cpu_wait() - waited)
+        self.call_log.append((call_key, ran))
+        self.process.python = self.process.python or 0
         try:
             reply = plaindata.decode(payload)
             if type(reply) is not dict or type(reply.get("ok")) is not bool:
@@ -251,6 +262,26 @@ class StudentSession:
         if not reply["ok"]:
             raise _error_from(reply.get("error"), function)
         return reply
+
+    def _cpu_wait(self) -> float:
+        """Seconds the student's Python process has waited for a CPU so far."""
+        assert self.process is not None
+        if self.process.python is None:  # 0 once it answered without being found
+            self.process.python = processes.python_pid(self.process.popen)
+        return processes.run_delay(self.process.python) if self.process.python else 0.0
+
+    def _await_reply(self, limit: float, started: float, waited: float) -> None:
+        """Wait for the reply to begin; TimeoutError once the call ran ``limit``
+        seconds (waits for a CPU excluded) or WALL_CAP times that in all."""
+        assert self.process is not None
+        deadline, cap = started + limit, started + WALL_CAP * limit
+        fd = self.process.reply_fd
+        while not select.select([fd], [], [], max(deadline - time.perf_counter(), 0.0))[0]:
+            now = time.perf_counter()
+            ran = now - started - (self._cpu_wait() - waited)
+            if ran >= limit or now >= cap:
+                raise TimeoutError
+            deadline = min(now + limit - ran, cap)
 
 
 def _import_failure(error: StudentError) -> dict[str, str]:

@@ -7,6 +7,11 @@ depends on the process's wrapper (exit codes, signals) run in both modes.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -216,3 +221,56 @@ def test_a_module_that_hangs_at_import_costs_one_timeout(tmp_path: Path) -> None
         session.call("good.answer")
         assert session.broken_imports == {"bad": first}
         assert isinstance(first, StudentTimeout)
+
+
+# -- a busy machine ------------------------------------------------------------------
+WORK = """
+import time
+
+
+def work(seconds):
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+    return seconds
+"""
+HOG = [sys.executable, "-c", "while True: pass"]
+
+
+@pytest.fixture
+def one_busy_cpu() -> Iterator[None]:
+    """This process and its children share CPU 0 with three busy loops."""
+    saved = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(saved)})
+    hogs = [subprocess.Popen(HOG) for _ in range(3)]
+    try:
+        yield
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+        os.sched_setaffinity(0, saved)
+
+
+def test_a_busy_machine_slows_a_call_down_without_timing_it_out(
+    tmp_path: Path, one_busy_cpu: None
+) -> None:
+    policy = TimeoutPolicy(factor=1.0, floor=0.6, default=0.6)
+    with StudentSession(
+        write_modules(tmp_path / "s", w=WORK), ["w"], SandboxConfig(False), policy
+    ) as session:
+        session.call("w.work", 0.01)  # imported and warm
+        started = time.perf_counter()
+        assert session.call("w.work", 0.3)["value"] == 0.3
+        wall = time.perf_counter() - started
+        ran = session.call_log[-1][1]
+    # Not vacuous: by the clock the call took longer than its limit (it shared
+    # its CPU), but its own running time stayed well within it.
+    assert wall > 0.6 > ran
+
+
+def test_on_a_busy_machine_an_endless_loop_still_times_out(
+    student: StudentSession, one_busy_cpu: None
+) -> None:
+    with pytest.raises(StudentTimeout):
+        value(student, "spin")
