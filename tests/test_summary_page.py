@@ -1,0 +1,113 @@
+"""`autograder grade` writes feedback per student and the class summary (HTML and JSON).
+
+One mixed class is graded once by the real command (sandbox on when bubblewrap
+is there, hidden checks included); the tests read what it wrote, and open
+summary.html and a feedback.html in a real headless Chromium.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from adversarial_harness import ADVERSARIAL, VARIANTS, build_class, read_reports, run_grade
+from headless import colour_pixels, crop, probe_images, screenshot
+
+BLUE, RED = (31, 119, 180), (214, 39, 40)
+CLASS = {
+    "ann": VARIANTS / "correct_loops",
+    "ben": VARIANTS / "affine_dW_transposed",
+    "cat": VARIANTS / "affine_dW_transposed",
+    "dan": VARIANTS / "xor_gradient_ascent",
+    "eve": ADVERSARIAL / "syntax_error",
+    "fay": ADVERSARIAL / "loop_in_backward",
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("summary")
+    submissions = build_class(root / "submissions", CLASS)
+    out = root / "results"
+    done = run_grade(submissions, out, "-j", "2")
+    assert done.returncode == 0, done.stderr[-3000:]
+    return out
+
+
+@pytest.fixture(scope="module")
+def summary(graded: Path) -> dict[str, Any]:
+    return dict(json.loads((graded / "summary.json").read_text()))
+
+
+def test_every_student_gets_feedback_html_and_md(graded: Path) -> None:
+    for student in CLASS:
+        page = (graded / student / "feedback.html").read_text()
+        assert page.startswith("<!DOCTYPE html>") and "Feedback: backprop" in page
+        assert (graded / student / "feedback.md").read_text().startswith("# Feedback: backprop")
+
+
+def test_feedback_of_a_buggy_student_names_the_mistake(graded: Path) -> None:
+    page = (graded / "ben" / "feedback.html").read_text()
+    assert "dW looks transposed: it must have W&#x27;s shape (4, 3)" in page
+    assert "(hidden)" in page
+
+
+def test_summary_json_keeps_the_batch_numbers_and_adds_analytics(
+    summary: dict[str, Any], graded: Path
+) -> None:
+    assert summary["graded"] == len(CLASS)  # the batch's own numbers stay
+    assert sum(bar["students"] for bar in summary["histogram"]) == len(CLASS)
+    top = summary["common_mistakes"][0]
+    assert (top["component"], top["mistake"], top["students"]) == ("AffineLayer", "transposed", 2)
+    assert top["label"] == "gradient transposed"
+    assert {
+        "component": "train_xor",
+        "mistake": "ascent",
+        "students": 1,
+        "label": "gradient ascent",
+    } in (summary["common_mistakes"])
+    problems = {p["student"]: p["status"] for p in summary["problem_submissions"]}
+    assert problems == {"eve": "error", "fay": "timeout"}
+
+
+def test_checks_most_of_the_class_fails_are_flagged(summary: dict[str, Any]) -> None:
+    rates = summary["check_pass_rate"]
+    assert summary["flagged_checks"] == [name for name, rate in rates.items() if rate < 0.5]
+    assert "train_xor matches gradient descent after 100 epochs" in summary["flagged_checks"]
+    assert "MultiplyLayer.backward works on plain Python floats" not in summary["flagged_checks"]
+
+
+def test_summary_page_lists_flags_mistakes_and_problems(
+    graded: Path, summary: dict[str, Any]
+) -> None:
+    page = (graded / "summary.html").read_text()
+    assert page.count('class="flagged"') == len(summary["flagged_checks"])
+    assert '<td>gradient transposed</td><td>AffineLayer</td><td class="num">2</td>' in page
+    assert "<td>fay</td><td>timeout</td>" in page and "<td>eve</td><td>error</td>" in page
+
+
+def test_chromium_renders_the_histogram(graded: Path, tmp_path: Path) -> None:
+    page = tmp_path / "summary.html"
+    page.write_text((graded / "summary.html").read_text())
+    histogram = probe_images(page)["histogram"]
+    assert histogram["complete"] and histogram["natural"] == [700, 320]
+    region = crop(screenshot(page, tmp_path / "summary.png"), histogram["box"])
+    assert colour_pixels(region, BLUE, tolerance=20) > 2000  # the bars
+
+
+def test_chromium_renders_a_student_plot_from_the_batch(graded: Path, tmp_path: Path) -> None:
+    page = tmp_path / "feedback.html"
+    page.write_text((graded / "dan" / "feedback.html").read_text())
+    plot = probe_images(page)["loss-plot"]
+    assert plot["natural"] == [700, 360]
+    region = crop(screenshot(page, tmp_path / "dan.png"), plot["box"])
+    assert colour_pixels(region, BLUE) > 300 and colour_pixels(region, RED) > 300
+
+
+def test_report_json_keeps_the_plain_loss_curves(graded: Path) -> None:
+    reports = read_reports(graded)
+    data = [c["data"] for c in reports["dan"]["checks"] if "expected_losses" in c["data"]]
+    assert len(data) == 1 and len(data[0]["expected_losses"]) == 2000
+    assert all(isinstance(x, float) or x is None for x in data[0]["losses"])
