@@ -250,7 +250,7 @@ class StudentSession:
             self.crashes += 1
             raise StudentCrash(function, code) from None
         ran = time.perf_counter() - started - (self._cpu_wait() - waited)
-        self.call_log.append((call_key, ran))
+        self.call_log.append((call_key, max(ran, 0.0)))
         self.process.python = self.process.python or 0
         try:
             reply = plaindata.decode(payload)

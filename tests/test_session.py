@@ -179,7 +179,7 @@ def test_the_call_log_times_every_call_under_its_check_and_number(
     value(student, "pid")
     keys = [key for key, _ in student.call_log]
     assert keys == ["import", "a check#1", "a check#2"]
-    assert all(seconds > 0 for _, seconds in student.call_log)
+    assert all(seconds >= 0 for _, seconds in student.call_log)
 
 
 # -- imports ----------------------------------------------------------------------
