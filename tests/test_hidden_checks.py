@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from autograder.assignment import HIDDEN_CHECKS, Assignment, load_assignment, load_module
 from autograder.checks import CheckSuite
 from autograder.cli import cli
+from autograder.i18n import t
 from autograder.results import Report
 from autograder.runner import GradeOptions, grade_folder
 from autograder.sandbox import SandboxConfig
@@ -128,6 +129,20 @@ def test_each_bug_fails_exactly_its_hidden_checks(
     assert set(failed) == set(expected)
     for name, fragment in expected.items():
         assert fragment in failed[name]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "check", "diagnosis"),
+    [
+        ("sigmoid_inplace_da", S_UNTOUCHED, t("diag.upstream_modified")),
+        ("multiply_alias_x", M_UNTOUCHED, t("diag.input_modified", input="x")),
+        ("sigmoid_clears_cache", S_REPEAT, t("diag.cache_modified")),
+        ("multiply_stale_local", M_REPEAT, t("diag.stale_cache", name="(dx, dy)")),
+    ],
+)
+def test_side_effects_are_diagnosed(fixture: str, check: str, diagnosis: str) -> None:
+    (result,) = [r for r in grade(FIXTURES / fixture).results if r.name == check]
+    assert result.diagnosis == diagnosis
 
 
 def test_every_hidden_check_catches_some_fixture() -> None:

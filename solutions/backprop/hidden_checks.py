@@ -34,6 +34,7 @@ import numpy as np
 from autograder.checks import CheckSuite, Context
 from autograder.errors import AutograderError, CheckFailed, StudentError
 from autograder.expect import expect_array_like, expect_close, expect_sequence
+from autograder.i18n import t
 from autograder.plaindata import describe_type
 
 suite = CheckSuite(
@@ -172,7 +173,7 @@ def context(text: str) -> Iterator[None]:
     except StudentError as error:
         raise CheckFailed(f"{error.message} [{text}]") from None
     except CheckFailed as failure:
-        raise CheckFailed(f"{failure} [{text}]", failure.diagnosis) from None
+        raise CheckFailed(f"{failure} [{text}]", failure.diagnosis, failure.mistake) from None
 
 
 def same(now: Any, before: Any) -> bool:
@@ -196,7 +197,8 @@ def check_untouched(ctx: Context, spec: LayerSpec, inputs: list[Any]) -> None:
             f"{spec.name}.backward changed its argument {spec.upstream} in place; the caller "
             f"may still need it: compute each gradient into a new array "
             f"(d = {spec.upstream} * ..., not {spec.upstream} *= ...)",
-            diagnosis="modifies the upstream gradient in place",
+            diagnosis=t("diag.upstream_modified"),
+            mistake="upstream_modified",
         )
     cached = ctx.student.peek(forward_call)["args"]
     for name, now, before in zip(spec.inputs, cached, inputs):
@@ -205,7 +207,8 @@ def check_untouched(ctx: Context, spec: LayerSpec, inputs: list[Any]) -> None:
                 f"{spec.name}.backward changed the cached input {name} (the array forward "
                 f"received) in place; `d = self.{name}` does not copy, so `d *= ...` also "
                 f"changes self.{name} and the caller's array: write `d = ... * self.{name}`",
-                diagnosis="modifies a cached forward input in place",
+                diagnosis=t("diag.input_modified", input=name),
+                mistake="input_modified",
             )
     grads = student_gradients(spec, reply["value"], inputs)
     expect_reference(spec.grads, grads, expected)
@@ -227,16 +230,18 @@ def check_repeatable(
                 f"{spec.name}.backward gave a different {name} when called again with the "
                 f"same {spec.upstream}: it must not change the layer's cache or keep state "
                 "from one call to the next",
-                diagnosis="backward changes the layer's state",
+                diagnosis=t("diag.cache_modified"),
+                mistake="cache_modified",
             )
     expect_reference(spec.grads, once, expected1)
     layer.forward(*second)
-    with context(
-        f"after a second forward on the same layer with {change}: backward must use the "
-        "inputs of the latest forward, never values kept from an earlier call"
-    ):
+    with context(f"after a second forward on the same layer with {change}"):
         again = student_gradients(spec, layer.backward(d2), second)
-        expect_reference(spec.grads, again, expected2)
+        try:
+            expect_reference(spec.grads, again, expected2)
+        except CheckFailed as failure:
+            stale = t("diag.stale_cache", name=spec.grads_text)
+            raise CheckFailed(str(failure), stale, "stale_cache") from None
 
 
 # -- hidden inputs ---------------------------------------------------------------
@@ -344,7 +349,6 @@ def expect_finite(name: str, value: Any, remedy: str) -> None:
             raise CheckFailed(
                 f"{name} contains {bad} NaN or infinite values for saturated inputs "
                 f"(|v| from 15 to 800): {remedy}",
-                diagnosis="overflow for a saturated sigmoid",
             )
 
 
@@ -437,8 +441,10 @@ def learned(output: np.ndarray, target: np.ndarray) -> bool:
 def train_convergence(ctx: Context) -> None:
     """Judged by the reference's forward pass on the returned params (trusted).
 
-    The reference fails 1 of the 2000 seeds 100..2099 (measured), so it passes
-    this check for all but about 1 in 400,000 instructor seeds.
+    Of the seeds 100..9999 the reference fails only 1282 (measured), and the
+    five seeds are distinct, so the reference passes for every instructor seed;
+    a trainer that learns on about 70% of seeds (e.g. 335 epochs instead of
+    2000) fails for about half of them.
     """
     xor = reference()[1]
     failures = []
