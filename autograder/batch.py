@@ -166,7 +166,7 @@ def grade_one(
         with tempfile.TemporaryDirectory(prefix="autograder-sub-") as scratch:
             os.chmod(scratch, 0o755)  # the unprivileged sandbox user must read it
             try:
-                folder = materialize(submission, Path(scratch), assignment.modules)
+                folder = materialize(submission, Path(scratch), assignment.modules, assignment.name)
             except BadSubmission as bad:
                 return failed_report(
                     assignment, options, t("error.unreadable_submission", options.lang, reason=bad)

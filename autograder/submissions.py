@@ -112,9 +112,16 @@ def _copy_files(source: Path, into: Path) -> None:
         shutil.copyfile(path, target)
 
 
-def module_folder(top: Path, modules: tuple[str, ...]) -> Path:
-    """The folder holding the student's modules: ``top`` or the one below it."""
-    below = sorted(p for p in top.rglob("*") if p.is_dir() and "__MACOSX" not in p.parts)
+def module_folder(top: Path, modules: tuple[str, ...], assignment: str = "") -> Path:
+    """The folder holding the student's modules: ``top`` or the one below it.
+
+    Below ``top``, a folder named after the assignment comes first: nbgrader
+    keeps every assignment of a student side by side (``<student>/<assignment>/``).
+    """
+    below = sorted(
+        (p for p in top.rglob("*") if p.is_dir() and "__MACOSX" not in p.parts),
+        key=lambda p: (p.name != assignment, p),
+    )
     candidates = [top, *below]
     for folder in candidates:
         if any((folder / f"{m}.py").is_file() for m in modules):
@@ -136,11 +143,13 @@ def _from_notebook(notebook: Path, folder: Path) -> Path:
     return folder
 
 
-def materialize(submission: Submission, into: Path, modules: tuple[str, ...]) -> Path:
+def materialize(
+    submission: Submission, into: Path, modules: tuple[str, ...], assignment: str = ""
+) -> Path:
     """Copy or unzip the submission into ``into``; return its module folder."""
     into.mkdir(parents=True, exist_ok=True)
     if submission.is_zip:
         _unzip(submission.path, into)
     else:
         _copy_files(submission.path, into)
-    return module_folder(into, modules)
+    return module_folder(into, modules, assignment)
