@@ -1,0 +1,213 @@
+"""Finding submissions and laying them out: folders, zips, nbgrader, and bad input.
+
+A bad submission (a broken or hostile zip) fails that student alone, with a
+message; a bad submissions folder (empty, missing, two entries for one
+student) is a clear error before anything is graded.
+"""
+
+from __future__ import annotations
+
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+from adversarial_harness import ADVERSARIAL, SOLUTION, read_reports, run_grade
+
+from autograder import submissions
+from autograder.errors import AutograderError
+from autograder.submissions import (
+    BadSubmission,
+    Submission,
+    discover,
+    fingerprint,
+    materialize,
+    student_id,
+)
+
+MODULES = ("layers", "xor")
+HONEST = ADVERSARIAL / "twin_full"
+FILES = {p.name: p.read_bytes() for p in HONEST.glob("*.py")}
+
+
+def make_zip(path: Path, entries: dict[str, bytes], links: dict[str, str] | None = None) -> Path:
+    with zipfile.ZipFile(path, "w") as bundle:
+        for name, data in entries.items():
+            bundle.writestr(name, data)
+        for name, target in (links or {}).items():
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            bundle.writestr(info, target)
+    return path
+
+
+def make_folder(path: Path, files: dict[str, bytes] = FILES) -> Path:
+    for name, data in files.items():
+        (path / name).parent.mkdir(parents=True, exist_ok=True)
+        (path / name).write_bytes(data)
+    return path
+
+
+def laid_out(submission: Submission, into: Path) -> dict[str, bytes]:
+    folder = materialize(submission, into, MODULES, "backprop")
+    return {p.name: p.read_bytes() for p in folder.glob("*.py")}
+
+
+# -- good layouts ---------------------------------------------------------------------
+LAYOUTS = {
+    "folder": lambda root: make_folder(root / "alice"),
+    "folder one level down": lambda root: make_folder(root / "alice" / "handin"),
+    "zip": lambda root: make_zip(root / "alice.zip", FILES),
+    "zip with a top-level folder": lambda root: make_zip(
+        root / "alice.zip", {f"alice-backprop/{n}": d for n, d in FILES.items()}
+    ),
+    "zip with __MACOSX": lambda root: make_zip(
+        root / "alice.zip", {**FILES, "__MACOSX/._layers.py": b"\0\0junk"}
+    ),
+}
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_every_layout_gives_the_students_modules(tmp_path: Path, layout: str) -> None:
+    root = tmp_path / "class"
+    root.mkdir()
+    LAYOUTS[layout](root)
+    (found,) = discover(root)
+    assert found.student == "alice"
+    assert laid_out(found, tmp_path / "graded") == FILES
+
+
+def test_nbgrader_layout_grades_the_folder_named_after_the_assignment(tmp_path: Path) -> None:
+    course = tmp_path / "course"
+    for student in ("bob", "alice"):
+        make_folder(course / "submitted" / student / "backprop")
+        other = {"layers.py": b"raise RuntimeError('another assignment')\n"}
+        make_folder(course / "submitted" / student / "autodiff", other)
+    found = discover(course)
+    assert [s.student for s in found] == ["alice", "bob"]
+    assert laid_out(found[0], tmp_path / "graded") == FILES
+
+
+def test_hidden_files_are_not_students(tmp_path: Path) -> None:
+    make_folder(tmp_path / "alice")
+    (tmp_path / ".DS_Store").write_bytes(b"")
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "notes.txt").write_text("not a submission")
+    assert [s.student for s in discover(tmp_path)] == ["alice"]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("alice", "alice"), ("Émile O'Brien", "_mile_O_Brien"), ("../etc", "_etc"), ("..", "_")],
+)
+def test_student_ids_are_safe_file_names(name: str, expected: str) -> None:
+    assert student_id(name) == expected
+
+
+def test_symlinks_in_a_folder_are_never_followed(tmp_path: Path) -> None:
+    """A cloned repository may hold links to the reference: they are not copied."""
+    folder = make_folder(tmp_path / "class" / "mallory", {"xor.py": FILES["xor.py"]})
+    (folder / "layers.py").symlink_to(SOLUTION / "layers.py")
+    (folder / "solutions").symlink_to(SOLUTION)
+    (found,) = discover(tmp_path / "class")
+    assert laid_out(found, tmp_path / "graded") == {"xor.py": FILES["xor.py"]}
+
+
+def test_the_fingerprint_follows_content_not_time(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path / "alice")
+    first = fingerprint(Submission("alice", folder))
+    (folder / "layers.py").touch()
+    assert fingerprint(Submission("alice", folder)) == first
+    (folder / "layers.py").write_bytes(FILES["layers.py"] + b"\n")
+    assert fingerprint(Submission("alice", folder)) != first
+
+
+# -- bad submissions: that student only ----------------------------------------------------
+BAD_ZIPS = {
+    "zip-slip": (lambda p: make_zip(p, {**FILES, "../escaped.py": b"x = 1\n"}), "unsafe entry"),
+    "absolute path": (lambda p: make_zip(p, {**FILES, "/tmp/escaped.py": b"x = 1\n"}), "unsafe"),
+    "symlink": (lambda p: make_zip(p, FILES, {"ref.py": str(SOLUTION / "layers.py")}), "unsafe"),
+    "not a zip": (lambda p: p.write_bytes(b"this is not a zip") and p, "not a readable zip"),
+    "too many files": (
+        lambda p: make_zip(p, {f"f{i}.txt": b"" for i in range(submissions.MAX_FILES + 1)}),
+        "too large",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_ZIPS))
+def test_a_bad_zip_is_refused_with_a_reason(tmp_path: Path, kind: str) -> None:
+    build, reason = BAD_ZIPS[kind]
+    archive = build(tmp_path / "mallory.zip")
+    into = tmp_path / "deep" / "graded"
+    with pytest.raises(BadSubmission, match=reason):
+        materialize(Submission("mallory", archive), into, MODULES)
+    assert not (tmp_path / "deep" / "escaped.py").exists()
+    assert not Path("/tmp/escaped.py").exists()
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(submissions, "MAX_UNZIPPED_BYTES", 1 << 20)
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("layers.py", b"#" * (4 << 20))  # 4 MiB that packs to a few KiB
+    assert archive.stat().st_size < 100 << 10
+    with pytest.raises(BadSubmission, match="too large"):
+        materialize(Submission("bomb", archive), tmp_path / "graded", MODULES)
+    assert not (tmp_path / "graded" / "layers.py").exists()
+
+
+# -- bad submissions folders: clear errors -------------------------------------------------
+def test_two_entries_for_one_student_are_an_error(tmp_path: Path) -> None:
+    make_folder(tmp_path / "alice")
+    make_zip(tmp_path / "alice.zip", FILES)
+    with pytest.raises(AutograderError, match="two submissions for student 'alice'"):
+        discover(tmp_path)
+
+
+def test_names_that_become_the_same_id_are_an_error(tmp_path: Path) -> None:
+    make_folder(tmp_path / "al ice")
+    make_folder(tmp_path / "al_ice")
+    with pytest.raises(AutograderError, match="two submissions"):
+        discover(tmp_path)
+
+
+@pytest.mark.parametrize("where", ["empty", "missing", "a file"])
+def test_no_submissions_is_an_error(tmp_path: Path, where: str) -> None:
+    root = tmp_path / "class"
+    if where == "empty":
+        root.mkdir()
+    elif where == "a file":
+        root.write_text("not a folder")
+    with pytest.raises(AutograderError, match="submissions"):
+        discover(root)
+
+
+# -- the real command --------------------------------------------------------------------
+def test_the_command_grades_everyone_despite_bad_zips(tmp_path: Path) -> None:
+    root = tmp_path / "class"
+    make_folder(root / "alice")
+    for kind in ("zip-slip", "symlink", "not a zip"):
+        BAD_ZIPS[kind][0](root / f"{kind.replace(' ', '_')}.zip")
+    result = run_grade(root, tmp_path / "out", "-j", "2")
+    assert result.returncode == 0, result.stderr[-2000:]
+    reports = read_reports(tmp_path / "out")
+    assert reports["alice"]["score"] == reports["alice"]["max_score"]
+    for student in ("zip-slip", "symlink", "not_a_zip"):
+        assert reports[student]["score"] == 0
+        assert "could not read your submission" in reports[student]["checks"][0]["message"]
+    assert not (tmp_path / "escaped.py").exists()
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("where", ["empty", "missing"])
+def test_the_command_explains_a_bad_submissions_folder(tmp_path: Path, where: str) -> None:
+    root = tmp_path / "class"
+    if where == "empty":
+        root.mkdir()
+    result = run_grade(root, tmp_path / "out", scratch=tmp_path / "tmp")
+    assert result.returncode != 0
+    assert "Error:" in result.stderr and "submissions" in result.stderr
+    assert "Traceback" not in result.stderr
