@@ -78,6 +78,8 @@ def test_a_bug_in_a_solution_cell_loses_the_points_of_its_component(
     [
         (b"{not json", "not a readable Jupyter notebook"),
         (b"", "not a readable Jupyter notebook"),
+        (b"[1, 2]", "no list of cells"),
+        (b"\xff\xfe", "not a readable Jupyter notebook"),
         (
             json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).encode(),
             "has no cells of the assignment's code",
@@ -89,6 +91,15 @@ def test_a_broken_notebook_is_a_clear_error(tmp_path: Path, content: bytes, mess
     path.write_bytes(content)
     with pytest.raises(NotebookError, match=message):
         extract_modules(path, tmp_path / "out")
+
+
+def test_an_old_format_notebook_is_upgraded(tmp_path: Path, public_assignment) -> None:
+    old = nbformat.convert(nbformat.read(str(SOURCE), as_version=4), 3)
+    path = tmp_path / "old.ipynb"
+    nbformat.write(old, str(path), version=3)
+    assert json.loads(path.read_text())["nbformat"] == 3
+    extract_modules(path, tmp_path / "modules")
+    assert grade(tmp_path / "modules", public_assignment).all_passed
 
 
 def test_magics_and_shell_lines_are_commented_out() -> None:
