@@ -216,8 +216,9 @@ SENTENCES: dict[str, dict[str, str]] = {
     "trainer_unmatched": {
         "en": "no known trainer mistake matches: the change your training makes to the "
         "weights has cosine similarity {cosine:.3f} with gradient descent's and {scale:.3g} "
-        "times its size; {where} differs most, changing by {got:.6g} instead of {expected:.6g} (train_xor uses your layers: if a layer "
-        "check fails too, fix that first)",
+        "times its size; {where} differs most, changing by {got:.6g} instead of "
+        "{expected:.6g} (train_xor uses your layers: if a layer check fails too, fix that "
+        "first)",
         "id": "tidak ada kesalahan pelatihan umum yang cocok: perubahan bobot oleh pelatihan "
         "Anda memiliki kemiripan kosinus {cosine:.3f} dengan gradient descent dan besarnya "
         "{scale:.3g} kali; selisih terbesar ada di {where}, berubah {got:.6g}, seharusnya "
