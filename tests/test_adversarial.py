@@ -9,10 +9,11 @@ and cost only the checks it hit.
 
 The class is graded twice, once in the bubblewrap sandbox and once with
 --no-sandbox: the verdict guarantees (timeouts, limits, crashes, forged
-results, monkeypatching) must hold in both. Three attacks need isolation and
+results, monkeypatching) must hold in both. Four attacks need isolation and
 are graded in the sandbox only, as the README says: reading the reference
 (``steal_reference``), deleting other students' files (``delete_siblings``),
-and a daemon that detaches itself to outlive the grader (``spawn_daemon``).
+a daemon that detaches itself to outlive the grader (``spawn_daemon``), and
+killing the grader's own processes (``kill_the_grader``).
 
 Each class is graded once per test session, even under pytest-xdist: the
 first worker to need it grades it, the other reads the same results.
@@ -58,13 +59,16 @@ TWIN = {
     "steal_reference": "twin_affine_raises",
     "forge_results": "twin_full",
     "delete_siblings": "twin_full",
+    "kill_the_grader": "twin_full",
     "forged_pickle_reply": "twin_multiply_raises",
     "sleep_at_import": "twin_xor_raises",
     "syntax_error": "twin_layers_raises",
     "missing_xor": "twin_xor_raises",
     "wrong_class_name": "twin_affine_absent",
 }
-NEEDS_ISOLATION = frozenset({"steal_reference", "delete_siblings", "spawn_daemon"})
+NEEDS_ISOLATION = frozenset(
+    {"steal_reference", "delete_siblings", "spawn_daemon", "kill_the_grader"}
+)
 TWINS = sorted(set(TWIN.values()))
 
 # The public checks each twin must fail: those naming these words (a sanity
@@ -290,6 +294,7 @@ SANDBOX_ONLY: list[tuple[str, Callable[[GradedClass], bool]]] = [
         lambda g: "FOUND THE REFERENCE" not in outputs(g.reports["steal_reference"]),
     ),
     ("nothing was deleted", lambda g: "deleted" not in outputs(g.reports["delete_siblings"])),
+    ("the grader was not killed", lambda g: "killed" not in outputs(g.reports["kill_the_grader"])),
     (
         "every student's results exist",
         lambda g: all(

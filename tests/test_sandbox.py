@@ -9,6 +9,7 @@ what the README lists as lost without bubblewrap.
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -183,6 +184,13 @@ def test_only_its_own_submission_is_visible_in_the_sandbox(tmp_path: Path, path:
         assert call(session, "exists", str(tmp_path)) == 0
         assert call(session, "exists", f"{sandbox.SANDBOX_SUBMISSION}/probe.py") == 1
         assert call(session, "exists", f"{sandbox.SANDBOX_ENGINE}/autograder/worker.py") == 1
+
+
+def test_the_graders_processes_are_out_of_sight_in_the_sandbox(probe: StudentSession) -> None:
+    """Its command line holds --seed, its environment AUTOGRADER_SEED: hidden
+    inputs. Without the sandbox, the student's code can read both."""
+    visible = call(probe, "exists", f"/proc/{os.getpid()}/environ")
+    assert visible == (0 if probe.use_bwrap else 1)
 
 
 def test_the_graders_environment_does_not_leak(
