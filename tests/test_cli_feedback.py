@@ -7,7 +7,7 @@ from pathlib import Path
 
 from adversarial_harness import VARIANTS, build_class, run_grade
 from click.testing import CliRunner, Result
-from conftest import SOLUTION, copy_submission
+from conftest import SKELETON, SOLUTION, copy_submission
 
 from autograder.cli import cli
 
@@ -17,9 +17,10 @@ def run(*args: str) -> Result:
 
 
 def test_check_html_writes_the_feedback_page(tmp_path: Path) -> None:
+    """With the students' release only (no reference anywhere): diagnoses still come."""
     folder = copy_submission(VARIANTS / "affine_dW_transposed", tmp_path / "student")
     page = tmp_path / "report.html"
-    result = run("check", str(folder), "--checks", str(SOLUTION), "--html", str(page))
+    result = run("check", str(folder), "--checks", str(SKELETON), "--html", str(page))
     assert result.exit_code == 1 and "Traceback" not in result.output
     text = page.read_text()
     assert "Likely cause: dW looks transposed" in text and 'id="loss-plot"' in text
