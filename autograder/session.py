@@ -33,6 +33,10 @@ from autograder.errors import (
 )
 
 MAX_REPLY_BYTES = 256 << 20
+# The JSON part of a reply (numbers outside arrays; arrays travel as .npy).
+# Parsing costs the grader ~10x its size in memory and ~0.2 s per MiB, after
+# the call's time limit: a forged reply must not make the grader pay that.
+MAX_SKELETON_BYTES = 4 << 20
 # A call's time is its wall-clock time minus the time its process waited for a
 # CPU: a busy machine slows a student's code down but never times it out,
 # while an endless loop or a sleep still ends at its limit. Whatever happens,
@@ -253,6 +257,10 @@ class StudentSession:
         self.call_log.append((call_key, max(ran, 0.0)))
         self.process.python = self.process.python or 0
         try:
+            if int.from_bytes(payload[:8], "little") > MAX_SKELETON_BYTES:
+                raise plaindata.PlainDataError(
+                    f"more than {MAX_SKELETON_BYTES >> 20} MiB of numbers outside arrays"
+                )
             reply = plaindata.decode(payload)
             if type(reply) is not dict or type(reply.get("ok")) is not bool:
                 raise plaindata.PlainDataError("reply is not a dict with 'ok'")

@@ -71,6 +71,17 @@ def big(n):
     return np.zeros(n)
 
 
+def forge(size):
+    # A reply written by hand: a JSON list of size zeros, which json.loads
+    # would turn into size Python objects in the grader.
+    import sys
+
+    skeleton = b'{"dict": [["ok", true], ["value", {"list": [' + b"0," * size + b'0]}]]}'
+    message = len(skeleton).to_bytes(8, "little") + skeleton
+    os.write(int(sys.argv[2]), len(message).to_bytes(8, "little") + message)
+    os._exit(0)
+
+
 def fails():
     return [1][2]
 
@@ -155,6 +166,18 @@ def test_a_reply_above_the_size_cap_is_a_crash_not_a_read(
     with pytest.raises(StudentCrash):
         value(student, "big", 10_000)
     assert value(student, "big", 10).shape == (10,)  # type: ignore[attr-defined]
+
+
+def test_a_forged_reply_of_millions_of_numbers_is_refused_unparsed(
+    student: StudentSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def never(payload: bytes) -> None:
+        raise AssertionError("the grader parsed it")
+
+    value(student, "pid")  # started and imported
+    monkeypatch.setattr(session_module.plaindata, "decode", never)
+    with pytest.raises(StudentUnplain, match="MiB of numbers outside arrays"):
+        value(student, "forge", 5_000_000)
 
 
 def test_an_exception_names_the_students_line(student: StudentSession) -> None:
