@@ -64,7 +64,12 @@ class Context:
     data: dict[str, Any] = field(default_factory=dict)
 
     def record(self, key: str, value: Any) -> None:
-        """Keep plain data for reports (e.g. a loss curve); never hidden inputs."""
+        """Keep plain data for reports (e.g. a loss curve); never hidden inputs.
+
+        ``value`` may be a zero-argument callable: it is evaluated only when a
+        report needs the data (``GradeOptions.report_data``), so an expensive
+        curve costs nothing in a plain `autograder check`.
+        """
         self.data[key] = value
 
     def new(self, target: str) -> RemoteObject:

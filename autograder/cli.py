@@ -122,6 +122,7 @@ def check(
         sandbox=SandboxConfig(use_bwrap=False),
         timeouts=TimeoutPolicy(floor=timeout_floor),
         lang=lang,
+        report_data=html_path is not None,
     )
     with code_folder(folder, assignment.modules) as code:
         report, _ = grade_folder(code, assignment, options)

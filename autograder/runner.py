@@ -9,7 +9,7 @@ from pathlib import Path
 from autograder.assignment import Assignment
 from autograder.checks import run_check
 from autograder.i18n import language
-from autograder.results import Report
+from autograder.results import CheckResult, Report
 from autograder.sandbox import SandboxConfig
 from autograder.session import StudentSession, TimeoutPolicy
 
@@ -23,6 +23,20 @@ class GradeOptions:
     sandbox: SandboxConfig = field(default_factory=SandboxConfig)
     timeouts: TimeoutPolicy = field(default_factory=TimeoutPolicy)
     lang: str = "en"  # the language of the report's messages (i18n.LANGUAGES)
+    # Compute the data only pages use (e.g. the expected loss curve, ~1 s of
+    # exact descent); a plain `autograder check` skips it.
+    report_data: bool = True
+
+
+def resolve_data(result: CheckResult, wanted: bool) -> CheckResult:
+    """Evaluate a check's deferred data (zero-argument callables), or drop it."""
+    deferred = {key for key, value in result.data.items() if callable(value)}
+    if not deferred:
+        return result
+    data = {key: value for key, value in result.data.items() if key not in deferred}
+    if wanted:
+        data.update((key, result.data[key]()) for key in deferred)
+    return replace(result, data=data)
 
 
 def grade_folder(
@@ -43,6 +57,7 @@ def grade_folder(
     ) as session:
         with language(options.lang):
             results = tuple(run_check(check, session, options.seed) for check in checks)
+            results = tuple(resolve_data(r, options.report_data) for r in results)
         log = list(session.call_log)
         sandboxed, status = session.use_bwrap, session.status
     seconds = time.perf_counter() - started
