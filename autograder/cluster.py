@@ -34,8 +34,11 @@ import traceback
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import CancelledError
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from autograder import __version__
 from autograder.assignment import Assignment, load_assignment
@@ -48,7 +51,7 @@ from autograder.parcels import (
     unpack_folder,
     unpack_submission,
 )
-from autograder.results import Report
+from autograder.results import Report, plain
 from autograder.runner import GradeOptions
 from autograder.sandbox import sandboxed
 from autograder.submissions import Submission
@@ -70,21 +73,28 @@ FIRST_SLOT = 1000
 MAX_SLOTS = 1000
 SLOT_DIR = Path(tempfile.gettempdir()) / "autograder-slots"
 TASKS_PER_THREAD = 4  # tasks queued per worker thread: enough to keep workers busy
+NUMPY_SCALARS = frozenset(np.dtype(c).type for c in "?bhilqBHILQefdgFDG")
+RESIZE_EVERY = 16  # results between two looks at how many worker threads there are
 
 
 # -- on the worker ---------------------------------------------------------------
-_ASSIGNMENTS: dict[str, Assignment] = {}
+_ASSIGNMENTS: dict[str, tuple[Assignment, tempfile.TemporaryDirectory[str]]] = {}
 _ASSIGNMENTS_LOCK = threading.Lock()
 
 
 def _assignment(name: str, bundle: bytes) -> Assignment:
-    """The shipped assignment, unpacked and loaded once per worker process."""
+    """The shipped assignment, unpacked and loaded once per worker process.
+
+    Its folder (0700, removed when the worker exits) is kept: the hidden
+    checks load the reference that lives beside them.
+    """
     key = hashlib.sha256(bundle).hexdigest()
     with _ASSIGNMENTS_LOCK:
         if key not in _ASSIGNMENTS:
-            home = Path(tempfile.mkdtemp(prefix="autograder-assignment-"))
-            _ASSIGNMENTS[key] = load_assignment(unpack_folder(bundle, home / name))
-        return _ASSIGNMENTS[key]
+            home = tempfile.TemporaryDirectory(prefix="autograder-assignment-")
+            folder = unpack_folder(bundle, Path(home.name) / name)
+            _ASSIGNMENTS[key] = (load_assignment(folder), home)
+        return _ASSIGNMENTS[key][0]
 
 
 @contextlib.contextmanager
@@ -119,7 +129,30 @@ def grade_parcel(
         raise RuntimeError(f"this worker runs autograder {__version__}, the client {version}")
     assignment = _assignment(assignment_name, bundle)
     with sandbox_slot() as slot, tempfile.TemporaryDirectory(prefix="autograder-in-") as scratch:
-        return grade_one(unpack_submission(parcel, Path(scratch)), assignment, options, slot)
+        submission = unpack_submission(parcel, Path(scratch))
+        report, error = grade_one(submission, assignment, options, slot)
+    results = tuple(replace(r, data=transportable(r.data)) for r in report.results)
+    return replace(report, results=results), error
+
+
+def transportable(value: Any) -> Any:
+    """``value`` with whatever the client may not unpickle made plain (``results.plain``).
+
+    A check's report data should be numbers and arrays, but an object of a
+    class defined in a checks file would be pickled by reference to the
+    worker's private module name for that file, which the client does not
+    have: one such value would turn every student into a grader error.
+    """
+    kind = type(value)
+    if kind is dict:
+        return {k if type(k) in (str, int) else str(k): transportable(v) for k, v in value.items()}
+    if kind in (list, tuple):
+        return kind(transportable(v) for v in value)
+    if value is None or kind in (bool, int, float, complex, str):
+        return value
+    if kind is np.ndarray and value.dtype.kind in "biufc" or kind in NUMPY_SCALARS:
+        return value
+    return plain(value)
 
 
 def worker_facts() -> dict[str, Any]:
@@ -150,8 +183,8 @@ class DaskGrader:
         if self.client is not None:
             self.client.close()
 
-    def _check_workers(self, options: GradeOptions) -> int:
-        """The number of worker threads; refuses workers that cannot grade alike."""
+    def _check_workers(self, options: GradeOptions) -> None:
+        """Refuse workers that cannot grade as this machine would."""
         facts: dict[str, dict[str, Any]] = self.client.run(worker_facts)
         if not facts:
             raise AutograderError(
@@ -170,38 +203,52 @@ class DaskGrader:
                     "install it on every worker (apt-get install bubblewrap) so that every "
                     "student is graded in the same sandbox, or grade with --no-sandbox"
                 )
-        return sum(self.client.nthreads().values())
 
     def grade(self, todo: list[Submission], options: GradeOptions) -> Iterator[Graded]:
-        """Submit a window of tasks, one more as each finishes; yield results in order done."""
-        window = max(8, TASKS_PER_THREAD * self._check_workers(options))
+        """Keep a few tasks per worker thread queued; yield results as they come.
+
+        Only a window of tasks is out at a time (the scheduler holds their
+        bytes); it is resized every ``RESIZE_EVERY`` results, so workers that
+        join mid-batch get work.
+        """
+        self._check_workers(options)
         name, bundle = self.assignment.folder.name, pack_folder(self.assignment.folder)
         queue, running = iter(todo), as_completed(loop=self.client.loop)
         students: dict[str, Submission] = {}
+        unreadable: list[Graded] = []
 
-        def submit_next() -> None:
-            submission = next(queue, None)
-            if submission is not None:
+        def top_up(target: int) -> None:
+            while len(students) < target and (submission := next(queue, None)) is not None:
+                try:
+                    parcel = pack_submission(submission)
+                except OSError:  # as the local pool: this student's grader error
+                    report = failed_report(self.assignment, options, "grader error")
+                    unreadable.append((submission, report, traceback.format_exc()))
+                    continue
                 future = self.client.submit(
                     grade_parcel,
-                    pack_submission(submission),
-                    name,
-                    bundle,
-                    options,
-                    __version__,
+                    *(parcel, name, bundle, options, __version__),
                     key=f"autograder-{submission.student}-{uuid.uuid4().hex[:8]}",
                     pure=False,
                 )
                 students[future.key] = submission
                 running.add(future)
 
-        for _ in range(window):
-            submit_next()
-        for future in running:
+        target = self._window()
+        top_up(target)
+        yield from unreadable
+        for count, future in enumerate(running, 1):
             submission = students.pop(future.key)
-            submit_next()
             yield (submission, *self._result(future, options))
             future.release()
+            if count % RESIZE_EVERY == 0:
+                target = self._window()
+            unreadable.clear()
+            top_up(target)
+            yield from unreadable
+
+    def _window(self) -> int:
+        return max(8, TASKS_PER_THREAD * sum(self.client.nthreads().values()))
 
     def _result(self, future: Any, options: GradeOptions) -> tuple[Report, str]:
         try:

@@ -29,19 +29,23 @@ from dataclasses import dataclass
 from itertools import cycle
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from autograder.batch import BatchConfig, BatchSummary, Outcome, grade_batch
 from autograder.cli import cli
+from autograder.parcels import Parcel
 from autograder.runner import GradeOptions
 from autograder.session import TimeoutPolicy
+from autograder.submissions import Submission
 
 pytest.importorskip("distributed", reason="the [cluster] extra is not installed")
 
 from distributed import Client  # noqa: E402
 
-from autograder.cluster import FIRST_SLOT, sandbox_slot  # noqa: E402
+from autograder import cluster as cluster_module  # noqa: E402
+from autograder.cluster import FIRST_SLOT, sandbox_slot, transportable  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SOLUTION = REPO / "solutions" / "backprop"
@@ -237,22 +241,33 @@ def test_a_cluster_grades_like_the_local_pool_even_when_a_worker_dies(
     }
 
 
-def test_deaths_past_the_limit_are_grader_errors_that_a_rerun_repairs(
-    assignment: Path, tmp_path: Path
+def test_grader_failures_are_recorded_the_batch_finishes_and_a_rerun_repairs_them(
+    assignment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Workers dying past ``allowed-failures`` (here 0), or a submission unreadable."""
     cluster = start_cluster(tmp_path / "dask", allowed_failures=0, nanny=False)
     try:
         root = make_class(tmp_path / "class", size=10)
         out = tmp_path / "remote"
+        real_pack = cluster_module.pack_submission
+
+        def pack(submission: Submission) -> Parcel:
+            if submission.student == "missing_xor":
+                raise PermissionError(13, "Permission denied", "missing_xor/layers.py")
+            return real_pack(submission)
+
+        monkeypatch.setattr(cluster_module, "pack_submission", pack)
         victim = cluster.processes[1].pid
         first = grade(root, out, assignment, cluster.address, killer(victim, 1))
-        failed = {o.student for o in first.grader_failures}
-        assert failed, "a worker was killed with a task in hand and no retry allowed"
+        errors = {o.student: o.grader_error for o in first.grader_failures}
+        assert "Permission denied" in errors.pop("missing_xor")
+        assert errors, "a worker was killed with a task in hand and no retry allowed"
+        assert all("died" in error for error in errors.values())
         assert len(first.outcomes) == 10
-        assert all((out / student / "report.json").is_file() for student in failed)
-        assert all("died" in o.grader_error for o in first.grader_failures)
+        assert all((out / student / "report.json").is_file() for student in errors)
+        monkeypatch.undo()
         second = grade(root, out, assignment, cluster.address)
-        assert {o.student for o in second.outcomes if not o.skipped} == failed
+        assert {o.student for o in second.outcomes if not o.skipped} == {"missing_xor", *errors}
         assert not second.grader_failures
     finally:
         stop(cluster.processes)
@@ -337,3 +352,31 @@ def test_concurrent_tasks_on_one_machine_never_share_a_sandbox_slot() -> None:
     assert len(set(slots)) == 6 and min(slots) >= FIRST_SLOT
     with sandbox_slot() as again:  # released: the lowest free slot is handed out again
         assert again <= max(slots)
+
+
+class Opaque:
+    """Stands in for a class defined in a checks file (unknown to the client)."""
+
+    def __repr__(self) -> str:
+        return "Opaque()"
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"curve": [1.0, 0.5], "n": 3, "ok": True, "name": "x"}, None),
+        ({"pair": (1, 2.5), "none": None}, None),
+        ({"value": Opaque()}, {"value": "Opaque()"}),
+        ({"deep": [{"value": Opaque()}]}, {"deep": [{"value": "Opaque()"}]}),
+        ({"strings": np.array(["a"])}, {"strings": ["a"]}),
+    ],
+)
+def test_report_data_travels_as_is_or_made_plain(data: dict, expected: dict | None) -> None:
+    assert transportable(data) == (data if expected is None else expected)
+
+
+def test_numeric_arrays_and_scalars_travel_as_they_are() -> None:
+    data = {"a": np.arange(3.0), "s": np.float32(2.5), "i": np.int64(4)}
+    moved = transportable(data)
+    assert type(moved["a"]) is np.ndarray and np.array_equal(moved["a"], data["a"])
+    assert type(moved["s"]) is np.float32 and type(moved["i"]) is np.int64
