@@ -157,7 +157,7 @@ def graded_class(tmp_path_factory: pytest.TempPathFactory, mode: str) -> GradedC
 
 
 @pytest.fixture(scope="module", params=list(MODES))
-def graded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+def graded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> GradedClass:
     return graded_class(tmp_path_factory, request.param)
 
 
