@@ -62,6 +62,11 @@ class Worker:
                 self.modules[name] = importlib.import_module(name)
             except BaseException as exc:  # noqa: B036 - SystemExit at import is the student's too
                 failures[name] = self.describe(exc)
+                if isinstance(exc, ImportError) and exc.name in blocked:
+                    failures[name].update(
+                        type="ImportError",
+                        message=f"it imports {exc.name}.py, which could not be imported",
+                    )
         return {"failures": failures}
 
     def resolve(self, target: str) -> Any:

@@ -228,6 +228,8 @@ def test_a_module_failing_at_import_fails_alone(tmp_path: Path, trouble: str) ->
             assert f"{module}.py" in failure.value.message
         assert session.call("good.answer")["value"] == 42
         killed = trouble in ("exits", "hangs", "segfaults")
+        if killed:
+            assert "it imports bad.py, which could not be imported" in failure.value.message
         assert list(session.broken_imports) == (["bad"] if killed else [])
         # Imports that answered: "bad" (unless it killed the process), good, user;
         # "bad" is never retried, even after the restart.
