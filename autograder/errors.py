@@ -126,6 +126,12 @@ class StudentUnplain(StudentError):
         super().__init__(function, t("error.unplain", function=short_name(function), detail=detail))
 
 
+def _syntax_error_file(message: str) -> str:
+    """``layers.py`` from a SyntaxError's text "expected ':' (layers.py, line 52)"."""
+    match = re.search(r"\(([^()]+\.py), line \d+\)$", message)
+    return match.group(1) if match else ""
+
+
 class StudentImportFailure(StudentError):
     """A student module failed to import (missing file, syntax error, crash)."""
 
@@ -137,6 +143,10 @@ class StudentImportFailure(StudentError):
         )
         if kind == "ModuleNotFoundError" and f"'{module}'" in message:
             text = t("error.import.missing", module=module)
+        elif kind == "SyntaxError" and _syntax_error_file(message) not in ("", f"{module}.py"):
+            # e.g. xor.py imports layers.py, and layers.py is the broken one
+            other = _syntax_error_file(message)
+            text = t("error.import.syntax_elsewhere", module=module, other=other, message=message)
         elif kind == "SyntaxError":
             text = t("error.import.syntax", module=module, message=message)
         else:

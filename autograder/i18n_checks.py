@@ -66,6 +66,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{module}.py has a syntax error: {message}",
         "id": "{module}.py memiliki kesalahan sintaks: {message}",
     },
+    "error.import.syntax_elsewhere": {
+        "en": "{module}.py could not be imported because {other} has a syntax error: {message}",
+        "id": "{module}.py tidak dapat diimpor karena {other} memiliki kesalahan sintaks: "
+        "{message}",
+    },
     "error.import.failed": {
         "en": "{module}.py could not be imported: {kind}: {message}",
         "id": "{module}.py tidak dapat diimpor: {kind}: {message}",
