@@ -175,8 +175,24 @@ def test_the_submission_is_read_only_in_the_sandbox(probe: StudentSession) -> No
 
 @pytest.mark.parametrize(
     "path",
-    [REPO, SOLUTION, SOLUTION / "hidden_checks.py", ADVERSARIAL, Path("/etc/passwd")],
-    ids=["repository", "solutions", "hidden checks", "other submissions", "passwd"],
+    # The repository's own folder may exist as an empty mount point when the
+    # Python environment lives inside it (CI's .venv); its files never show.
+    [
+        REPO / "README.md",
+        REPO / "autograder",
+        SOLUTION,
+        SOLUTION / "hidden_checks.py",
+        ADVERSARIAL,
+        Path("/etc/passwd"),
+    ],
+    ids=[
+        "repository",
+        "engine source",
+        "solutions",
+        "hidden checks",
+        "other submissions",
+        "passwd",
+    ],
 )
 def test_only_its_own_submission_is_visible_in_the_sandbox(tmp_path: Path, path: Path) -> None:
     folder = tmp_path / "submission"
