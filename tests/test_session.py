@@ -27,7 +27,8 @@ from autograder.errors import (
 from autograder.sandbox import SandboxConfig
 from autograder.session import StudentSession, TimeoutPolicy
 
-QUICK = TimeoutPolicy(factor=1.0, floor=0.5, default=0.5)
+# Calls get half a second; the import (numpy, on a loaded machine) far more.
+QUICK = TimeoutPolicy(factor=1.0, floor=0.5, default=0.5, per_function={"import": 30.0})
 MODES = {"sandboxed": True, "unsandboxed": False}
 
 STUDENT = """
@@ -280,7 +281,7 @@ def one_busy_cpu() -> Iterator[None]:
 def test_a_busy_machine_slows_a_call_down_without_timing_it_out(
     tmp_path: Path, one_busy_cpu: None
 ) -> None:
-    policy = TimeoutPolicy(factor=1.0, floor=0.6, default=0.6)
+    policy = TimeoutPolicy(factor=1.0, floor=0.6, default=0.6, per_function={"import": 30.0})
     with StudentSession(
         write_modules(tmp_path / "s", w=WORK), ["w"], SandboxConfig(False), policy
     ) as session:
