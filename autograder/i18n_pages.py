@@ -156,8 +156,11 @@ CHECK_TITLES: dict[str, dict[str, str]] = {
     "SigmoidLayer.backward returns dv of v's shape, linear in da": {
         "id": "SigmoidLayer.backward mengembalikan dv berbentuk sama dengan v, linear terhadap da",
     },
-    "MultiplyLayer and SigmoidLayer reproduce the slides' single neuron": {
-        "id": "MultiplyLayer dan SigmoidLayer mereproduksi neuron tunggal di slide",
+    "SigmoidLayer reproduces the slides' single neuron: dL/dv = 0.13": {
+        "id": "SigmoidLayer mereproduksi neuron tunggal di slide: dL/dv = 0.13",
+    },
+    "MultiplyLayer reproduces the slides' single neuron: dL/dw and one step": {
+        "id": "MultiplyLayer mereproduksi neuron tunggal di slide: dL/dw dan satu langkah",
     },
     "train_xor matches gradient descent after 1 epoch": {
         "id": "train_xor cocok dengan gradient descent setelah 1 epoch",

@@ -31,7 +31,7 @@ def test_check_on_the_skeleton_fails_with_zero_points(tmp_path: Path) -> None:
     result = run("check", str(folder))
     assert_clean(result)
     assert result.exit_code == 1
-    assert "Total: 0/20 points (0 of 14 checks passed)" in result.output
+    assert "Total: 0/20 points (0 of 15 checks passed)" in result.output
     assert "is not implemented yet" in result.output
 
 
@@ -45,7 +45,7 @@ def test_check_on_the_reference_passes_with_full_marks(
     rows = [line for line in result.output.splitlines() if line.startswith(("PASS", "FAIL"))]
     assert len(rows) == len(public_assignment.public.checks)
     assert all(row.startswith("PASS") for row in rows)
-    assert "Total: 20/20 points (14 of 14 checks passed)" in result.output
+    assert "Total: 20/20 points (15 of 15 checks passed)" in result.output
 
 
 def test_check_defaults_to_the_current_folder_when_it_holds_layers_py(
@@ -67,7 +67,7 @@ def test_check_json_has_the_report_fields(tmp_path: Path, source: Path, code: in
     assert report["max_score"] == 20 and report["score"] == (20 if code == 0 else 0)
     assert report["all_passed"] is (code == 0)
     assert isinstance(report["seconds"], float) and report["sandboxed"] is False
-    assert len(report["checks"]) == 14
+    assert len(report["checks"]) == 15
     for check in report["checks"]:
         assert {"name", "component", "points", "max_points", "status", "message"} <= set(check)
         assert check["component"] in check["name"]
@@ -104,14 +104,14 @@ BROKEN = {
     "syntax error in xor.py": (
         replace_in("xor.py", "    losses = []\n", "    losses = [\n"),
         ["xor.py has a syntax error", "at xor.py, line {line}: losses = ["],
-        9,
+        10,
     ),
-    "missing xor.py": (remove("xor.py"), ["xor.py is missing"], 9),
+    "missing xor.py": (remove("xor.py"), ["xor.py is missing"], 10),
     "missing layers.py": (remove("layers.py"), ["layers.py is missing"], 0),
     "wrong class name": (
         replace_in("layers.py", "class AffineLayer:", "class AffineLayr:"),
         ["layers.py defines no 'AffineLayer'", "cannot import name 'AffineLayer'"],
-        6,
+        7,
     ),
     "exception in backward": (
         replace_in("layers.py", "(1.0 - self.a)", "(1.0 - self.cache)"),
@@ -119,7 +119,7 @@ BROKEN = {
             "SigmoidLayer.backward raised AttributeError",
             "at layers.py, line {line}, in backward: return da * self.a * (1.0 - self.cache)",
         ],
-        6,
+        7,
     ),
     "import of a missing package": (
         replace_in("layers.py", "import numpy as np\n", "import numpy as np\nimport torch\n"),
@@ -129,7 +129,7 @@ BROKEN = {
     "exit at import": (
         replace_in("xor.py", "import numpy as np\n", "import numpy as np\nraise SystemExit(3)\n"),
         ["xor.py could not be imported: SystemExit"],
-        9,
+        10,
     ),
 }
 MARKERS = {
@@ -151,7 +151,7 @@ def test_check_turns_broken_code_into_failed_checks(tmp_path: Path, case: str) -
     assert result.exit_code == 1
     for fragment in fragments:
         assert fragment.format(line=line) in result.output, result.output
-    assert f"({passing} of 14 checks passed)" in result.output
+    assert f"({passing} of 15 checks passed)" in result.output
     assert "ERR!" not in result.output  # a student's fault, never a grader error
 
 

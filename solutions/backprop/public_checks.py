@@ -142,27 +142,46 @@ def neuron_loss(w1, w2, b):
     return 0.5 * (sigmoid(v) - NEURON["y"]) ** 2
 
 
-@suite.check("MultiplyLayer and SigmoidLayer reproduce the slides' single neuron", points=2)
-def worked_neuron(ctx: Context) -> None:
-    """The lesson's worked example: w = (0.5, 0.7), b = 0, x = (-0.1, 0.2), y = 0.
+def neuron_v() -> float:
+    n = NEURON
+    return n["w1"] * n["x1"] + n["w2"] * n["x2"] + n["b"]
 
-    Expected: dL/dw1 = -0.013, dL/dw2 = 0.026, dL/db = 0.13, and after one
-    step with alpha = 1: w1 = 0.513, w2 = 0.674, b = -0.13. The slides print
-    v = -0.09 and b = -0.37; both are typos: v = -0.05 + 0.14 = +0.09 (and
-    sigma(0.09) = 0.522 as printed), and b = 0 - 1 * 0.13 = -0.13.
+
+@suite.check("SigmoidLayer reproduces the slides' single neuron: dL/dv = 0.13", points=1)
+def worked_neuron_sigmoid(ctx: Context) -> None:
+    """The lesson's worked example, w = (0.5, 0.7), b = 0, x = (-0.1, 0.2), y = 0,
+    through the student's SigmoidLayer alone: dL/dv = 0.13 (= dL/db).
+
+    The slides print v = -0.09: a typo, v = -0.05 + 0.14 = +0.09 (and
+    sigma(0.09) = 0.522 as printed). The two halves of the example are
+    separate checks so that a bug in one layer never costs the other's points.
+    """
+    sig = ctx.new("layers.SigmoidLayer")
+    y_hat = sig.forward(neuron_v())
+    dv = sig.backward(y_hat - NEURON["y"])
+    expected = central_difference(neuron_loss, [NEURON["w1"], NEURON["w2"], NEURON["b"]])[2]
+    expect_close("dL/dv", np.asarray(dv, dtype=float), expected, 1e-9, 1e-6)
+
+
+@suite.check("MultiplyLayer reproduces the slides' single neuron: dL/dw and one step", points=1)
+def worked_neuron_multiply(ctx: Context) -> None:
+    """The same example through the student's MultiplyLayer: m = w1 x1 and
+    n = w2 x2, each given the exact upstream dL/dv (m and n feed v with local
+    gradient 1). Expected dL/dw1 = -0.013, dL/dw2 = 0.026; after one step with
+    alpha = 1: w1 = 0.513, w2 = 0.674, b = -0.13 (the slides' b = -0.37 is a
+    typo: 0 - 1 * 0.13 = -0.13).
     """
     n = NEURON
     mul1, mul2 = ctx.new("layers.MultiplyLayer"), ctx.new("layers.MultiplyLayer")
-    sig = ctx.new("layers.SigmoidLayer")
-    v = mul1.forward(n["w1"], n["x1"]) + mul2.forward(n["w2"], n["x2"]) + n["b"]
-    y_hat = sig.forward(v)
-    dv = sig.backward(y_hat - n["y"])
+    mul1.forward(n["w1"], n["x1"])
+    mul2.forward(n["w2"], n["x2"])
+    expected = central_difference(neuron_loss, [n["w1"], n["w2"], n["b"]])
+    dv = float(expected[2])
     dw1, _ = expect_sequence(mul1.backward(dv), 2, "MultiplyLayer.backward", "(dx, dy)")
     dw2, _ = expect_sequence(mul2.backward(dv), 2, "MultiplyLayer.backward", "(dx, dy)")
-    expected = central_difference(neuron_loss, [n["w1"], n["w2"], n["b"]])
-    for name, got, want in zip(["dL/dw1", "dL/dw2", "dL/db"], [dw1, dw2, dv], expected):
+    for name, got, want in zip(["dL/dw1", "dL/dw2"], [dw1, dw2], expected):
         expect_close(name, np.asarray(got, dtype=float), want, 1e-9, 1e-6)
-    updated = [n["w1"] - float(dw1), n["w2"] - float(dw2), n["b"] - float(dv)]
+    updated = [n["w1"] - float(dw1), n["w2"] - float(dw2), n["b"] - dv]
     expect_close(t("backprop.after_one_step"), updated, [0.513, 0.674, -0.13], 5e-4, 0)
 
 
