@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import logging
 import os
 import shutil
 import tempfile
@@ -169,10 +170,18 @@ class DaskGrader:
         self.client: Any = None
 
     def __enter__(self) -> DaskGrader:
+        # Dask logs a lost connection with a traceback; the grader's own message
+        # says what happened and what to do, so the client's logs stay quiet.
+        self.quieted = contextlib.ExitStack()
+        for name in ("distributed", "distributed.client"):
+            logger = logging.getLogger(name)
+            self.quieted.callback(logger.setLevel, logger.level)
+            logger.setLevel(logging.CRITICAL)
         try:
             get_address_host_port(self.address)  # a typo fails here, at once
             self.client = Client(self.address, timeout=CONNECT_TIMEOUT, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
+            self.quieted.close()
             raise AutograderError(
                 f"could not reach the Dask scheduler at {self.address} ({exc}); start it with "
                 "`dask scheduler` and pass its address, e.g. --scheduler tcp://HOST:8786"
@@ -182,6 +191,7 @@ class DaskGrader:
     def __exit__(self, *exc: object) -> None:
         if self.client is not None:
             self.client.close()
+        self.quieted.close()
 
     def _check_workers(self, options: GradeOptions) -> None:
         """Refuse workers that cannot grade as this machine would."""
