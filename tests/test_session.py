@@ -268,7 +268,9 @@ def one_busy_cpu() -> Iterator[None]:
     """This process and its children share CPU 0 with three busy loops."""
     saved = os.sched_getaffinity(0)
     os.sched_setaffinity(0, {min(saved)})
-    hogs = [subprocess.Popen(HOG) for _ in range(3)]
+    # Each hog in a session of its own, like the student's process: with the
+    # kernel's autogroup scheduling, CPU is shared fairly between sessions.
+    hogs = [subprocess.Popen(HOG, start_new_session=True) for _ in range(3)]
     try:
         yield
     finally:
