@@ -32,20 +32,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from distributed import Client  # the [cluster] extra: the README's test command installs it
 
+from autograder import cluster as cluster_module  # noqa: E402
 from autograder.batch import BatchConfig, BatchSummary, Outcome, grade_batch
 from autograder.cli import cli
+from autograder.cluster import FIRST_SLOT, sandbox_slot, transportable  # noqa: E402
 from autograder.parcels import Parcel
 from autograder.runner import GradeOptions
 from autograder.session import TimeoutPolicy
 from autograder.submissions import Submission
-
-pytest.importorskip("distributed", reason="the [cluster] extra is not installed")
-
-from distributed import Client  # noqa: E402
-
-from autograder import cluster as cluster_module  # noqa: E402
-from autograder.cluster import FIRST_SLOT, sandbox_slot, transportable  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SOLUTION = REPO / "solutions" / "backprop"
