@@ -25,10 +25,7 @@ import os
 import tempfile
 import traceback
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -45,7 +42,6 @@ from autograder.summary_page import write_summary_analytics, write_summary_html
 
 REPORT_FILE = "report.json"
 GRADER_ERROR = "grader-error"
-MAX_POOL_RESTARTS = 3
 
 
 @dataclass(frozen=True)
@@ -179,19 +175,6 @@ def grade_one(
     return report, "\n".join(f"{r.name}: {r.message}" for r in errors)
 
 
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(assignment_dir: Path, slots: Any) -> None:
-    _WORKER["assignment"] = load_assignment(assignment_dir)
-    _WORKER["slot"] = slots.get()
-
-
-def grade_submission(submission: Submission, options: GradeOptions) -> tuple[Report, str]:
-    """Runs in a pool process (its assignment and slot set by ``_init_worker``)."""
-    return grade_one(submission, _WORKER["assignment"], options, _WORKER["slot"])
-
-
 Graded = tuple[Submission, Report, str]
 
 
@@ -207,55 +190,11 @@ class Grader(Protocol):
         ...
 
 
-class LocalPool:
-    """A pool of processes on this machine; a broken pool is rebuilt for the rest."""
-
-    def __init__(self, config: BatchConfig, assignment: Assignment) -> None:
-        self.config, self.assignment = config, assignment
-
-    def __enter__(self) -> LocalPool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        pass
-
-    def grade(self, todo: list[Submission], options: GradeOptions) -> Iterator[Graded]:
-        attempts = {s.student: 0 for s in todo}
-        remaining = list(todo)
-        while remaining:
-            with _pool(self.config, self.assignment.folder) as pool:
-                futures = {pool.submit(grade_submission, s, options): s for s in remaining}
-                remaining = []
-                while futures:
-                    finished, _ = wait(futures, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        submission = futures.pop(future)
-                        result = self._collect(future, submission, attempts, remaining)
-                        if result is not None:
-                            yield (submission, *result)
-
-    def _collect(
-        self,
-        future: Future[tuple[Report, str]],
-        submission: Submission,
-        attempts: dict[str, int],
-        retry: list[Submission],
-    ) -> tuple[Report, str] | None:
-        try:
-            return future.result()
-        except BrokenProcessPool:
-            attempts[submission.student] += 1
-            if attempts[submission.student] < MAX_POOL_RESTARTS:
-                retry.append(submission)
-                return None
-            message = t("error.grader", self.config.options.lang)
-            report = failed_report(self.assignment, self.config.options, message)
-            return report, "the grading process died repeatedly on this submission"
-
-
 def make_grader(config: BatchConfig, assignment: Assignment) -> Grader:
     """The local pool, or a Dask cluster (imported only when asked for)."""
     if not config.scheduler:
+        from autograder.local_pool import LocalPool
+
         return LocalPool(config, assignment)
     from autograder.cluster import DaskGrader
 
@@ -370,19 +309,6 @@ def _sandboxed(config: BatchConfig) -> bool:
     from autograder.sandbox import sandboxed
 
     return sandboxed(config.options.sandbox)
-
-
-def _pool(config: BatchConfig, assignment_dir: Path) -> ProcessPoolExecutor:
-    context = get_context("spawn")
-    slots = context.Queue()
-    for slot in range(config.jobs):
-        slots.put(slot)
-    return ProcessPoolExecutor(
-        max_workers=config.jobs,
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(assignment_dir, slots),
-    )
 
 
 def grade_batch(
