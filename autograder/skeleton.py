@@ -6,12 +6,9 @@ The reference marks each student gap with nbgrader's markers::
     ...reference code...
     ### END SOLUTION
 
-and every region becomes the same two lines, at the region's indentation::
-
-    # YOUR CODE HERE
-    raise NotImplementedError("implement AffineLayer.backward")
-
-naming the enclosing function, so a student running anything learns which
+and every region becomes the same two lines at the region's indentation,
+``# YOUR CODE HERE`` and a ``raise NotImplementedError("implement
+AffineLayer.backward")`` naming the enclosing function, so a student running anything learns which
 gap they reached. Files named ``hidden*`` never leave the reference folder.
 """
 
