@@ -42,6 +42,17 @@ def domain_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+# Options shared by several commands (defined once, so their help never drifts).
+SEED_OPTION: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    envvar="AUTOGRADER_SEED",
+    help="Seed of the hidden inputs (keep it secret; env AUTOGRADER_SEED).",
+)
+
+
 @click.group()
 @click.version_option(package_name="backprop-autograder")
 def cli() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from autograder.cli import domain_errors
+from autograder.cli import SEED_OPTION, domain_errors
 from autograder.notebook_build import reference_notebook, sync_notebook
 
 SOLUTION = Path("solutions/backprop")
@@ -58,13 +58,12 @@ def export() -> None:
     """
 
 
-SEED_OPTION = click.option(
-    "--seed",
-    type=int,
-    default=0,
+ZIP_OUT_OPTION = click.option(
+    "--out",
+    default=Path("dist"),
     show_default=True,
-    envvar="AUTOGRADER_SEED",
-    help="Seed of the hidden inputs (keep it secret; env AUTOGRADER_SEED).",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the zip.",
 )
 SOLUTION_OPTION = click.option(
     "--solution",
@@ -107,13 +106,7 @@ def export_nbgrader(solution: Path, out: Path, seed: int) -> None:
 
 @click.command()
 @SOLUTION_OPTION
-@click.option(
-    "--out",
-    default=Path("dist"),
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the zip.",
-)
+@ZIP_OUT_OPTION
 @domain_errors
 def release(solution: Path, out: Path) -> None:
     """Build the student release: one zip to hand out.
@@ -134,13 +127,7 @@ def release(solution: Path, out: Path) -> None:
 
 @export.command("gradescope")
 @SOLUTION_OPTION
-@click.option(
-    "--out",
-    default=Path("dist"),
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the zip.",
-)
+@ZIP_OUT_OPTION
 @SEED_OPTION
 @domain_errors
 def export_gradescope(solution: Path, out: Path, seed: int) -> None:

@@ -10,7 +10,7 @@ import click
 
 from autograder import render
 from autograder.batch import BatchConfig, Outcome, grade_batch
-from autograder.cli import domain_errors
+from autograder.cli import SEED_OPTION, domain_errors
 from autograder.i18n import LANGUAGES
 from autograder.runner import GradeOptions
 from autograder.sandbox import Limits, SandboxConfig, isolation_warning, sandboxed
@@ -41,14 +41,7 @@ from autograder.session import TimeoutPolicy
     show_default="number of CPUs",
     help="Submissions graded in parallel.",
 )
-@click.option(
-    "--seed",
-    type=int,
-    default=0,
-    show_default=True,
-    envvar="AUTOGRADER_SEED",
-    help="Seed of the hidden inputs (keep it secret; env AUTOGRADER_SEED).",
-)
+@SEED_OPTION
 @click.option("--force", is_flag=True, help="Regrade every submission, even unchanged ones.")
 @click.option("--no-sandbox", is_flag=True, help="Do not use bubblewrap (limits still apply).")
 @click.option("--require-sandbox", is_flag=True, help="Refuse to grade without bubblewrap.")

@@ -255,7 +255,10 @@ class StudentSession:
             raise StudentCrash(function, code) from None
         ran = time.perf_counter() - started - (self._cpu_wait() - waited)
         self.call_log.append((call_key, max(ran, 0.0)))
-        self.process.python = self.process.python or 0
+        if self.process.python is None:
+            # It answered, so its worker exists: one last search, then never
+            # again (0 = unknown), keeping /proc scans off every later call.
+            self.process.python = processes.python_pid(self.process.popen) or 0
         try:
             if int.from_bytes(payload[:8], "little") > MAX_SKELETON_BYTES:
                 raise plaindata.PlainDataError(
