@@ -46,12 +46,12 @@ from typing import Any
 
 import numpy as np
 
-from autograder.assignment import Assignment, load_assignment
 from autograder.checks import run_check
-from autograder.errors import StudentException
-from autograder.runner import GradeOptions, grade_folder
-from autograder.sandbox import SandboxConfig
-from autograder.session import StudentSession
+from autograder.core.errors import StudentException
+from autograder.grading.assignment import Assignment, load_assignment
+from autograder.grading.runner import GradeOptions, grade_folder
+from autograder.isolation.sandbox import SandboxConfig
+from autograder.isolation.session import StudentSession
 
 REPO = Path(__file__).resolve().parents[1]
 SOLUTION = REPO / "solutions" / "backprop"

@@ -39,11 +39,13 @@ from pathlib import Path
 from distributed import Client, LocalCluster
 
 from autograder import __version__
-from autograder.batch import Batch, BatchConfig, grade_one
-from autograder.cluster import sandbox_slot
-from autograder.parcels import pack_folder, pack_submission
-from autograder.runner import GradeOptions
-from autograder.submissions import discover
+from autograder.grading.batch import Batch
+from autograder.grading.cluster import sandbox_slot
+from autograder.grading.config import BatchConfig
+from autograder.grading.one import grade_one
+from autograder.grading.parcels import pack_folder, pack_submission
+from autograder.grading.runner import GradeOptions
+from autograder.intake.submissions import discover
 
 REPO = Path(__file__).resolve().parents[1]
 SOLUTION = REPO / "solutions" / "backprop"

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.nbgrader_course import write_course
+from autograder.distribution.nbgrader_course import write_course
 
 REPO = Path(__file__).resolve().parents[1]
 SOLUTION = REPO / "solutions" / "backprop"

@@ -32,9 +32,9 @@ from typing import Any
 
 import numpy as np
 
-from autograder.assignment import load_module
-from autograder.gradcheck import ATOL, RTOL
-from autograder.numgrad import central_difference
+from autograder.checks.gradcheck import ATOL, RTOL
+from autograder.checks.numgrad import central_difference
+from autograder.grading.assignment import load_module
 
 REPO = Path(__file__).resolve().parents[1]
 SOLUTION = REPO / "solutions" / "backprop"

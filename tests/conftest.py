@@ -15,10 +15,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from autograder.assignment import Assignment, load_assignment
-from autograder.results import Report
-from autograder.runner import GradeOptions, grade_folder
-from autograder.sandbox import SandboxConfig
+from autograder.core.results import Report
+from autograder.grading.assignment import Assignment, load_assignment
+from autograder.grading.runner import GradeOptions, grade_folder
+from autograder.isolation.sandbox import SandboxConfig
 
 REPO = Path(__file__).resolve().parents[1]
 SOLUTION = REPO / "solutions" / "backprop"

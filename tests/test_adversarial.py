@@ -43,7 +43,7 @@ from adversarial_harness import (
     tree_digest,
 )
 
-from autograder.processes import OUTPUT_CAP_BYTES
+from autograder.isolation.processes import OUTPUT_CAP_BYTES
 
 TWIN = {
     "loop_in_backward": "twin_multiply_raises",

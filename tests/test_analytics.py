@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from autograder.analytics import StudentDigest, analyse, digest
+from autograder.reports.analytics import StudentDigest, analyse, digest
 
 CHECKS = ("A", "B", "C")
 

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import REPO, SKELETON, SOLUTION, copy_submission
 
-from autograder.assignment import Assignment
 from autograder.cli import cli
+from autograder.grading.assignment import Assignment
 
 
 def run(*args: str) -> Result:

@@ -34,14 +34,16 @@ import pytest
 from click.testing import CliRunner
 from distributed import Client  # the [cluster] extra: the README's test command installs it
 
-from autograder import cluster as cluster_module  # noqa: E402
-from autograder.batch import BatchConfig, BatchSummary, Outcome, grade_batch
 from autograder.cli import cli
-from autograder.cluster import FIRST_SLOT, sandbox_slot, transportable  # noqa: E402
-from autograder.parcels import Parcel
-from autograder.runner import GradeOptions
-from autograder.session import TimeoutPolicy
-from autograder.submissions import Submission
+from autograder.core.results import BatchSummary, Outcome
+from autograder.grading import cluster as cluster_module  # noqa: E402
+from autograder.grading.batch import grade_batch
+from autograder.grading.cluster import FIRST_SLOT, sandbox_slot, transportable  # noqa: E402
+from autograder.grading.config import BatchConfig
+from autograder.grading.parcels import Parcel
+from autograder.grading.runner import GradeOptions
+from autograder.intake.submissions import Submission
+from autograder.isolation.session import TimeoutPolicy
 
 REPO = Path(__file__).resolve().parents[1]
 SOLUTION = REPO / "solutions" / "backprop"
@@ -329,7 +331,7 @@ def test_without_a_scheduler_dask_is_never_imported(tmp_path: Path) -> None:
 def test_a_bad_scheduler_address_is_a_clear_error(
     address: str, says: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("autograder.cluster.CONNECT_TIMEOUT", "2s")
+    monkeypatch.setattr("autograder.grading.cluster.CONNECT_TIMEOUT", "2s")
     (tmp_path / "class").mkdir()
     write_student(tmp_path / "class" / "alice", *CHEAP[0][1:])
     args = ["grade", str(tmp_path / "class"), "--out", str(tmp_path / "out")]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import SOLUTION
 
-from autograder.descent import CORRECT, Layout, Run, Variant, diagnose_training, trajectory
+from autograder.checks.descent import CORRECT, Layout, Run, Variant, diagnose_training, trajectory
 
 
 def load_public_checks() -> ModuleType:

@@ -17,13 +17,13 @@ import pytest
 from conftest import REPO, SOLUTION, VARIANTS, grade
 from test_variants import CATALOGUE
 
-from autograder.assignment import Assignment
-from autograder.diagnosis import BackwardCase, Tolerance, diagnose_backward
+from autograder.checks.diagnosis import BackwardCase, Tolerance, diagnose_backward
+from autograder.checks.numgrad import central_difference
+from autograder.core.results import Report
+from autograder.grading.assignment import Assignment
+from autograder.grading.runner import GradeOptions, grade_folder
 from autograder.i18n import t
-from autograder.numgrad import central_difference
-from autograder.results import Report
-from autograder.runner import GradeOptions, grade_folder
-from autograder.sandbox import SandboxConfig
+from autograder.isolation.sandbox import SandboxConfig
 
 MINE = REPO / "tests" / "fixtures" / "diagnosis"
 MULTIPLY, AFFINE, SIGMOID, TRAIN = "MultiplyLayer", "AffineLayer", "SigmoidLayer", "train_xor"

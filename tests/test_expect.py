@@ -8,13 +8,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograder.errors import CheckFailed
-from autograder.expect import (
+from autograder.checks.expect import (
     expect_array_like,
     expect_close,
     expect_sequence,
     worst_mismatch,
 )
+from autograder.core.errors import CheckFailed
 
 
 def grid_with(index: tuple[int, int], value: float) -> np.ndarray:

@@ -10,12 +10,12 @@ import pytest
 from conftest import VARIANTS
 from headless import colour_pixels, crop, png_size, probe_images, screenshot
 
-from autograder import plots
-from autograder.assignment import Assignment
-from autograder.feedback import feedback_html, feedback_markdown, student_view
-from autograder.results import FAILED, PASSED, CheckResult, Report
-from autograder.runner import GradeOptions, grade_folder
-from autograder.sandbox import SandboxConfig
+from autograder.core.results import FAILED, PASSED, CheckResult, Report
+from autograder.grading.assignment import Assignment
+from autograder.grading.runner import GradeOptions, grade_folder
+from autograder.isolation.sandbox import SandboxConfig
+from autograder.reports import plots
+from autograder.reports.feedback import feedback_html, feedback_markdown, student_view
 
 BLUE, RED = (31, 119, 180), (214, 39, 40)  # plots.EXPECTED, plots.YOURS
 SECRETS = ("987.654321", "SECRET-DIAGNOSIS", "SECRET-OUTPUT", "4242.4242")

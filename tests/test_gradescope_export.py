@@ -140,7 +140,8 @@ def test_the_bundle_holds_the_engine_the_reference_and_the_hidden_checks(source:
     names = {p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file()}
     assert {"setup.sh", "run_autograder", "config.json", "engine/pyproject.toml"} <= names
     assert {f"assignment/{n}" for n in ("layers.py", "xor.py", "hidden_checks.py")} <= names
-    assert {"engine/autograder/cli.py", "engine/autograder/gradescope_run.py"} <= names
+    engine = {"engine/autograder/cli/__init__.py", "engine/autograder/grading/gradescope_run.py"}
+    assert engine <= names
     assert json.loads((source / "config.json").read_text())["seed"] == 4242
     setup = (source / "setup.sh").read_text()
     assert "bubblewrap" in setup and 'pip" install' in setup

@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from autograder.assignment import HIDDEN_CHECKS, Assignment, load_assignment, load_module
 from autograder.checks import CheckSuite
 from autograder.cli import cli
+from autograder.core.results import Report
+from autograder.grading.assignment import HIDDEN_CHECKS, Assignment, load_assignment, load_module
+from autograder.grading.runner import GradeOptions, grade_folder
 from autograder.i18n import t
-from autograder.results import Report
-from autograder.runner import GradeOptions, grade_folder
-from autograder.sandbox import SandboxConfig
+from autograder.isolation.sandbox import SandboxConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "backprop"

@@ -7,8 +7,8 @@ import re
 import pytest
 from conftest import REPO
 
-from autograder.assignment import Assignment
-from autograder.errors import StudentException, StudentTimeout
+from autograder.core.errors import StudentException, StudentTimeout
+from autograder.grading.assignment import Assignment
 from autograder.i18n import (
     CATALOGUE,
     UnknownLanguage,
@@ -19,11 +19,11 @@ from autograder.i18n import (
     merge,
     t,
 )
-from autograder.i18n_diagnosis import LABELS, SENTENCES
+from autograder.i18n.diagnosis import LABELS, SENTENCES
 
 # Every literal key passed to t(...), in the engine and the public checks.
 KEY_USE = re.compile(r"""\bt\(\s*f?["']([\w.]+)["']""")
-SOURCES = sorted(REPO.glob("autograder/*.py")) + [REPO / "solutions/backprop/public_checks.py"]
+SOURCES = sorted(REPO.glob("autograder/**/*.py")) + [REPO / "solutions/backprop/public_checks.py"]
 
 
 def test_every_key_exists_in_every_language_with_the_same_fields() -> None:

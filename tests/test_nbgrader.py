@@ -18,11 +18,11 @@ import nbformat
 import pytest
 from conftest import SOLUTION
 
-from autograder.assignment import load_assignment
-from autograder.nbgrader_course import write_course
-from autograder.notebook import extract_modules
-from autograder.runner import GradeOptions, grade_folder
-from autograder.sandbox import SandboxConfig
+from autograder.distribution.nbgrader_course import write_course
+from autograder.grading.assignment import load_assignment
+from autograder.grading.runner import GradeOptions, grade_folder
+from autograder.intake.notebooks import extract_modules
+from autograder.isolation.sandbox import SandboxConfig
 
 ASSIGNMENT = "backprop"
 REGION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)

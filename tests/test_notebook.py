@@ -12,15 +12,14 @@ from click.testing import CliRunner
 from conftest import SKELETON, SOLUTION, grade, import_submission
 
 from autograder.cli import cli
-from autograder.errors import AutograderError
-from autograder.notebook import (
+from autograder.core.errors import AutograderError
+from autograder.grading.jupyter import as_last_run, run_checks
+from autograder.intake.notebooks import (
     ModuleCell,
     NotebookError,
-    as_last_run,
     extract_modules,
     module_sources,
     python_only,
-    run_checks,
 )
 
 SOURCE = SOLUTION / "backprop.ipynb"

@@ -11,9 +11,14 @@ import nbformat
 import pytest
 from conftest import SKELETON, SOLUTION
 
-from autograder.assignment import load_assignment
-from autograder.errors import AutograderError
-from autograder.notebook_build import ModuleText, student_notebook, sync_notebook, synced
+from autograder.core.errors import AutograderError
+from autograder.distribution.notebook_build import (
+    ModuleText,
+    student_notebook,
+    sync_notebook,
+    synced,
+)
+from autograder.grading.assignment import load_assignment
 
 NOTEBOOK = SOLUTION / "backprop.ipynb"
 REGION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograder.numgrad import central_difference, complex_step
+from autograder.checks.numgrad import central_difference, complex_step
 
 RNG = np.random.default_rng(20240601)
 D = RNG.standard_normal((3, 2))  # a fixed "upstream gradient" for weighted sums

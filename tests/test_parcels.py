@@ -12,9 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from autograder import parcels, submissions
-from autograder.parcels import pack_folder, pack_submission, unpack_folder, unpack_submission
-from autograder.submissions import BadSubmission, Submission, materialize
+from autograder.grading import parcels
+from autograder.grading.parcels import (
+    pack_folder,
+    pack_submission,
+    unpack_folder,
+    unpack_submission,
+)
+from autograder.intake import submissions
+from autograder.intake.submissions import BadSubmission, Submission, materialize
 
 MODULES = ("layers", "xor")
 

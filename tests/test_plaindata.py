@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograder.plaindata import MAX_DEPTH, PlainDataError, decode, encode
+from autograder.runtime.plaindata import MAX_DEPTH, PlainDataError, decode, encode
 
 NUMERIC_DTYPES = ["float64", "float32", "float16", "int64", "int8", "uint16", "bool", "complex128"]
 

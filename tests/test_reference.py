@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from conftest import SOLUTION, grade
 
-from autograder.assignment import Assignment
+from autograder.grading.assignment import Assignment
 
 SEEDS = range(100)
 

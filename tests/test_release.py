@@ -15,10 +15,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO, SOLUTION
 
-from autograder.assignment import load_assignment
 from autograder.cli import cli
-from autograder.errors import AutograderError
-from autograder.release import build_release, release_files
+from autograder.core.errors import AutograderError
+from autograder.distribution.release import build_release, release_files
+from autograder.grading.assignment import load_assignment
 
 SEED = "731904268"  # set while building: it must not end up in the release
 TOP = "backprop-release"
@@ -108,7 +108,7 @@ def secrets() -> dict[str, list[str]]:
     # engine, the public checks) are public already; every other line is secret.
     public = "\n".join(
         path.read_text()
-        for path in [*(REPO / "autograder").glob("*.py"), SOLUTION / "public_checks.py"]
+        for path in [*(REPO / "autograder").rglob("*.py"), SOLUTION / "public_checks.py"]
     )
     hidden_code = (SOLUTION / "hidden_checks.py").read_text().splitlines()
     return {
@@ -139,7 +139,8 @@ def test_no_file_of_the_release_holds_reference_code_hidden_checks_or_seeds(bund
 def test_the_release_holds_the_assignment_and_the_engine(bundle: Path) -> None:
     with zipfile.ZipFile(bundle) as archive:
         names = set(archive.namelist())
-    expected = {"README.md", "pyproject.toml", "autograder/cli.py", "autograder/worker.py"}
+    expected = {"README.md", "pyproject.toml"}
+    expected |= {"autograder/cli/__init__.py", "autograder/runtime/worker.py"}
     expected |= {f"assignments/backprop/{n}" for n in ("layers.py", "xor.py", "backprop.ipynb")}
     expected |= {"assignments/backprop/public_checks.py"}
     assert {f"{TOP}/{n}" for n in expected} <= names

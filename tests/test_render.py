@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from autograder.render import report_table
-from autograder.results import FAILED, PASSED, CheckResult, Report
+from autograder.core.results import FAILED, PASSED, CheckResult, Report
+from autograder.reports.text import report_table
 
 FAILING = CheckResult(
     "AffineLayer.backward matches numerical gradients (N=5, D=4, M=3)",

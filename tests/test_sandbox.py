@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from adversarial_harness import ADVERSARIAL, REPO, SOLUTION, new_marker, processes_with
 
-from autograder import sandbox
-from autograder.errors import StudentException
-from autograder.processes import OUTPUT_CAP_BYTES
-from autograder.sandbox import FIRST_UID, Limits, SandboxConfig, SandboxUnavailable
-from autograder.session import StudentSession
+from autograder.core.errors import StudentException
+from autograder.isolation import sandbox
+from autograder.isolation.processes import OUTPUT_CAP_BYTES
+from autograder.isolation.sandbox import FIRST_UID, Limits, SandboxConfig, SandboxUnavailable
+from autograder.isolation.session import StudentSession
 
 PROBE = """
 import os
@@ -203,7 +203,7 @@ def test_only_its_own_submission_is_visible_in_the_sandbox(tmp_path: Path, path:
         assert call(session, "exists", str(path)) == 0
         assert call(session, "exists", str(tmp_path)) == 0
         assert call(session, "exists", f"{sandbox.SANDBOX_SUBMISSION}/probe.py") == 1
-        assert call(session, "exists", f"{sandbox.SANDBOX_ENGINE}/autograder/worker.py") == 1
+        assert call(session, "exists", f"{sandbox.SANDBOX_RUNTIME}/worker.py") == 1
 
 
 def test_the_graders_processes_are_out_of_sight_in_the_sandbox(probe: StudentSession) -> None:

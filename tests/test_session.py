@@ -16,16 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from autograder import session as session_module
-from autograder.errors import (
+from autograder.core.errors import (
     StudentCrash,
     StudentException,
     StudentImportFailure,
     StudentTimeout,
     StudentUnplain,
 )
-from autograder.sandbox import SandboxConfig
-from autograder.session import StudentSession, TimeoutPolicy
+from autograder.isolation import session as session_module
+from autograder.isolation.sandbox import SandboxConfig
+from autograder.isolation.session import StudentSession, TimeoutPolicy
 
 # Calls get half a second; the import (numpy, on a loaded machine) far more.
 QUICK = TimeoutPolicy(factor=1.0, floor=0.5, default=0.5, per_function={"import": 30.0})

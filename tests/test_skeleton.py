@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import SKELETON, SOLUTION, grade
 
-from autograder.assignment import Assignment
-from autograder.errors import AutograderError
-from autograder.skeleton import render_skeleton, strip_solutions, write_skeleton
+from autograder.core.errors import AutograderError
+from autograder.distribution.regions import strip_solutions
+from autograder.distribution.skeleton import render_skeleton, write_skeleton
+from autograder.grading.assignment import Assignment
 
 STUB = re.compile(
     r'^( *)# YOUR CODE HERE\n\1raise NotImplementedError\("implement ([\w.]+)"\)\n', re.M

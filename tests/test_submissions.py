@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from adversarial_harness import ADVERSARIAL, SOLUTION, read_reports, run_grade
 
-from autograder import submissions
-from autograder.errors import AutograderError
-from autograder.submissions import (
+from autograder.core.errors import AutograderError
+from autograder.intake import submissions
+from autograder.intake.submissions import (
     BadSubmission,
     Submission,
     discover,

@@ -16,8 +16,8 @@ from types import ModuleType
 import pytest
 from conftest import SOLUTION, VARIANTS, grade
 
-from autograder.assignment import Assignment
-from autograder.results import PASSED
+from autograder.core.results import PASSED
+from autograder.grading.assignment import Assignment
 
 
 def load_catalogue() -> ModuleType:

@@ -15,12 +15,12 @@ from functools import lru_cache
 import numpy as np
 
 from autograder.checks import CheckSuite, Context
-from autograder.descent import CORRECT, Layout, Run, Variant, diagnose_training, trajectory
-from autograder.errors import CheckFailed
-from autograder.expect import expect_array_like, expect_close, expect_sequence
-from autograder.gradcheck import check_gradients, check_linear_in_upstream
+from autograder.checks.descent import CORRECT, Layout, Run, Variant, diagnose_training, trajectory
+from autograder.checks.expect import expect_array_like, expect_close, expect_sequence
+from autograder.checks.gradcheck import check_gradients, check_linear_in_upstream
+from autograder.checks.numgrad import central_difference, complex_step
+from autograder.core.errors import CheckFailed
 from autograder.i18n import t
-from autograder.numgrad import central_difference, complex_step
 
 suite = CheckSuite(
     assignment="backprop",

@@ -32,10 +32,10 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import CheckSuite, Context
-from autograder.errors import AutograderError, CheckFailed, StudentError
-from autograder.expect import expect_array_like, expect_close, expect_sequence
+from autograder.checks.expect import expect_array_like, expect_close, expect_sequence
+from autograder.core.errors import AutograderError, CheckFailed, StudentError
 from autograder.i18n import t
-from autograder.plaindata import describe_type
+from autograder.runtime.plaindata import describe_type
 
 suite = CheckSuite(
     assignment="backprop",

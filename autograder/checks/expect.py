@@ -1,0 +1,111 @@
+"""Assertions on plain data from a student, failing with messages that teach.
+
+Each helper raises ``CheckFailed`` with a sentence that says what was wrong
+and what was expected; checks call them in order, so the first problem found
+is the one reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from autograder.core.errors import CheckFailed
+from autograder.i18n import CATALOGUE, t
+from autograder.runtime.plaindata import describe_type
+
+SCALAR_TYPES = (float, np.float64)
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """The worst element of a comparison, in the terms a student can act on."""
+
+    name: str
+    index: tuple[int, ...]
+    got: float
+    expected: float
+    abs_error: float
+    rel_error: float
+
+    @property
+    def where(self) -> str:
+        return f"{self.name}[{', '.join(map(str, self.index))}]" if self.index else self.name
+
+    def sentence(self, expected_label: str = "expected") -> str:
+        """``expected_label``: a catalogue label (expected, numerical, reference)."""
+        key = f"expect.label.{expected_label}"
+        return t(
+            "expect.mismatch",
+            where=self.where,
+            got=self.got,
+            label=t(key) if key in CATALOGUE else expected_label,
+            expected=self.expected,
+            rel=self.rel_error,
+        )
+
+
+def worst_mismatch(name: str, got: Any, expected: Any, atol: float, rtol: float) -> Mismatch | None:
+    """The element that most exceeds ``|g - e| <= atol + rtol * |e|``, or None."""
+    got_array = np.asarray(got, dtype=np.float64)
+    expected_array = np.asarray(expected, dtype=np.float64)
+    # NaN and infinity are verdicts here (the worst element), not accidents:
+    # no RuntimeWarning may leak into the grader's output.
+    with np.errstate(over="ignore", invalid="ignore"):
+        error = np.abs(got_array - expected_array)
+        excess = error - (atol + rtol * np.abs(expected_array))
+        excess = np.where(np.isnan(excess), np.inf, excess)
+        if excess.size == 0 or excess.max() <= 0:
+            return None
+        index = np.unravel_index(int(np.argmax(excess)), excess.shape) if excess.ndim else ()
+        g, e = float(got_array[index]), float(expected_array[index])
+        rel = float(abs(g - e) / max(abs(e), np.finfo(float).tiny))
+    return Mismatch(name, tuple(int(i) for i in index), g, e, abs(g - e), rel)
+
+
+def expect_close(
+    name: str, got: Any, expected: Any, atol: float, rtol: float, label: str = "expected"
+) -> None:
+    mismatch = worst_mismatch(name, got, expected, atol, rtol)
+    if mismatch is not None:
+        raise CheckFailed(mismatch.sentence(label))
+
+
+def expect_sequence(value: Any, length: int, what: str, names: str) -> list[Any]:
+    """``value`` must be a tuple or list of ``length`` items, e.g. ``(dx, dW, db)``."""
+    if type(value) not in (tuple, list):
+        raise CheckFailed(t("expect.not_tuple", what=what, names=names, kind=describe_type(value)))
+    if len(value) != length:
+        raise CheckFailed(
+            t("expect.wrong_count", what=what, length=length, names=names, count=len(value))
+        )
+    return list(value)
+
+
+def expect_array_like(name: str, value: Any, like: Any) -> np.ndarray:
+    """``value`` must be exactly what ``like`` is: same shape, float64, finite.
+
+    No broadcasting leniency: a (3,) gradient for a (1, 3) input is wrong,
+    because ``p -= lr * grad`` would then silently change p's shape.
+    """
+    if np.ndim(like) == 0 and not isinstance(like, np.ndarray):
+        if type(value) not in SCALAR_TYPES and not (
+            type(value) is np.ndarray and value.shape == ()
+        ):
+            raise CheckFailed(t("expect.not_number", name=name, kind=describe_type(value)))
+        array = np.asarray(value)
+    else:
+        if type(value) is not np.ndarray:
+            raise CheckFailed(t("expect.not_array", name=name, kind=describe_type(value)))
+        array = value
+        if array.shape != np.shape(like):
+            raise CheckFailed(
+                t("expect.wrong_shape", name=name, shape=array.shape, expected=np.shape(like))
+            )
+    if array.dtype != np.float64:
+        raise CheckFailed(t("expect.wrong_dtype", name=name, dtype=array.dtype))
+    if not np.all(np.isfinite(array)):
+        raise CheckFailed(t("expect.not_finite", name=name))
+    return np.asarray(array, dtype=np.float64)

@@ -1,0 +1,149 @@
+"""Declaring checks and running them against one student session.
+
+An assignment's checks module creates a ``CheckSuite`` and decorates plain
+functions with ``@suite.check(name, points)``. Each check receives a
+``Context``: the student's session (to call their code), a seeded random
+generator, and the trusted reference module when the grader has one. A check
+passes by returning and fails by raising ``CheckFailed``; any ``StudentError``
+(exception, timeout, crash) fails it with that error's message. Every check
+is independent, so one failure never hides another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from autograder.core.errors import CheckFailed, StudentError
+from autograder.core.results import ERROR, FAILED, PASSED, CheckResult
+from autograder.isolation.session import StudentSession
+
+CheckFunction = Callable[["Context"], None]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    component: str
+    points: float
+    function: CheckFunction
+    hidden: bool = False
+
+
+class RemoteObject:
+    """An instance of a student's class living in the student's process."""
+
+    def __init__(self, session: StudentSession, target: str) -> None:
+        self.session = session
+        self.target = target
+        self.handle = session.new(target)
+
+    def call(self, method: str, *args: Any) -> dict[str, Any]:
+        """The full reply: ``value``, ``args_after``, ``call`` (id for ``peek``)."""
+        return self.session.call(self.target, *args, handle=self.handle, method=method)
+
+    def __getattr__(self, method: str) -> Callable[..., Any]:
+        if method.startswith("_"):
+            raise AttributeError(method)
+        return lambda *args: self.call(method, *args)["value"]
+
+
+@dataclass
+class Context:
+    """What a check works with."""
+
+    student: StudentSession
+    rng: np.random.Generator
+    seed: int
+    reference: dict[str, Any] | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def record(self, key: str, value: Any) -> None:
+        """Keep plain data for reports (e.g. a loss curve); never hidden inputs.
+
+        ``value`` may be a zero-argument callable: it is evaluated only when a
+        report needs the data (``GradeOptions.report_data``), so an expensive
+        curve costs nothing in a plain `autograder check`.
+        """
+        self.data[key] = value
+
+    def new(self, target: str) -> RemoteObject:
+        return RemoteObject(self.student, target)
+
+    def call(self, target: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return self.student.call(target, *args, **kwargs)
+
+
+class CheckSuite:
+    """The checks of one assignment (public or hidden), in declaration order."""
+
+    def __init__(
+        self,
+        assignment: str,
+        modules: tuple[str, ...],
+        components: tuple[str, ...],
+        hidden: bool = False,
+        timeouts: dict[str, float] | None = None,
+    ) -> None:
+        self.assignment = assignment
+        self.modules = modules
+        self.components = components
+        self.hidden = hidden
+        self.timeouts = dict(timeouts or {})
+        self.checks: list[Check] = []
+
+    def check(self, name: str, points: float) -> Callable[[CheckFunction], CheckFunction]:
+        component = next((c for c in self.components if c in name), None)
+        if component is None:
+            raise ValueError(f"check name {name!r} names none of {self.components}")
+        if any(existing.name == name for existing in self.checks):
+            raise ValueError(f"two checks are named {name!r}")
+
+        def register(function: CheckFunction) -> CheckFunction:
+            self.checks.append(Check(name, component, points, function, self.hidden))
+            return function
+
+        return register
+
+
+def check_seed(seed: int, name: str) -> int:
+    """A per-check seed: stable across runs and independent of check order."""
+    digest = hashlib.sha256(f"{seed}:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def run_check(
+    check: Check, session: StudentSession, seed: int, reference: dict[str, Any] | None = None
+) -> CheckResult:
+    """Run one check; whatever happens, return a result."""
+    session.begin_check(check.name)
+    context = Context(session, np.random.default_rng(check_seed(seed, check.name)), seed, reference)
+    status, message, diagnosis, mistake = PASSED, "", "", ""
+    try:
+        check.function(context)
+    except CheckFailed as failure:
+        status, message = FAILED, str(failure)
+        diagnosis, mistake = failure.diagnosis, failure.mistake
+    except StudentError as error:
+        status, message = FAILED, error.message
+    except Exception:  # a bug in a check: recorded, never fatal
+        status, message = ERROR, "internal grader error:\n" + traceback.format_exc(limit=-3)
+    points = float(check.points) if status == PASSED else 0.0
+    return CheckResult(
+        name=check.name,
+        component=check.component,
+        points=points,
+        max_points=float(check.points),
+        status=status,
+        message=message,
+        hidden=check.hidden,
+        output=session.take_output(),
+        diagnosis=diagnosis,
+        mistake=mistake,
+        data=context.data,
+    )

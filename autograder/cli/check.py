@@ -1,0 +1,101 @@
+"""`autograder check`: a student's self-check (public checks, no sandbox)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from autograder.cli.base import domain_errors
+from autograder.core.errors import AutograderError
+from autograder.grading.assignment import PUBLIC_CHECKS, load_assignment
+from autograder.grading.runner import GradeOptions, grade_folder
+from autograder.i18n import LANGUAGES
+from autograder.intake.notebooks import code_folder
+from autograder.isolation.sandbox import SandboxConfig
+from autograder.isolation.session import TimeoutPolicy
+from autograder.reports import text as render
+from autograder.reports.feedback import feedback_html
+
+DEFAULT_ASSIGNMENT = Path("assignments/backprop")
+
+
+def default_check_dir() -> Path:
+    here = Path.cwd()
+    mine = (here / "layers.py").exists() or any(here.glob("*.ipynb"))
+    return here if mine else DEFAULT_ASSIGNMENT
+
+
+@click.command()
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option(
+    "--checks",
+    "checks_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help=f"Folder holding {PUBLIC_CHECKS} (default: DIRECTORY itself).",
+)
+@click.option(
+    "--timeout-floor",
+    default=1.0,
+    show_default=True,
+    help="Shortest time limit, in seconds, for one call into your code.",
+)
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write your feedback page (one HTML file, with a plot of your loss curve).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Language of the messages: en (English) or id (Bahasa Indonesia).",
+)
+@domain_errors
+def check(
+    directory: Path | None,
+    as_json: bool,
+    checks_dir: Path | None,
+    timeout_floor: float,
+    html_path: Path | None,
+    lang: str,
+) -> None:
+    """Run the public checks on your layers.py and xor.py (or your notebook).
+
+    DIRECTORY defaults to the current folder when it holds layers.py or a
+    notebook, else assignments/backprop. It may also be a .ipynb file, or a
+    folder holding a notebook and no layers.py: the notebook's code cells are
+    checked. Exit status 0 when every check passes, 1 otherwise.
+
+    Example:
+
+        cd assignments/backprop && autograder check
+
+        autograder check assignments/backprop/backprop.ipynb
+
+        autograder check --html report.html --lang id
+    """
+    folder = directory or default_check_dir()
+    if not (folder.is_dir() or (folder.suffix == ".ipynb" and folder.is_file())):
+        raise AutograderError(
+            f"no folder or notebook {folder}: run this in your assignment folder, or name it"
+        )
+    home = folder.parent if folder.suffix == ".ipynb" else folder
+    assignment = load_assignment(checks_dir or home, with_hidden=False)
+    options = GradeOptions(
+        include_hidden=False,
+        sandbox=SandboxConfig(use_bwrap=False),
+        timeouts=TimeoutPolicy(floor=timeout_floor),
+        lang=lang,
+        report_data=html_path is not None,
+    )
+    with code_folder(folder, assignment.modules) as code:
+        report, _ = grade_folder(code, assignment, options)
+    click.echo(render.report_json(report) if as_json else render.report_table(report))
+    if html_path is not None:
+        html_path.write_text(feedback_html(report), encoding="utf-8")
+    sys.exit(0 if report.all_passed else 1)

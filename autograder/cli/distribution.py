@@ -1,0 +1,171 @@
+"""Commands that hand the assignment out: the notebook, the release, the exports.
+
+Thin wrappers over ``notebook_build``, ``release``, ``gradescope_export`` and
+``nbgrader_course``; registered in cli.py.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from autograder.cli.base import SEED_OPTION, domain_errors
+from autograder.distribution.notebook_build import reference_notebook, sync_notebook
+from autograder.distribution.skeleton import write_skeleton
+
+SOLUTION = Path("solutions/backprop")
+
+
+@click.command()
+@click.argument(
+    "solution",
+    required=False,
+    default=SOLUTION,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+)
+@click.option("--check", is_flag=True, help="Only report whether the notebook is up to date.")
+@domain_errors
+def notebook(solution: Path, check: bool) -> None:
+    """Regenerate the code cells of the reference notebook from the .py files.
+
+    The notebook's prose is hand-written; its code cells come from layers.py,
+    xor.py and the check suites (see each cell's metadata). Run this after
+    changing the reference or the checks, then `autograder skeleton`.
+    With --check, exit 1 when the notebook is out of date (nothing written).
+
+    Example:
+
+        autograder notebook solutions/backprop
+
+        autograder skeleton solutions/backprop --out assignments/backprop
+    """
+    changed = sync_notebook(solution, write=not check)
+    path = reference_notebook(solution)
+    if check:
+        click.echo(f"{path} is {'out of date' if changed else 'up to date'}")
+        sys.exit(1 if changed else 0)
+    click.echo(f"{path} {'regenerated' if changed else 'already up to date'}")
+
+
+@click.group()
+def export() -> None:
+    """Export the assignment for another grading platform (nbgrader, Gradescope).
+
+    Example:
+
+        autograder export nbgrader --out course
+    """
+
+
+ZIP_OUT_OPTION = click.option(
+    "--out",
+    default=Path("dist"),
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the zip.",
+)
+SOLUTION_OPTION = click.option(
+    "--solution",
+    default=SOLUTION,
+    show_default=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Reference folder: the solution, its notebook, public and hidden checks.",
+)
+
+
+@export.command("nbgrader")
+@SOLUTION_OPTION
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The nbgrader course folder (created if missing).",
+)
+@SEED_OPTION
+@domain_errors
+def export_nbgrader(solution: Path, out: Path, seed: int) -> None:
+    """Write an nbgrader course folder: nbgrader_config.py, source/, grader/.
+
+    Then, in that folder, the usual nbgrader commands: generate_assignment,
+    (collect the submissions into submitted/<student>/backprop/), autograde
+    and export. The notebook's test cells run the same checks as
+    `autograder check`; the hidden ones find the hidden checks in grader/.
+
+    Example:
+
+        autograder export nbgrader --out course
+
+        cd course && nbgrader generate_assignment backprop
+    """
+    from autograder.distribution.nbgrader_course import write_course
+
+    for relative in write_course(solution, out, seed):
+        click.echo(str(out / relative))
+
+
+@click.command()
+@SOLUTION_OPTION
+@ZIP_OUT_OPTION
+@domain_errors
+def release(solution: Path, out: Path) -> None:
+    """Build the student release: one zip to hand out.
+
+    It holds the assignment (skeleton files and the student notebook, made
+    from the reference), the public checks and the engine for `autograder
+    check`, and a README whose one install line is `pip install ./<name>-release`.
+    No reference code, no hidden checks, no seed.
+
+    Example:
+
+        autograder release --out dist
+    """
+    from autograder.distribution.release import build_release
+
+    click.echo(str(build_release(solution, out)))
+
+
+@export.command("gradescope")
+@SOLUTION_OPTION
+@ZIP_OUT_OPTION
+@SEED_OPTION
+@domain_errors
+def export_gradescope(solution: Path, out: Path, seed: int) -> None:
+    """Build the Gradescope autograder zip (upload it as the assignment's autograder).
+
+    It holds setup.sh, run_autograder, the engine, the reference and the
+    hidden checks: keep it away from students. Each submission (layers.py and
+    xor.py, or the notebook) is graded like `autograder grade` grades one
+    student, in the sandbox when the container allows it.
+
+    Example:
+
+        autograder export gradescope --out dist --seed 12345
+    """
+    from autograder.distribution.gradescope_export import build_gradescope
+
+    click.echo(str(build_gradescope(solution, out, seed)))
+
+
+@click.command()
+@click.argument("solution", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write the student files into.",
+)
+@domain_errors
+def skeleton(solution: Path, out: Path) -> None:
+    """Write the student skeleton generated from a reference folder.
+
+    Every `### BEGIN SOLUTION` ... `### END SOLUTION` region becomes a
+    `raise NotImplementedError` stub; hidden files are left out.
+
+    Example:
+
+        autograder skeleton solutions/backprop --out assignments/backprop
+    """
+    for relative in write_skeleton(solution, out):
+        click.echo(str(out / relative))

@@ -1,0 +1,141 @@
+"""`autograder grade`: the instructor's batch command (thin; see batch.py)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from autograder.cli.base import SEED_OPTION, domain_errors
+from autograder.core.results import Outcome
+from autograder.grading.batch import grade_batch
+from autograder.grading.config import BatchConfig
+from autograder.grading.runner import GradeOptions
+from autograder.i18n import LANGUAGES
+from autograder.isolation.sandbox import Limits, SandboxConfig, isolation_warning, sandboxed
+from autograder.isolation.session import TimeoutPolicy
+from autograder.reports import text as render
+
+
+@click.command()
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for the results (created if missing).",
+)
+@click.option(
+    "--assignment",
+    "assignment_dir",
+    default="solutions/backprop",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Reference folder: the solution, public_checks.py and hidden_checks.py.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="number of CPUs",
+    help="Submissions graded in parallel.",
+)
+@SEED_OPTION
+@click.option("--force", is_flag=True, help="Regrade every submission, even unchanged ones.")
+@click.option("--no-sandbox", is_flag=True, help="Do not use bubblewrap (limits still apply).")
+@click.option("--require-sandbox", is_flag=True, help="Refuse to grade without bubblewrap.")
+@click.option(
+    "--timeout-factor",
+    default=50.0,
+    show_default=True,
+    help="Time limit per call, as a multiple of the reference's own time.",
+)
+@click.option(
+    "--timeout-floor",
+    default=1.0,
+    show_default=True,
+    help="Shortest time limit per call, in seconds.",
+)
+@click.option(
+    "--memory-mb", default=1024, show_default=True, help="Memory limit per student process."
+)
+@click.option(
+    "--scheduler",
+    default="",
+    metavar="tcp://HOST:8786",
+    help="Grade on this Dask cluster instead of local processes (-j is then ignored; "
+    "needs the [cluster] extra).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Language of the students' feedback and messages (id: Indonesian).",
+)
+@domain_errors
+def grade(
+    submissions: Path,
+    out: Path,
+    assignment_dir: Path,
+    jobs: int,
+    seed: int,
+    force: bool,
+    no_sandbox: bool,
+    require_sandbox: bool,
+    timeout_factor: float,
+    timeout_floor: float,
+    memory_mb: int,
+    scheduler: str,
+    lang: str,
+) -> None:
+    """Grade every submission in SUBMISSIONS into --out.
+
+    SUBMISSIONS holds one entry per student, named by the student id: a folder
+    with layers.py and xor.py, a .zip of them, or nbgrader's submitted/ layout.
+    Writes OUT/<student>/results.json (Gradescope format), feedback.html and
+    feedback.md, OUT/grades.csv, OUT/summary.json and OUT/summary.html.
+    Rerunning skips unchanged submissions. Exit status 0 when every submission
+    was graded, whatever the scores.
+
+    Example:
+
+        autograder grade examples/class --out results -j 2
+
+        autograder grade submissions --out results --scheduler tcp://10.0.0.5:8786
+    """
+    sandbox = SandboxConfig(
+        use_bwrap=not no_sandbox,
+        require_bwrap=require_sandbox,
+        limits=Limits(memory_bytes=memory_mb << 20),
+    )
+    if not sandboxed(sandbox):
+        click.secho("warning: " + isolation_warning(), fg="yellow", err=True)
+    timeouts = TimeoutPolicy(factor=timeout_factor, floor=timeout_floor)
+    config = BatchConfig(
+        assignment_dir,
+        GradeOptions(seed=seed, sandbox=sandbox, timeouts=timeouts),
+        jobs=jobs,
+        force=force,
+        scheduler=scheduler,
+        lang=lang,
+    )
+    with click.progressbar(
+        length=1, label="grading", file=sys.stderr, show_eta=True, show_pos=True
+    ) as bar:
+
+        def progress(outcome: Outcome, done: int, total: int) -> None:
+            bar.length = total
+            bar.update(1)
+
+        summary = grade_batch(submissions, out, config, progress)
+    click.echo(render.class_table(summary))
+    click.echo(render.batch_summary(summary))
+    click.echo(
+        f"Results: {out}/<student>/results.json and feedback.html, {out}/grades.csv, "
+        f"{out}/summary.json, {out}/summary.html"
+    )
+    sys.exit(1 if summary.grader_failures else 0)

@@ -1,0 +1,4 @@
+"""Records and errors every layer shares: results, the two error families, files on disk.
+
+Imports nothing of the engine but ``i18n`` (error messages are translated).
+"""

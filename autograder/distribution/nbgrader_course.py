@@ -1,0 +1,78 @@
+"""An nbgrader course folder for the assignment, ready for the nbgrader commands.
+
+nbgrader releases everything in ``source/<assignment>/``, so only what
+students may see goes there: the source notebook (nbgrader strips its
+solutions and hidden tests) and the public checks its test cells run. The
+hidden checks and the reference go to ``grader/<assignment>/``, outside
+nbgrader's folders; ``nbgrader_config.py`` points the notebook's hidden test
+cells at it through $AUTOGRADER_ASSIGNMENT while ``nbgrader autograde`` runs.
+
+nbgrader runs students' cells in the same kernel as the test cells, so a
+student can tamper with those grades; ``autograder grade`` on nbgrader's
+``submitted/`` folder grades the same notebooks in the sandbox instead.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from autograder.core.errors import AutograderError
+from autograder.distribution.notebook_build import reference_notebook
+from autograder.grading.assignment import PUBLIC_CHECKS, load_assignment
+from autograder.grading.jupyter import ASSIGNMENT_ENV, SEED_ENV
+
+MARKER = "# nbgrader configuration written by `autograder export nbgrader`."
+CONFIG = """{marker}
+import os
+
+c = get_config()  # noqa: F821 (nbgrader defines it)
+c.CourseDirectory.course_id = {course}
+# The hidden checks and the reference live in grader/, which nbgrader never
+# releases; the notebook's hidden test cells find them here when autograding.
+here = os.path.dirname(os.path.abspath(__file__))
+os.environ.setdefault({assignment_env}, os.path.join(here, "grader", {name}))
+# The seed of the hidden inputs: keep it secret, change it per term.
+os.environ.setdefault({seed_env}, {seed})
+"""
+
+
+def config_text(course: str, assignment: str, seed: int) -> str:
+    return CONFIG.format(
+        marker=MARKER,
+        course=json.dumps(course),
+        assignment_env=json.dumps(ASSIGNMENT_ENV),
+        name=json.dumps(assignment),
+        seed_env=json.dumps(SEED_ENV),
+        seed=json.dumps(str(seed)),
+    )
+
+
+def write_course(solution: Path, out: Path, seed: int = 0, course: str = "") -> list[Path]:
+    """Write (or refresh) the course folder ``out``; return the files written."""
+    assignment = load_assignment(solution, with_hidden=True)
+    if assignment.hidden is None:
+        raise AutograderError(f"{solution} has no hidden_checks.py: give the reference folder")
+    notebook = reference_notebook(solution)
+    if not notebook.is_file():
+        raise AutograderError(f"no notebook {notebook}: run `autograder notebook` first")
+    config = out / "nbgrader_config.py"
+    if config.exists() and not config.read_text(encoding="utf-8").startswith(MARKER):
+        raise AutograderError(
+            f"{config} exists and was not written by this command; export into a new folder, "
+            f"or add the {ASSIGNMENT_ENV} line of a generated config to yours"
+        )
+    name = assignment.name
+    source, grader = out / "source" / name, out / "grader" / name
+    for folder in (source, grader):
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+    shutil.copy(notebook, source / notebook.name)
+    shutil.copy(solution / PUBLIC_CHECKS, source / PUBLIC_CHECKS)
+    for path in sorted(solution.glob("*.py")):
+        shutil.copy(path, grader / path.name)
+    config.write_text(config_text(course or name, name, seed), encoding="utf-8")
+    written = [config, *sorted(source.iterdir()), *sorted(grader.iterdir())]
+    return [p.relative_to(out) for p in written]

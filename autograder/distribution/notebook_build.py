@@ -1,0 +1,289 @@
+"""The assignment notebook, generated from the reference: one source of truth.
+
+The reference notebook (``solutions/<assignment>/<assignment>.ipynb``) is an
+nbgrader source notebook whose prose is written by hand but whose code is
+not: every code cell names what it holds in its metadata, and ``sync``
+rewrites its source from the .py files and the check suites.
+
+* ``{"module": "layers", "span": ["MultiplyLayer"]}``: the lines of layers.py
+  from the first to the last named top-level statement (a class, function,
+  constant, or an import by its text), with the comments just above it.
+* ``{"module": "xor", "span": ["__main__"], "demo": true}``: the body of
+  xor.py's ``if __name__ == "__main__":`` block, a cell to try things out.
+* ``{"tests": "multiply", "checks": [...]}``: an nbgrader test cell running
+  the named public checks; its points are theirs.
+
+After each first test cell of a component, ``sync`` adds a test cell for the
+component's hidden checks inside ``### BEGIN HIDDEN TESTS`` markers. Solution
+cells are those whose code has ``### BEGIN SOLUTION``. The committed notebook
+must equal ``sync`` of itself (a test checks it), so the notebook and the .py
+files can never drift apart.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from autograder.checks import Check
+from autograder.core.errors import AutograderError
+from autograder.distribution.regions import BEGIN, HIDDEN_BEGIN, HIDDEN_END, strip_solutions
+from autograder.grading.assignment import Assignment, load_assignment
+from autograder.intake.notebooks import META, load_notebook
+
+NBGRADER_SCHEMA = 3
+
+
+def node_key(node: ast.stmt, index: int) -> str:
+    """How a cell's span names a top-level statement."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return node.name
+    if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+        return node.targets[0].id
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return ast.unparse(node)
+    if index == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+        return "__doc__"
+    if isinstance(node, ast.If) and "__main__" in ast.unparse(node.test):
+        return "__main__"
+    return f"line {node.lineno}"
+
+
+class ModuleText:
+    """A .py file cut into its top-level statements."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.source = path.read_text(encoding="utf-8")
+        self.lines = self.source.splitlines(keepends=True)
+        self.nodes = {node_key(n, i): n for i, n in enumerate(ast.parse(self.source).body)}
+        self.keys = list(self.nodes)
+
+    def start(self, key: str) -> int:
+        node = self.nodes[key]
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]) - 1
+        while first > 0 and self.lines[first - 1].lstrip().startswith("#"):
+            first -= 1
+        return first
+
+    def span(self, first: str, last: str) -> str:
+        for key in (first, last):
+            if key not in self.nodes:
+                raise AutograderError(
+                    f"{self.path.name} has no top-level {key!r} (a notebook cell names it); "
+                    f"it has: {', '.join(self.keys)}"
+                )
+        return "".join(self.lines[self.start(first) : self.end(last)]).rstrip()
+
+    def end(self, key: str) -> int:
+        """Up to the next statement (with its comments): a block's trailing comments,
+        such as ``### END SOLUTION``, are not in the syntax tree."""
+        following = self.keys.index(key) + 1
+        return self.start(self.keys[following]) if following < len(self.keys) else len(self.lines)
+
+    def covered(self, first: str, last: str) -> list[str]:
+        return self.keys[self.keys.index(first) : self.keys.index(last) + 1]
+
+    def main_body(self) -> str:
+        node = self.nodes["__main__"]
+        assert isinstance(node, ast.If)
+        body = "".join(self.lines[node.body[0].lineno - 1 : node.body[-1].end_lineno])
+        return textwrap.dedent(body).rstrip()
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def nbgrader_meta(grade_id: str, *, solution: bool, points: float | None = None) -> dict:
+    meta: dict[str, Any] = {
+        "grade": points is not None,
+        "grade_id": grade_id,
+        "locked": not solution,
+        "schema_version": NBGRADER_SCHEMA,
+        "solution": solution,
+        "task": False,
+    }
+    if points is not None:
+        meta["points"] = points
+    return meta
+
+
+def literal(text: str) -> str:
+    """A string literal as ruff format writes it (double quotes unless they need escapes)."""
+    if '"' in text and "'" not in text:
+        return repr(text)
+    return json.dumps(text, ensure_ascii=False)
+
+
+def checks_call(checks: list[Check], hidden: bool) -> str:
+    names = "".join(f"    {literal(c.name)},\n" for c in checks)
+    flag = "    hidden=True,\n" if hidden else ""
+    return f"from autograder.grading.jupyter import run_checks\n\nrun_checks(\n{names}{flag})"
+
+
+def test_source(checks: list[Check], label: str, hidden: bool) -> str:
+    if not hidden:
+        return f"# The public checks of {label}: the same as `autograder check`.\n" + checks_call(
+            checks, hidden
+        )
+    return (
+        f"# The hidden checks of {label} run here when your notebook is graded.\n"
+        f"{HIDDEN_BEGIN}\n{checks_call(checks, hidden)}\n{HIDDEN_END}"
+    )
+
+
+def code_cell(source: str, metadata: dict) -> dict:
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": metadata,
+        "outputs": [],
+        "source": source,
+    }
+
+
+class Sync:
+    """One pass over the reference notebook, regenerating every code cell."""
+
+    def __init__(self, solution: Path) -> None:
+        self.assignment: Assignment = load_assignment(solution, with_hidden=True)
+        self.texts = {m: ModuleText(solution / f"{m}.py") for m in self.assignment.modules}
+        self.covered: dict[str, set[str]] = {m: set() for m in self.texts}
+        self.public = {c.name: c for c in self.assignment.public.checks}
+        self.hidden = self.assignment.hidden.checks if self.assignment.hidden else []
+        self.seen: list[str] = []
+        self.placed: set[str] = set()
+        self.markdown = 0
+
+    def cell(self, cell: dict) -> list[dict]:
+        meta = cell.get("metadata", {}).get(META)
+        if cell["cell_type"] == "markdown":
+            self.markdown += 1
+            return [{**cell, "id": f"md-{self.markdown}"}]
+        if not isinstance(meta, dict):
+            source = str(cell.get("source", ""))[:60]
+            raise AutograderError(
+                f"a code cell has no {META!r} metadata ({source!r}...): every code cell of "
+                "the reference notebook is generated; give it a module span or checks"
+            )
+        if "hidden_tests" in meta:
+            return []  # regenerated after the public test cell of its component
+        if "tests" in meta:
+            return self.tests(meta)
+        return [self.module(meta)]
+
+    def module(self, meta: dict) -> dict:
+        name, span = str(meta["module"]), [str(k) for k in meta["span"]]
+        if name not in self.texts:
+            raise AutograderError(f"a notebook cell names module {name!r}; there is no {name}.py")
+        text = self.texts[name]
+        if meta.get("demo"):
+            self.covered[name].add("__main__")
+            cell = code_cell(text.main_body(), {META: meta})
+            return {**cell, "id": f"{name}-demo"}
+        source = text.span(span[0], span[-1])
+        self.covered[name].update(text.covered(span[0], span[-1]))
+        grade_id = f"{name}-{slug(span[0])}"
+        nbgrader = nbgrader_meta(grade_id, solution=BEGIN in source)
+        return {**code_cell(source, {META: meta, "nbgrader": nbgrader}), "id": grade_id}
+
+    def tests(self, meta: dict) -> list[dict]:
+        label, names = str(meta["tests"]), [str(n) for n in meta["checks"]]
+        unknown = [n for n in names if n not in self.public]
+        if unknown:
+            raise AutograderError(f"test cell {label!r} names unknown public checks: {unknown}")
+        self.seen += names
+        checks = [self.public[n] for n in names]
+        components = [
+            c for c in self.assignment.public.components if any(k.component == c for k in checks)
+        ]
+        title = str(meta.get("title") or ", ".join(components))
+        cells = [self.test_cell(f"test-{slug(label)}", checks, title, meta, hidden=False)]
+        for component in self.assignment.public.components:
+            hidden = [c for c in self.hidden if c.component == component]
+            if hidden and component in {c.component for c in checks}:
+                if component not in self.placed:
+                    self.placed.add(component)
+                    cell_meta = {"hidden_tests": component}
+                    grade_id = f"hidden-{slug(component)}"
+                    cells.append(self.test_cell(grade_id, hidden, component, cell_meta, True))
+        return cells
+
+    def test_cell(self, grade_id: str, checks: list[Check], label: str, meta: dict, hidden: bool):
+        points = float(sum(c.points for c in checks))
+        source = test_source(checks, label, hidden)
+        nbgrader = nbgrader_meta(grade_id, solution=False, points=points)
+        return {**code_cell(source, {META: meta, "nbgrader": nbgrader}), "id": grade_id}
+
+    def verify(self) -> None:
+        """Every public check in one test cell; every component's hidden checks placed."""
+        missing = [n for n in self.public if n not in self.seen]
+        twice = sorted({n for n in self.seen if self.seen.count(n) > 1})
+        unplaced = sorted({c.component for c in self.hidden} - self.placed)
+        if missing or twice or unplaced:
+            raise AutograderError(
+                f"the notebook's test cells do not match the checks: in no cell {missing}, "
+                f"in two cells {twice}, hidden checks of {unplaced} without a public test cell"
+            )
+        for name, text in self.texts.items():
+            left = [
+                k
+                for k in text.keys
+                if k not in self.covered[name]
+                and k != "__doc__"
+                and not k.startswith(("import ", "from "))
+            ]
+            if left:
+                raise AutograderError(
+                    f"{name}.py's {left} are in no cell of the notebook: add them to a cell's span"
+                )
+
+
+def synced(notebook_path: Path, solution: Path) -> str:
+    """The reference notebook as it must be: its prose, with generated code cells."""
+    import nbformat
+
+    notebook = load_notebook(notebook_path)
+    sync = Sync(solution)
+    cells = [new for cell in notebook["cells"] for new in sync.cell(dict(cell))]
+    sync.verify()
+    result = nbformat.from_dict(
+        {"cells": cells, "metadata": dict(notebook["metadata"]), "nbformat": 4, "nbformat_minor": 5}
+    )
+    nbformat.validate(result)
+    return nbformat.writes(result)
+
+
+def reference_notebook(solution: Path) -> Path:
+    assignment = load_assignment(solution, with_hidden=False)
+    return Path(solution) / f"{assignment.name}.ipynb"
+
+
+def sync_notebook(solution: Path, write: bool = True) -> bool:
+    """Regenerate the reference notebook's code cells; True when it changed."""
+    path = reference_notebook(solution)
+    if not path.is_file():
+        raise AutograderError(f"no reference notebook at {path}")
+    text = synced(path, solution)
+    changed = text != path.read_text(encoding="utf-8")
+    if changed and write:
+        path.write_text(text, encoding="utf-8")
+    return changed
+
+
+def student_notebook(source_text: str) -> str:
+    """The student's notebook: solutions stubbed, hidden tests dropped, no outputs."""
+    import nbformat
+
+    notebook = nbformat.reads(source_text, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.source = strip_solutions(cell.source, f"cell {cell.get('id', '')}").rstrip()
+            cell.outputs = []
+            cell.execution_count = None
+    return nbformat.writes(notebook)

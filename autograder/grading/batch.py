@@ -1,0 +1,215 @@
+"""Grading a whole class: in parallel, resumable, one student never stopping another.
+
+The pipeline, in the spirit of nbgrader's small steps:
+
+1. find the submissions (``submissions.discover``);
+2. skip every student whose submission and checks are unchanged since their
+   last ``report.json`` (a content hash), unless ``force``;
+3. calibrate timeouts on the reference: it runs every check through the same
+   sandbox, must score full marks, and its per-call times set the limits;
+4. grade the rest in a pool of processes, each submission copied into a
+   fresh folder and graded by ``runner.grade_folder``;
+5. write each student's files atomically as their result arrives, then the
+   class files (grades.csv, summary.json) from every report on disk.
+
+A student's ``report.json`` is written last, so its presence marks a
+finished student: an interrupted batch (Ctrl-C, kill -9) loses nothing and
+the rerun grades only the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from autograder import __version__
+from autograder.core.files import REPORT_FILE, read_report, write_atomically
+from autograder.core.results import BatchSummary, Outcome, Report, StudentRow
+from autograder.grading.assignment import Assignment, load_assignment
+from autograder.grading.config import BatchConfig
+from autograder.grading.one import Graded, calibrate
+from autograder.grading.runner import GradeOptions
+from autograder.intake.submissions import (
+    Submission,
+    discover,
+    fingerprint,
+)
+from autograder.reports import gradebook
+from autograder.reports.feedback import write_feedback_html, write_feedback_md
+from autograder.reports.gradescope import results_json
+from autograder.reports.summary_page import write_summary_analytics, write_summary_html
+
+GRADER_ERROR = "grader-error"
+
+
+StudentWriter = Callable[[Report, Path, BatchConfig], None]
+ClassWriter = Callable[[BatchSummary, Path, BatchConfig], None]
+Progress = Callable[[Outcome, int, int], None]
+
+
+def write_results_json(report: Report, student_dir: Path, config: BatchConfig) -> None:
+    write_atomically(student_dir / "results.json", json.dumps(results_json(report), indent=2))
+
+
+def write_grades_csv(summary: BatchSummary, out: Path, config: BatchConfig) -> None:
+    rows = [o.row for o in summary.outcomes]
+    write_atomically(out / "grades.csv", gradebook.grades_csv(rows, list(summary.check_names)))
+
+
+def write_summary_json(summary: BatchSummary, out: Path, config: BatchConfig) -> None:
+    document = dict(summary.statistics)
+    document["grader_failures"] = {o.student: o.grader_error for o in summary.grader_failures}
+    document["sandboxed"] = summary.sandboxed
+    write_atomically(out / "summary.json", json.dumps(document, indent=2))
+
+
+STUDENT_WRITERS: list[StudentWriter] = [write_results_json, write_feedback_html, write_feedback_md]
+CLASS_WRITERS: list[ClassWriter] = [
+    write_grades_csv,
+    write_summary_json,
+    write_summary_analytics,  # adds to summary.json: after write_summary_json
+    write_summary_html,
+]
+
+
+def checks_fingerprint(assignment: Assignment, options: GradeOptions) -> str:
+    """Everything besides the submission that decides the scores."""
+    digest = hashlib.sha256(
+        f"{__version__}:{options.seed}:{options.include_hidden}:{options.lang}".encode()
+    )
+    for path in sorted(assignment.folder.glob("*.py")):
+        digest.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def row_from_report(student: str, document: dict[str, Any]) -> StudentRow:
+    points = {c["name"]: c["points"] for c in document["checks"]}
+    return StudentRow(student, document["score"], document["max_score"], document["status"], points)
+
+
+class Grader(Protocol):
+    """Where submissions are graded: the local pool, or a cluster (cluster.py)."""
+
+    def __enter__(self) -> Grader: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def grade(self, todo: list[Submission], options: GradeOptions) -> Iterator[Graded]:
+        """Yield (submission, report, grader error) as each one is done."""
+        ...
+
+
+def make_grader(config: BatchConfig, assignment: Assignment) -> Grader:
+    """The local pool, or a Dask cluster (imported only when asked for)."""
+    if not config.scheduler:
+        from autograder.grading.local_pool import LocalPool
+
+        return LocalPool(config, assignment)
+    from autograder.grading.cluster import DaskGrader
+
+    return DaskGrader(config.scheduler, assignment)
+
+
+# -- the batch -------------------------------------------------------------------
+class Batch:
+    """One run of the grader over a submissions folder."""
+
+    def __init__(self, root: Path, out: Path, config: BatchConfig) -> None:
+        # One language for the whole run: the messages (options) and the pages (config).
+        config = replace(config, options=replace(config.options, lang=config.lang))
+        self.root, self.out, self.config = root, out, config
+        self.assignment = load_assignment(config.assignment_dir)
+        self.submissions = discover(root)
+        self.checks_hash = checks_fingerprint(self.assignment, config.options)
+        self.fingerprints = {s.student: self._fingerprint(s) for s in self.submissions}
+
+    def _fingerprint(self, submission: Submission) -> str:
+        return hashlib.sha256(f"{fingerprint(submission)}:{self.checks_hash}".encode()).hexdigest()
+
+    def pending(self) -> list[Submission]:
+        if self.config.force:
+            return list(self.submissions)
+        return [s for s in self.submissions if not self._up_to_date(s)]
+
+    def _up_to_date(self, submission: Submission) -> bool:
+        document = read_report(self.out / submission.student)
+        return (
+            document is not None
+            and document["fingerprint"] == self.fingerprints[submission.student]
+        )
+
+    def record(self, submission: Submission, report: Report, grader_error: str) -> Outcome:
+        """Write one student's files; report.json last (it marks the student done)."""
+        student_dir = self.out / submission.student
+        for writer in STUDENT_WRITERS:
+            writer(report, student_dir, self.config)
+        document = report.to_dict()
+        document.update(
+            student=submission.student,
+            fingerprint="" if grader_error else self.fingerprints[submission.student],
+            grader_error=grader_error,
+        )
+        write_atomically(student_dir / REPORT_FILE, json.dumps(document, indent=2))
+        status = GRADER_ERROR if grader_error else report.status
+        row = replace(row_from_report(submission.student, document), status=status)
+        return Outcome(submission.student, row, grader_error=grader_error)
+
+    def skipped_outcome(self, submission: Submission) -> Outcome:
+        document = read_report(self.out / submission.student) or {}
+        return Outcome(submission.student, row_from_report(submission.student, document), True)
+
+    def run(self, progress: Progress | None = None) -> BatchSummary:
+        todo = self.pending()
+        done = {s.student for s in self.submissions} - {s.student for s in todo}
+        outcomes = {
+            s.student: self.skipped_outcome(s) for s in self.submissions if s.student in done
+        }
+        total, count = len(self.submissions), len(outcomes)
+        for outcome in outcomes.values():
+            if progress:
+                progress(outcome, count, total)
+        for outcome in self._grade_all(todo):
+            outcomes[outcome.student] = outcome
+            count += 1
+            if progress:
+                progress(outcome, count, total)
+        return self.finish([outcomes[s.student] for s in self.submissions])
+
+    def _grade_all(self, todo: list[Submission]) -> Iterator[Outcome]:
+        """Yield outcomes as they arrive, each recorded on disk first."""
+        if not todo:
+            return
+        with make_grader(self.config, self.assignment) as grader:
+            options = calibrate(self.assignment, self.config.options)
+            for submission, report, error in grader.grade(todo, options):
+                yield self.record(submission, report, error)
+
+    def finish(self, outcomes: list[Outcome]) -> BatchSummary:
+        names = tuple(c.name for c in self.assignment.checks(self.config.options.include_hidden))
+        rows = [o.row for o in outcomes]
+        summary = BatchSummary(
+            tuple(outcomes),
+            names,
+            gradebook.class_statistics(rows, list(names)),
+            sandboxed=_sandboxed(self.config),
+        )
+        for writer in CLASS_WRITERS:
+            writer(summary, self.out, self.config)
+        return summary
+
+
+def _sandboxed(config: BatchConfig) -> bool:
+    from autograder.isolation.sandbox import sandboxed
+
+    return sandboxed(config.options.sandbox)
+
+
+def grade_batch(
+    root: Path, out: Path, config: BatchConfig, progress: Progress | None = None
+) -> BatchSummary:
+    """Grade every submission under ``root`` into ``out``; see the module docstring."""
+    return Batch(root, out, config).run(progress)

@@ -1,0 +1,277 @@
+"""Grading on a running Dask cluster: ``autograder grade --scheduler tcp://HOST:8786``.
+
+Only the executor changes. The client (the instructor's machine) finds the
+submissions, calibrates the timeouts on the reference, and records every
+result the moment it arrives with the same ``Batch.record`` as the local run,
+so resume and skip-unchanged hold here too. Each task is one submission and
+carries everything a worker needs (no shared file system): the submission's
+bytes (``parcels``), the assignment folder's bytes (a few kB, loaded once per
+worker process and cached by hash) and the calibrated options. The worker
+lays them out in a temporary folder and runs ``one.grade_one``, the local
+pool's own code path, in its own sandbox.
+
+Workers are the grader's own processes, trusted like the local pool's: the
+report comes back pickled by Dask. The student's process still speaks only
+plain data to its worker, inside bubblewrap on the worker's machine.
+
+A worker that dies mid-task (killed, out of memory) costs nothing: the
+scheduler gives the task to another worker, up to its ``allowed-failures``
+(default 3; ``DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES`` where the
+scheduler runs), then the student is recorded as a grader error (regraded by
+the next run) and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import traceback
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import CancelledError
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autograder import __version__
+from autograder.core.errors import AutograderError
+from autograder.core.results import Report, plain
+from autograder.grading.assignment import Assignment, load_assignment
+from autograder.grading.one import Graded, failed_report, grade_one
+from autograder.grading.parcels import (
+    Parcel,
+    pack_folder,
+    pack_submission,
+    unpack_folder,
+    unpack_submission,
+)
+from autograder.grading.runner import GradeOptions
+from autograder.intake.submissions import Submission
+from autograder.isolation.sandbox import sandboxed
+
+try:
+    from distributed import Client, as_completed
+    from distributed.comm.addressing import get_address_host_port
+    from distributed.scheduler import KilledWorker
+except ImportError:  # pragma: no cover - exercised only where the extra is missing
+    raise AutograderError(
+        "--scheduler needs dask and distributed: "
+        "pip install 'backprop-autograder[cluster]' (on the client and on every worker)"
+    ) from None
+
+CONNECT_TIMEOUT = "20s"
+# Sandbox slots of cluster tasks start here, apart from the local pool's 0..jobs-1,
+# so a machine that also grades locally never gives two students one uid.
+FIRST_SLOT = 1000
+MAX_SLOTS = 1000
+SLOT_DIR = Path(tempfile.gettempdir()) / "autograder-slots"
+TASKS_PER_THREAD = 4  # tasks queued per worker thread: enough to keep workers busy
+NUMPY_SCALARS = frozenset(np.dtype(c).type for c in "?bhilqBHILQefdgFDG")
+RESIZE_EVERY = 16  # results between two looks at how many worker threads there are
+
+
+# -- on the worker ---------------------------------------------------------------
+_ASSIGNMENTS: dict[str, tuple[Assignment, tempfile.TemporaryDirectory[str]]] = {}
+_ASSIGNMENTS_LOCK = threading.Lock()
+
+
+def _assignment(name: str, bundle: bytes) -> Assignment:
+    """The shipped assignment, unpacked and loaded once per worker process.
+
+    Its folder (0700, removed when the worker exits) is kept: the hidden
+    checks load the reference that lives beside them.
+    """
+    key = hashlib.sha256(bundle).hexdigest()
+    with _ASSIGNMENTS_LOCK:
+        if key not in _ASSIGNMENTS:
+            home = tempfile.TemporaryDirectory(prefix="autograder-assignment-")
+            folder = unpack_folder(bundle, Path(home.name) / name)
+            _ASSIGNMENTS[key] = (load_assignment(folder), home)
+        return _ASSIGNMENTS[key][0]
+
+
+@contextlib.contextmanager
+def sandbox_slot() -> Iterator[int]:
+    """A slot no other task on this machine holds (its uid in the sandbox).
+
+    An exclusive ``flock`` per slot file: it works across the worker processes
+    of one machine and the threads of one worker, and the kernel releases it
+    when a worker dies, so a killed worker never leaks its slot.
+    """
+    SLOT_DIR.mkdir(mode=0o700, exist_ok=True)
+    for number in range(MAX_SLOTS):
+        fd = os.open(SLOT_DIR / f"{number}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        try:
+            yield FIRST_SLOT + number
+        finally:
+            os.close(fd)
+        return
+    raise RuntimeError(f"all {MAX_SLOTS} sandbox slots of this machine are in use")
+
+
+def grade_parcel(
+    parcel: Parcel, assignment_name: str, bundle: bytes, options: GradeOptions, version: str
+) -> tuple[Report, str]:
+    """A Dask task: grade one shipped submission exactly as the local pool would."""
+    if version != __version__:
+        raise RuntimeError(f"this worker runs autograder {__version__}, the client {version}")
+    assignment = _assignment(assignment_name, bundle)
+    with sandbox_slot() as slot, tempfile.TemporaryDirectory(prefix="autograder-in-") as scratch:
+        submission = unpack_submission(parcel, Path(scratch))
+        report, error = grade_one(submission, assignment, options, slot)
+    results = tuple(replace(r, data=transportable(r.data)) for r in report.results)
+    return replace(report, results=results), error
+
+
+def transportable(value: Any) -> Any:
+    """``value`` with whatever the client may not unpickle made plain (``results.plain``).
+
+    A check's report data should be numbers and arrays, but an object of a
+    class defined in a checks file would be pickled by reference to the
+    worker's private module name for that file, which the client does not
+    have: one such value would turn every student into a grader error.
+    """
+    kind = type(value)
+    if kind is dict:
+        return {k if type(k) in (str, int) else str(k): transportable(v) for k, v in value.items()}
+    if kind in (list, tuple):
+        return kind(transportable(v) for v in value)
+    if value is None or kind in (bool, int, float, complex, str):
+        return value
+    if kind is np.ndarray and value.dtype.kind in "biufc" or kind in NUMPY_SCALARS:
+        return value
+    return plain(value)
+
+
+def worker_facts() -> dict[str, Any]:
+    """What the client checks on every worker before sending work."""
+    return {"version": __version__, "bwrap": shutil.which("bwrap") is not None}
+
+
+# -- on the client ---------------------------------------------------------------
+class DaskGrader:
+    """Grades submissions as tasks on the cluster behind ``address``."""
+
+    def __init__(self, address: str, assignment: Assignment) -> None:
+        self.address, self.assignment = address, assignment
+        self.client: Any = None
+
+    def __enter__(self) -> DaskGrader:
+        # Dask logs a lost connection with a traceback; the grader's own message
+        # says what happened and what to do, so the client's logs stay quiet.
+        self.quieted = contextlib.ExitStack()
+        for name in ("distributed", "distributed.client"):
+            logger = logging.getLogger(name)
+            self.quieted.callback(logger.setLevel, logger.level)
+            logger.setLevel(logging.CRITICAL)
+        try:
+            get_address_host_port(self.address)  # a typo fails here, at once
+            self.client = Client(self.address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as exc:
+            self.quieted.close()
+            raise AutograderError(
+                f"could not reach the Dask scheduler at {self.address} ({exc}); start it with "
+                "`dask scheduler` and pass its address, e.g. --scheduler tcp://HOST:8786"
+            ) from None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.client is not None:
+            self.client.close()
+        self.quieted.close()
+
+    def _check_workers(self, options: GradeOptions) -> None:
+        """Refuse workers that cannot grade as this machine would."""
+        facts: dict[str, dict[str, Any]] = self.client.run(worker_facts)
+        if not facts:
+            raise AutograderError(
+                f"the scheduler at {self.address} has no workers: start some with "
+                f"`dask worker {self.address} --nthreads 1 --nworkers N` on each machine"
+            )
+        for address, fact in sorted(facts.items()):
+            if fact["version"] != __version__:
+                raise AutograderError(
+                    f"worker {address} runs autograder {fact['version']}, this machine "
+                    f"{__version__}: install the same version everywhere"
+                )
+            if not fact["bwrap"] and sandboxed(options.sandbox):
+                raise AutograderError(
+                    f"worker {address} has no bubblewrap (bwrap) but this machine has: "
+                    "install it on every worker (apt-get install bubblewrap) so that every "
+                    "student is graded in the same sandbox, or grade with --no-sandbox"
+                )
+
+    def grade(self, todo: list[Submission], options: GradeOptions) -> Iterator[Graded]:
+        """Keep a few tasks per worker thread queued; yield results as they come.
+
+        Only a window of tasks is out at a time (the scheduler holds their
+        bytes); it is resized every ``RESIZE_EVERY`` results, so workers that
+        join mid-batch get work.
+        """
+        self._check_workers(options)
+        name, bundle = self.assignment.folder.name, pack_folder(self.assignment.folder)
+        queue, running = iter(todo), as_completed(loop=self.client.loop)
+        students: dict[str, Submission] = {}
+        unreadable: list[Graded] = []
+
+        def top_up(target: int) -> None:
+            while len(students) < target and (submission := next(queue, None)) is not None:
+                try:
+                    parcel = pack_submission(submission)
+                except OSError:  # as the local pool: this student's grader error
+                    report = failed_report(self.assignment, options, "grader error")
+                    unreadable.append((submission, report, traceback.format_exc()))
+                    continue
+                future = self.client.submit(
+                    grade_parcel,
+                    *(parcel, name, bundle, options, __version__),
+                    key=f"autograder-{submission.student}-{uuid.uuid4().hex[:8]}",
+                    pure=False,
+                )
+                students[future.key] = submission
+                running.add(future)
+
+        target = self._window()
+        top_up(target)
+        yield from unreadable
+        for count, future in enumerate(running, 1):
+            submission = students.pop(future.key)
+            yield (submission, *self._result(future, options))
+            future.release()
+            if count % RESIZE_EVERY == 0:
+                target = self._window()
+            unreadable.clear()
+            top_up(target)
+            yield from unreadable
+
+    def _window(self) -> int:
+        return max(8, TASKS_PER_THREAD * sum(self.client.nthreads().values()))
+
+    def _result(self, future: Any, options: GradeOptions) -> tuple[Report, str]:
+        try:
+            report, error = future.result()
+        except KilledWorker as killed:
+            report = failed_report(self.assignment, options, "grader error")
+            return report, f"the grading process died repeatedly on this submission ({killed})"
+        except CancelledError:
+            raise AutograderError(
+                f"lost the Dask scheduler at {self.address} mid-batch; the results so far are "
+                "saved: rerun the same command to grade the rest"
+            ) from None
+        except Exception:
+            report = failed_report(self.assignment, options, "grader error")
+            return report, traceback.format_exc()
+        return report, error

@@ -1,0 +1,102 @@
+"""Grading one Gradescope submission: what the bundle's ``run_autograder`` runs.
+
+Gradescope unpacks the autograder zip into ``/autograder/source``, puts the
+student's files in ``/autograder/submission`` and reads
+``/autograder/results/results.json``. The root is $AUTOGRADER_ROOT when set
+(tests use a temporary folder), else ``/autograder``.
+
+The submission is graded exactly as ``autograder grade`` grades one student:
+copied into a fresh folder (a notebook becomes its modules), timeouts
+calibrated on the reference, every check, public and hidden, in the
+sandbox. Gradescope runs containers that may forbid the namespaces
+bubblewrap needs; the calibration on the reference shows whether the sandbox
+works, and without it grading goes on with the resource limits only (noted
+in the results' ``extra_data``, which students do not see).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from autograder.core.errors import AutograderError
+from autograder.core.files import write_atomically
+from autograder.grading.assignment import Assignment, load_assignment
+from autograder.grading.one import calibrate, grade_one
+from autograder.grading.runner import GradeOptions
+from autograder.intake.submissions import Submission
+from autograder.isolation.sandbox import ENGINE_DIR, SandboxConfig, isolation_warning
+from autograder.reports.gradescope import results_json
+
+ROOT_ENV = "AUTOGRADER_ROOT"
+DEFAULT_ROOT = Path("/autograder")
+CONFIG = "config.json"
+
+
+def gradescope_root() -> Path:
+    return Path(os.environ.get(ROOT_ENV) or DEFAULT_ROOT)
+
+
+def submission_in(folder: Path) -> Submission:
+    """The upload: its files, or the one .zip it holds when there is nothing else."""
+    if not folder.is_dir():
+        raise AutograderError(f"no submission folder at {folder}")
+    entries = [p for p in folder.iterdir() if not p.name.startswith(".")]
+    zips = [p for p in entries if p.suffix.lower() == ".zip"]
+    if len(zips) == 1 and not any(p.suffix in (".py", ".ipynb") for p in entries):
+        return Submission("submission", zips[0])
+    return Submission("submission", folder)
+
+
+def calibrated(assignment: Assignment, options: GradeOptions) -> tuple[GradeOptions, list[str]]:
+    """Timeouts from the reference, in the sandbox if the sandbox works here."""
+    try:
+        return calibrate(assignment, options), []
+    except AutograderError:
+        if not options.sandbox.use_bwrap:
+            raise
+    plain = replace(options, sandbox=replace(options.sandbox, use_bwrap=False))
+    return calibrate(assignment, plain), [
+        "the sandbox does not work in this container; " + isolation_warning()
+    ]
+
+
+def grade(root: Path) -> dict[str, Any]:
+    """Grade ``root/submission``; write and return ``root/results/results.json``."""
+    source = root / "source"
+    config = json.loads((source / CONFIG).read_text(encoding="utf-8"))
+    assignment = load_assignment(source / config["assignment"], with_hidden=True)
+    options = GradeOptions(seed=int(config["seed"]), sandbox=SandboxConfig(use_bwrap=True))
+    options, notes = calibrated(assignment, options)
+    report, grader_error = grade_one(submission_in(root / "submission"), assignment, options, 0)
+    document = results_json(report)
+    document["extra_data"] = {
+        "sandboxed": report.sandboxed,
+        "notes": notes,
+        "grader_error": grader_error,
+        "engine": str(ENGINE_DIR),
+    }
+    write_atomically(root / "results" / "results.json", json.dumps(document, indent=2))
+    return document
+
+
+def main() -> int:
+    """The process entry point: exit 1 only when the grader itself failed."""
+    try:
+        document = grade(gradescope_root())
+    except Exception:
+        sys.stderr.write(traceback.format_exc())
+        return 1
+    error = document["extra_data"]["grader_error"]
+    if error:
+        sys.stderr.write(error + "\n")
+    return 1 if error else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

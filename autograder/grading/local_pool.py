@@ -1,0 +1,98 @@
+"""Grading on this machine: a pool of processes, one sandbox slot each.
+
+Each pool process loads the assignment once and keeps one slot (a sandbox
+uid) for its whole life, so two students graded at once never share a uid's
+process count. A pool broken by a dying process is rebuilt for the
+submissions still pending; one that keeps dying on the same submission ends
+as that student's grader error, never the batch's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from autograder.core.results import Report
+from autograder.grading.assignment import Assignment, load_assignment
+from autograder.grading.config import BatchConfig
+from autograder.grading.one import Graded, failed_report, grade_one
+from autograder.grading.runner import GradeOptions
+from autograder.i18n import t
+from autograder.intake.submissions import Submission
+
+MAX_POOL_RESTARTS = 3
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(assignment_dir: Path, slots: Any) -> None:
+    _WORKER["assignment"] = load_assignment(assignment_dir)
+    _WORKER["slot"] = slots.get()
+
+
+def grade_submission(submission: Submission, options: GradeOptions) -> tuple[Report, str]:
+    """Runs in a pool process (its assignment and slot set by ``_init_worker``)."""
+    return grade_one(submission, _WORKER["assignment"], options, _WORKER["slot"])
+
+
+class LocalPool:
+    """A pool of processes on this machine; a broken pool is rebuilt for the rest."""
+
+    def __init__(self, config: BatchConfig, assignment: Assignment) -> None:
+        self.config, self.assignment = config, assignment
+
+    def __enter__(self) -> LocalPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def grade(self, todo: list[Submission], options: GradeOptions) -> Iterator[Graded]:
+        attempts = {s.student: 0 for s in todo}
+        remaining = list(todo)
+        while remaining:
+            with _pool(self.config, self.assignment.folder) as pool:
+                futures = {pool.submit(grade_submission, s, options): s for s in remaining}
+                remaining = []
+                while futures:
+                    finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        submission = futures.pop(future)
+                        result = self._collect(future, submission, attempts, remaining)
+                        if result is not None:
+                            yield (submission, *result)
+
+    def _collect(
+        self,
+        future: Future[tuple[Report, str]],
+        submission: Submission,
+        attempts: dict[str, int],
+        retry: list[Submission],
+    ) -> tuple[Report, str] | None:
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            attempts[submission.student] += 1
+            if attempts[submission.student] < MAX_POOL_RESTARTS:
+                retry.append(submission)
+                return None
+            message = t("error.grader", self.config.options.lang)
+            report = failed_report(self.assignment, self.config.options, message)
+            return report, "the grading process died repeatedly on this submission"
+
+
+def _pool(config: BatchConfig, assignment_dir: Path) -> ProcessPoolExecutor:
+    context = get_context("spawn")
+    slots = context.Queue()
+    for slot in range(config.jobs):
+        slots.put(slot)
+    return ProcessPoolExecutor(
+        max_workers=config.jobs,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(assignment_dir, slots),
+    )

@@ -1,0 +1,70 @@
+"""Grading one submission in a scratch copy: the one code path of every executor.
+
+The local pool, the Dask workers and Gradescope's ``run_autograder`` all call
+``grade_one``; ``calibrate`` grades the reference first, whose call times set
+every student's time limits.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import traceback
+from dataclasses import replace
+from pathlib import Path
+
+from autograder.core.errors import AutograderError
+from autograder.core.results import FAILED, CheckResult, Report
+from autograder.grading.assignment import Assignment
+from autograder.grading.runner import GradeOptions, grade_folder
+from autograder.i18n import t
+from autograder.intake.submissions import BadSubmission, Submission, materialize
+
+
+def failed_report(assignment: Assignment, options: GradeOptions, message: str) -> Report:
+    """Every check failed with the same reason (the submission could not be read)."""
+    results = tuple(
+        CheckResult(c.name, c.component, 0.0, c.points, FAILED, message, c.hidden)
+        for c in assignment.checks(options.include_hidden)
+    )
+    return Report(assignment.name, results, status="error", lang=options.lang)
+
+
+def grade_one(
+    submission: Submission, assignment: Assignment, options: GradeOptions, slot: int
+) -> tuple[Report, str]:
+    """Returns (report, grader error or ""); the one code path of every executor."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="autograder-sub-") as scratch:
+            os.chmod(scratch, 0o755)  # the unprivileged sandbox user must read it
+            try:
+                folder = materialize(submission, Path(scratch), assignment.modules, assignment.name)
+            except BadSubmission as bad:
+                return failed_report(
+                    assignment, options, t("error.unreadable_submission", options.lang, reason=bad)
+                ), ""
+            report, _ = grade_folder(folder, assignment, options, slot=slot)
+    except Exception:  # the grader's own failure: recorded, never fatal
+        message = t("error.grader", options.lang)
+        return failed_report(assignment, options, message), traceback.format_exc()
+    errors = report.grader_errors
+    return report, "\n".join(f"{r.name}: {r.message}" for r in errors)
+
+
+Graded = tuple[Submission, Report, str]
+
+
+def calibrate(assignment: Assignment, options: GradeOptions) -> GradeOptions:
+    """Grade the reference; it must pass everything; its call times set the timeouts."""
+    report, log = grade_folder(assignment.folder, assignment, options)
+    failing = [r for r in report.results if not r.passed]
+    if failing:
+        names = "; ".join(f"{r.name}: {r.reason}" for r in failing[:3])
+        raise AutograderError(
+            f"the reference solution in {assignment.folder} fails {len(failing)} check(s) "
+            f"({names}); fix the reference or the checks before grading students"
+        )
+    per_call: dict[str, float] = {}
+    for key, seconds in log:
+        per_call[key] = max(per_call.get(key, 0.0), seconds)
+    return replace(options, timeouts=replace(options.timeouts, per_call=per_call))

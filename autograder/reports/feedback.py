@@ -1,0 +1,275 @@
+"""A student's feedback: one self-contained HTML page and a Markdown file.
+
+Both are rendered from ``student_view``, the one place that decides what a
+student may see: a hidden check contributes its title, result and points,
+never its message, diagnosis, printed output or recorded data (any of which
+may quote hidden inputs or reference values). The loss-curve plot is drawn
+from a public check's recorded curves only and embedded as a base64 PNG, so
+the page is a single file that opens anywhere, offline.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from autograder import __version__
+from autograder.core.files import write_atomically
+from autograder.core.results import PASSED, Report
+from autograder.i18n import check_title, t
+from autograder.reports import plots
+
+OUTPUT_SHOWN = 4096
+LOSSES, EXPECTED_LOSSES = "losses", "expected_losses"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One check as a student may see it (hidden ones: title, result, points)."""
+
+    title: str
+    status: str
+    points: float
+    max_points: float
+    hidden: bool
+    message: str = ""
+    diagnosis: str = ""
+    output: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASSED
+
+
+@dataclass(frozen=True)
+class StudentView:
+    assignment: str
+    lang: str
+    score: float
+    max_score: float
+    status: str
+    rows: tuple[Row, ...]
+    plot: bytes | None
+    has_curve: bool
+
+    @property
+    def failures(self) -> tuple[Row, ...]:
+        return tuple(r for r in self.rows if not r.passed and not r.hidden)
+
+    @property
+    def passed(self) -> int:
+        return sum(r.passed for r in self.rows)
+
+
+def student_view(report: Report) -> StudentView:
+    lang = report.lang
+    rows = []
+    for r in report.results:
+        row = Row(check_title(r.name, lang), r.status, r.points, r.max_points, r.hidden)
+        if not r.hidden and not r.passed:
+            row = replace(
+                row, message=r.message, diagnosis=r.diagnosis, output=r.output[:OUTPUT_SHOWN]
+            )
+        rows.append(row)
+    losses, expected = curves(report)
+    plot = plots.loss_curves_png(losses, expected, lang) if (losses or expected) else None
+    return StudentView(
+        report.assignment,
+        lang,
+        report.score,
+        report.max_score,
+        report.status,
+        tuple(rows),
+        plot,
+        bool(losses),
+    )
+
+
+def curves(report: Report) -> tuple[list[Any], list[Any]]:
+    """The student's and the expected loss curves, from a public check's data."""
+    for result in report.results:
+        if not result.hidden and EXPECTED_LOSSES in result.data:
+            return list(result.data.get(LOSSES, [])), list(result.data[EXPECTED_LOSSES])
+    return [], []
+
+
+def points(value: float) -> str:
+    return f"{value:g}"
+
+
+def status_word(status: str, lang: str) -> str:
+    return t(f"report.status.{status}", lang) if status in ("passed", "failed", "error") else status
+
+
+# -- HTML --------------------------------------------------------------------------------
+STYLE = """
+body { font: 15px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto;
+       padding: 0 1rem; color: #1a1a1a; background: #ffffff; }
+h1 { margin-bottom: .2rem; } .score { font-size: 1.3rem; font-weight: 600; }
+table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
+th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #ddd; }
+td.points { text-align: right; white-space: nowrap; }
+.badge { display: inline-block; padding: 0 .5rem; border-radius: .6rem; color: #fff; }
+.passed { background: #2e7d32; } .failed { background: #c62828; } .error { background: #6a1b9a; }
+.hidden-tag { color: #666; font-size: .85rem; }
+.failure { border-left: 4px solid #c62828; padding: .2rem 1rem; margin: 1rem 0;
+           background: #fdf3f3; }
+pre { white-space: pre-wrap; background: #f6f6f6; padding: .5rem; }
+.diagnosis { background: #fff8e1; border-left: 4px solid #f9a825; padding: .4rem .8rem; }
+figure { margin: 1rem 0; } figure img { max-width: 100%; border: 1px solid #ddd; }
+footer { color: #777; font-size: .85rem; margin-top: 2rem; }
+"""
+
+
+def feedback_html(report: Report) -> str:
+    view = student_view(report)
+    lang, e = view.lang, html.escape
+    title = t("page.title", lang, assignment=view.assignment)
+    parts = [
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">',
+        f"<title>{e(title)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>{e(title)}</h1>",
+        f'<p class="score" id="score">{e(score_line(view))}</p>',
+        f"<p>{e(t('page.passed_count', lang, passed=view.passed, count=len(view.rows)))}</p>",
+    ]
+    if view.status != "ok":
+        parts.append(f"<p>{e(run_status(view))}</p>")
+    parts += [html_table(view), html_failures(view), html_plot(view)]
+    parts.append(f"<footer>{e(t('page.footer', lang, version=__version__))}</footer></body></html>")
+    return "\n".join(p for p in parts if p)
+
+
+def score_line(view: StudentView) -> str:
+    return t("page.score", view.lang, score=points(view.score), max_score=points(view.max_score))
+
+
+def run_status(view: StudentView) -> str:
+    key = f"report.run.{view.status}"
+    return t(
+        "report.run_status", view.lang, status=t(key, view.lang) if key in RUN else view.status
+    )
+
+
+RUN = {"report.run.timeout", "report.run.error"}
+
+
+def html_table(view: StudentView) -> str:
+    lang, e = view.lang, html.escape
+    head = "".join(
+        f"<th>{e(t(k, lang))}</th>"
+        for k in ("page.col.check", "page.col.result", "page.col.points")
+    )
+    body = []
+    for row in view.rows:
+        tag = (
+            f' <span class="hidden-tag">({e(t("page.hidden", lang))})</span>' if row.hidden else ""
+        )
+        badge = f'<span class="badge {e(row.status)}">{e(status_word(row.status, lang))}</span>'
+        amount = f"{points(row.points)}/{points(row.max_points)}"
+        body.append(
+            f'<tr><td>{e(row.title)}{tag}</td><td>{badge}</td><td class="points">{amount}</td></tr>'
+        )
+    note = (
+        f'<p class="hidden-tag">{e(t("page.hidden_note", lang))}</p>'
+        if any(r.hidden for r in view.rows)
+        else ""
+    )
+    rows = "".join(body)
+    return f'<table id="checks"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{note}'
+
+
+def html_failures(view: StudentView) -> str:
+    lang, e = view.lang, html.escape
+    if not view.failures:
+        return f"<p>{e(t('page.all_passed', lang))}</p>" if view.passed == len(view.rows) else ""
+    items = [f"<h2>{e(t('page.to_fix', lang))}</h2>"]
+    for row in view.failures:
+        items.append(f'<section class="failure"><h3>{e(row.title)}</h3><pre>{e(row.message)}</pre>')
+        if row.diagnosis:
+            cause = t("report.likely_cause", lang, diagnosis=row.diagnosis)
+            items.append(f'<p class="diagnosis">{e(cause)}</p>')
+        if row.output:
+            items.append(f"<p>{e(t('page.printed', lang))}</p><pre>{e(row.output)}</pre>")
+        items.append("</section>")
+    return "\n".join(items)
+
+
+def html_plot(view: StudentView) -> str:
+    lang, e = view.lang, html.escape
+    heading = f"<h2>{e(t('page.training', lang))}</h2>"
+    if view.plot is None:
+        missing = "page.no_curve" if plots.available() else "page.no_matplotlib"
+        return f"{heading}<p>{e(t(missing, lang))}</p>"
+    data = base64.b64encode(view.plot).decode("ascii")
+    alt, caption = e(t("page.plot_alt", lang)), e(t("page.plot_caption", lang))
+    note = "" if view.has_curve else f"<p>{e(t('page.no_curve', lang))}</p>"
+    return (
+        f'{heading}{note}<figure><img id="loss-plot" alt="{alt}" '
+        f'src="data:image/png;base64,{data}"><figcaption>{caption}</figcaption></figure>'
+    )
+
+
+# -- Markdown ----------------------------------------------------------------------------
+def md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def feedback_markdown(report: Report) -> str:
+    view = student_view(report)
+    lang = view.lang
+    lines = [f"# {t('page.title', lang, assignment=view.assignment)}", ""]
+    count = t("page.passed_count", lang, passed=view.passed, count=len(view.rows))
+    lines += [f"**{score_line(view)}** ({count})", ""]
+    if view.status != "ok":
+        lines += [run_status(view), ""]
+    cols = [t(k, lang) for k in ("page.col.check", "page.col.result", "page.col.points")]
+    lines += [f"| {' | '.join(cols)} |", "|---|---|---:|"]
+    for row in view.rows:
+        title = md_cell(row.title) + (f" ({t('page.hidden', lang)})" if row.hidden else "")
+        amount = f"{points(row.points)}/{points(row.max_points)}"
+        lines.append(f"| {title} | {status_word(row.status, lang)} | {amount} |")
+    if any(r.hidden for r in view.rows):
+        lines += ["", f"_{t('page.hidden_note', lang)}_"]
+    lines += md_failures(view) + md_plot(view)
+    lines += ["", f"_{t('page.footer', lang, version=__version__)}_", ""]
+    return "\n".join(lines)
+
+
+def md_failures(view: StudentView) -> list[str]:
+    if not view.failures:
+        return ["", t("page.all_passed", view.lang)] if view.passed == len(view.rows) else []
+    lines = ["", f"## {t('page.to_fix', view.lang)}"]
+    for row in view.failures:
+        lines += ["", f"### {row.title}", "", "```text", row.message, "```"]
+        if row.diagnosis:
+            lines += ["", f"> {t('report.likely_cause', view.lang, diagnosis=row.diagnosis)}"]
+        if row.output:
+            lines += ["", t("page.printed", view.lang), "", "```text", row.output, "```"]
+    return lines
+
+
+def md_plot(view: StudentView) -> list[str]:
+    lines = ["", f"## {t('page.training', view.lang)}", ""]
+    if view.plot is None:
+        missing = "page.no_curve" if plots.available() else "page.no_matplotlib"
+        return lines + [t(missing, view.lang)]
+    data = base64.b64encode(view.plot).decode("ascii")
+    return lines + [
+        f"![{t('page.plot_alt', view.lang)}](data:image/png;base64,{data})",
+        "",
+        f"_{t('page.plot_caption', view.lang)}_",
+    ]
+
+
+# -- batch writers (batch.STUDENT_WRITERS) ----------------------------------------------
+def write_feedback_html(report: Report, student_dir: Path, config: Any) -> None:
+
+    write_atomically(student_dir / "feedback.html", feedback_html(report))
+
+
+def write_feedback_md(report: Report, student_dir: Path, config: Any) -> None:
+
+    write_atomically(student_dir / "feedback.md", feedback_markdown(report))

@@ -1,0 +1,43 @@
+"""Class-level results: grades.csv and the numbers of the batch summary."""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from typing import Any
+
+from autograder.core.results import StudentRow
+
+STATUS_COLUMNS = ("student", "total", "max", "status")
+
+
+def grades_csv(rows: list[StudentRow], check_names: list[str]) -> str:
+    """One row per student: id, total, max, status, then one column per check."""
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow([*STATUS_COLUMNS, *check_names])
+    for row in rows:
+        cells = [f"{row.points[name]:g}" if name in row.points else "" for name in check_names]
+        writer.writerow([row.student, f"{row.total:g}", f"{row.max_total:g}", row.status, *cells])
+    return stream.getvalue()
+
+
+def class_statistics(rows: list[StudentRow], check_names: list[str]) -> dict[str, Any]:
+    """Mean, median and pass rate per check over the graded students."""
+    totals = [row.total for row in rows if row.status != "grader-error"]
+    pass_rate = {}
+    for name in check_names:
+        graded = [row for row in rows if name in row.points]
+        full = [row for row in graded if row.points[name] > 0]
+        pass_rate[name] = len(full) / len(graded) if graded else 0.0
+    return {
+        "graded": len(totals),
+        "mean": statistics.fmean(totals) if totals else 0.0,
+        "median": statistics.median(totals) if totals else 0.0,
+        "max": rows[0].max_total if rows else 0.0,
+        "pass_rate": pass_rate,
+        "status_counts": {
+            s: sum(r.status == s for r in rows) for s in sorted({r.status for r in rows})
+        },
+    }

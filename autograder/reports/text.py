@@ -1,0 +1,87 @@
+"""Turning a report into text for a terminal, or JSON."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from autograder.core.results import PASSED, BatchSummary, Report
+from autograder.i18n import check_title, t
+
+MARKS = {PASSED: "PASS", "failed": "FAIL", "error": "ERR!"}
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def report_table(report: Report) -> str:
+    """One line per check (mark, points, name), the reason and diagnosis below each failure.
+
+    A hidden check shows its name and result only, whatever its message says.
+    """
+    lang = report.lang
+    lines = []
+    for result in report.results:
+        points = f"{_points(result.points)}/{_points(result.max_points)}"
+        title = check_title(result.name, lang)
+        lines.append(f"{MARKS.get(result.status, '????')}  {points:>5}  {title}")
+        if result.passed or result.hidden:
+            continue
+        for line in result.message.splitlines()[:6]:
+            lines.append(textwrap.indent(line, " " * 8))
+        if result.diagnosis:
+            cause = t("report.likely_cause", lang, diagnosis=result.diagnosis)
+            lines.append(
+                textwrap.fill(cause, 100, initial_indent=" " * 8, subsequent_indent=" " * 10)
+            )
+    passed = sum(r.passed for r in report.results)
+    lines.append("")
+    lines.append(
+        t(
+            "report.total",
+            lang,
+            score=_points(report.score),
+            max_score=_points(report.max_score),
+            passed=passed,
+            count=len(report.results),
+        )
+    )
+    return "\n".join(lines)
+
+
+def report_json(report: Report) -> str:
+    return json.dumps(report.to_dict(), indent=2)
+
+
+def batch_summary(summary: BatchSummary) -> str:
+    """The end-of-batch summary: counts, mean and median, pass rate per check."""
+    stats = summary.statistics
+    skipped = sum(o.skipped for o in summary.outcomes)
+    lines = [
+        f"Graded {stats['graded']} submission(s) ({skipped} unchanged since the last run, "
+        f"not regraded); statuses: "
+        + ", ".join(f"{k} {v}" for k, v in stats["status_counts"].items()),
+        f"Score: mean {stats['mean']:.2f}, median {stats['median']:g} of {stats['max']:g}",
+        "Pass rate per check:",
+    ]
+    for name, rate in stats["pass_rate"].items():
+        lines.append(f"  {rate:6.0%}  {name}")
+    if summary.grader_failures:
+        lines.append("GRADER FAILURES (a bug in the grader, not the students; please report):")
+        lines += [
+            f"  {o.student}: {o.grader_error.splitlines()[0]}" for o in summary.grader_failures
+        ]
+    else:
+        lines.append("Grader failures: none.")
+    return "\n".join(lines)
+
+
+def class_table(summary: BatchSummary) -> str:
+    """One line per student: total, status."""
+    width = max([len(o.student) for o in summary.outcomes] + [7])
+    lines = [f"{'student':<{width}}  {'score':>9}  status"]
+    for outcome in summary.outcomes:
+        row = outcome.row
+        lines.append(f"{row.student:<{width}}  {row.total:>4g}/{row.max_total:<4g}  {row.status}")
+    return "\n".join(lines)

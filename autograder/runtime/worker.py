@@ -1,0 +1,152 @@
+"""The student-side process: imports a submission and runs calls into it.
+
+This module runs *inside* the student's process (sandboxed when bubblewrap is
+available) and is therefore untrusted: anything it sends back may have been
+forged by the student's code. It only executes requests and reports plain
+data; every verdict is computed by the grader from that data.
+
+Protocol: each message is a ``framing`` message holding a ``plaindata``
+payload. Requests arrive on the fd given as argv[1], replies
+leave on argv[2]. The student's prints go to fds 1 and 2, which the grader
+drains and caps separately, so nothing a student prints can pose as a reply.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import traceback
+from typing import Any
+
+from . import plaindata
+from .framing import read_message, write_message
+
+
+def student_frame(exc: BaseException, folder: str) -> str:
+    """The innermost traceback line that lies in the student's own files."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(folder)]
+    if not frames and isinstance(exc, SyntaxError) and exc.filename:
+        text = (exc.text or "").strip()
+        return f"{os.path.basename(exc.filename)}, line {exc.lineno}: {text}"
+    if not frames:
+        return ""
+    frame = frames[-1]
+    return f"{os.path.basename(frame.filename)}, line {frame.lineno}, in {frame.name}: {frame.line}"
+
+
+class MissingName(Exception):
+    """The submission lacks a module, class or function a check needs."""
+
+
+class Worker:
+    """Holds the submission's modules, the objects made so far and past calls."""
+
+    def __init__(self) -> None:
+        self.folder = ""
+        self.modules: dict[str, Any] = {}
+        self.objects: dict[int, Any] = {}
+        self.calls: dict[int, tuple[list[Any], dict[str, Any]]] = {}
+
+    def load(self, folder: str, names: list[str], blocked: list[str]) -> dict[str, Any]:
+        """Import ``names``; ``blocked`` modules (they killed or hung an earlier
+        process) make every import of them fail at once."""
+        self.folder = os.path.realpath(folder) + os.sep
+        if self.folder not in sys.path:
+            sys.path.insert(0, self.folder)
+        for name in blocked:
+            sys.modules[name] = None  # type: ignore[assignment]
+        failures = {}
+        for name in names:
+            try:
+                self.modules[name] = importlib.import_module(name)
+            except BaseException as exc:  # noqa: B036 - SystemExit at import is the student's too
+                failures[name] = self.describe(exc)
+                if isinstance(exc, ImportError) and exc.name in blocked:
+                    failures[name].update(
+                        type="ImportError",
+                        message=f"it imports {exc.name}.py, which could not be imported",
+                    )
+        return {"failures": failures}
+
+    def resolve(self, target: str) -> Any:
+        module_name, _, attr = target.partition(".")
+        if module_name not in self.modules:
+            raise MissingName(f"{module_name}.py could not be imported")
+        try:
+            return getattr(self.modules[module_name], attr)
+        except AttributeError:
+            raise MissingName(f"{module_name}.py defines no {attr!r}") from None
+
+    def new(self, target: str) -> dict[str, Any]:
+        handle = len(self.objects)
+        self.objects[handle] = self.resolve(target)()
+        return {"handle": handle}
+
+    def call(self, request: dict[str, Any]) -> dict[str, Any]:
+        handle, method = request.get("handle"), request.get("method")
+        function = self.resolve(request["target"])
+        if handle is not None:
+            function = getattr(self.objects[handle], str(method))
+        args, kwargs = request["args"], request["kwargs"]
+        call_id = len(self.calls)
+        self.calls[call_id] = (args, kwargs)
+        value = function(*args, **kwargs)
+        return {"value": value, "args_after": args, "kwargs_after": kwargs, "call": call_id}
+
+    def peek(self, call_id: int) -> dict[str, Any]:
+        args, kwargs = self.calls[call_id]
+        return {"args": args, "kwargs": kwargs}
+
+    def describe(self, exc: BaseException) -> dict[str, Any]:
+        return {
+            "type": type(exc).__name__,
+            "message": str(exc)[:2000],
+            "where": student_frame(exc, self.folder),
+            "in_student_code": bool(student_frame(exc, self.folder)),
+        }
+
+    def handle(self, request: dict[str, Any]) -> dict[str, Any]:
+        op = request["op"]
+        if op == "load":
+            return self.load(request["folder"], request["modules"], request.get("blocked", []))
+        if op == "new":
+            return self.new(request["target"])
+        if op == "call":
+            return self.call(request)
+        if op == "peek":
+            return self.peek(request["call"])
+        raise ValueError(f"unknown op {op!r}")
+
+
+def reply_for(worker: Worker, request: dict[str, Any]) -> bytes:
+    try:
+        result = worker.handle(request)
+    except MissingName as exc:
+        return plaindata.encode({"ok": False, "error": {"type": "missing", "message": str(exc)}})
+    except BaseException as exc:  # noqa: B036 - the student's SystemExit is a result too
+        return plaindata.encode({"ok": False, "error": worker.describe(exc)})
+    try:
+        return plaindata.encode({"ok": True, **result})
+    except plaindata.PlainDataError as exc:
+        error = {"type": "unplain", "message": str(exc)}
+        return plaindata.encode({"ok": False, "error": error})
+
+
+def main(argv: list[str]) -> None:
+    request_fd, reply_fd = int(argv[1]), int(argv[2])
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    worker = Worker()
+    while True:
+        message = read_message(request_fd)
+        if message is None:
+            return
+        payload = reply_for(worker, plaindata.decode(message))
+        sys.stdout.flush()
+        sys.stderr.flush()
+        write_message(reply_fd, payload)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
