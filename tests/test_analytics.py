@@ -67,3 +67,20 @@ def test_to_dict_is_plain_json() -> None:
         "students": 2,
     }
     assert as_dict["problem_submissions"][0] == {"student": "s4", "status": "timeout"}
+
+
+def test_a_check_not_applicable_to_a_student_is_neither_pass_nor_failure() -> None:
+    """Scored 0 of 0 (a layer failed under the trainer): not the trainer check's failure."""
+    document = {
+        "score": 1.0,
+        "checks": [
+            {"name": "A", "component": "AffineLayer", "status": "failed", "max_points": 2},
+            {"name": "T", "component": "train_xor", "status": "failed", "max_points": 0},
+        ],
+    }
+    gated = digest("s", "ok", document)
+    assert gated.passed == {"A": False}
+    fine = StudentDigest("f", 3, "ok", {"A": True, "T": True})
+    result = analyse([gated, gated, fine], ("A", "T"), 3.0)
+    assert result.pass_rate == {"A": 1 / 3, "T": 1.0}
+    assert result.flagged == ("A",)

@@ -1,18 +1,29 @@
-"""Generic checks of a layer's ``backward`` against numerical differentiation.
+"""Generic checks of a layer's ``backward``: exact values, two layers at once, structure.
 
 Works for any layer whose forward is a function of its inputs: the expected
-gradients are central differences of ``L = sum(dout * forward(*inputs))``
-with the engine's own trusted ``forward``, never a copy of a backward formula.
-A random ``dout ~ N(0, 1)`` (never all ones) makes a forgotten upstream factor
-or a transposed gradient visible: with ``dout = 1`` many wrong answers agree.
+gradients are complex-step derivatives of ``L = sum(dout * forward(*inputs))``
+with the engine's own trusted ``forward`` (numgrad.complex_step_gradients):
+exact to rounding, and never a copy of a backward formula. A random
+``dout ~ N(0, 1)`` (never all ones) makes a forgotten upstream factor or a
+transposed gradient visible: with ``dout = 1`` many wrong answers agree.
 
-Tolerances. Correct code differs from central differences (h = 1e-5) by
-rounding, about eps * |L| / h ~ 1e-10 for these O(1) sums, plus
-h^2 |f'''| / 6 <= 2e-12 of truncation for the sigmoid (|sigma'''| <= 1/8) and
-none for layers linear in the perturbed input. Common bugs (a missing
-transpose, a wrong sign, a forgotten factor) err by 1e-1 or more. Passing when
-``|g - n| <= ATOL + RTOL * |n|`` with ATOL = 1e-7 and RTOL = 1e-5 leaves a
-factor of about 1000 over the numerical noise and 10^4 under the bugs.
+Tolerance: the rounding of float64 itself. A correct backward computes each
+gradient element from a few products and sums; each rounding errs by at most
+eps = 2.2e-16 relative to what it rounds, so ``|g - e| <= k eps S``, where S
+is the sum of the magnitudes of the terms (for dx of Affine,
+``sum_m |dout[n, m] W[d, m]|``) and k counts the roundings on the way. For a
+layer built from + and * (Multiply, Affine), S is the gradient of
+``sum(|dout| * forward(|inputs|))``: ``sum_of_terms``. A layer whose correct
+formula loses digits passes its own budget (the sigmoid: ``1 - a`` near
+saturation). ULPS = 16 leaves every correct variant a wide margin (measured
+by benchmarks/tolerance_margins.py) and rejects what is less precise: finite
+differences of any step (at best ~1e-11 relative on a sigmoid), a cache or
+arithmetic in float32 (~1e-8), and the usual bugs (1e-1 and more).
+
+What these checks cannot see: a backward that *is* exact but not
+backpropagation (complex step of its own forward, or finite differences of
+a layer linear in its inputs, which are exact too). The static pass
+(integrity.py) names those; the cost checks catch numerical Affine layers.
 """
 
 from __future__ import annotations
@@ -33,15 +44,20 @@ from autograder.checks.diagnosis import (
     diagnosis,
     input_name,
 )
-from autograder.checks.expect import expect_array_like, expect_sequence, worst_mismatch
-from autograder.checks.numgrad import central_difference
+from autograder.checks.expect import Mismatch, expect_array_like, expect_sequence, worst_mismatch
+from autograder.checks.numgrad import complex_step_gradients
 from autograder.core.errors import CheckFailed, StudentError, StudentException
 from autograder.i18n import t
 
-ATOL = 1e-7
-RTOL = 1e-5
-LINEARITY_RTOL = 1e-9
+EPS = float(np.finfo(np.float64).eps)
+ULPS = 16
+# Naming a mistake compares with predictions of the same exactness, but a
+# mistake is a mistake at any precision: matching stays loose.
+ATOL, RTOL = 1e-7, 1e-5
 TOLERANCE = Tolerance(ATOL, RTOL)
+LINEARITY_RTOL = 1e-9
+
+Budget = Callable[[Sequence[Any], Any], list[np.ndarray]]
 
 
 def upstream_like(rng: np.random.Generator, output: Any) -> Any:
@@ -49,6 +65,21 @@ def upstream_like(rng: np.random.Generator, output: Any) -> Any:
     if isinstance(output, np.ndarray):
         return rng.standard_normal(output.shape)
     return float(rng.standard_normal())
+
+
+def exact_gradients(forward: Callable[..., Any], inputs: Sequence[Any], upstream: Any) -> list:
+    """dL/d(input) for ``L = sum(upstream * forward(*inputs))``, by complex step."""
+    return complex_step_gradients(lambda *xs: np.sum(upstream * forward(*xs)), inputs)
+
+
+def sum_of_terms(forward: Callable[..., Any]) -> Budget:
+    """The error budget's scale for a layer built from + and *: the sum of |terms|."""
+
+    def scale(inputs: Sequence[Any], upstream: Any) -> list[np.ndarray]:
+        magnitudes = [np.abs(np.asarray(x, dtype=np.float64)) for x in inputs]
+        return exact_gradients(forward, magnitudes, np.abs(upstream))
+
+    return scale
 
 
 def student_gradients(
@@ -63,47 +94,127 @@ def student_gradients(
     return [expect_array_like(name, g, x) for name, g, x in zip(names, grads, inputs)]
 
 
+def beyond_budget(name: str, got: np.ndarray, expected: Any, allowed: Any) -> Mismatch | None:
+    """The element that most exceeds ``|g - e| <= allowed`` (elementwise), or None."""
+    g, e = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        excess = np.abs(g - e) - allowed
+        excess = np.where(np.isnan(excess), np.inf, excess)
+    if excess.size == 0 or excess.max() <= 0:
+        return None
+    index = np.unravel_index(int(np.argmax(excess)), excess.shape) if excess.ndim else ()
+    at_g, at_e = float(g[index]), float(e[index])
+    rel = abs(at_g - at_e) / max(abs(at_e), np.finfo(float).tiny)
+    return Mismatch(name, tuple(int(i) for i in index), at_g, at_e, abs(at_g - at_e), rel)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A failed comparison: the message, and whether the answer was merely imprecise."""
+
+    message: str
+    imprecise: bool = False
+
+
+def verdict(
+    value: Any,
+    target: str,
+    names: Sequence[str],
+    inputs: Sequence[Any],
+    expected: list,
+    scale: list,
+) -> Verdict | None:
+    """None when every returned gradient is within ULPS roundings of the exact one."""
+    try:
+        grads = student_gradients(value, target, names, inputs)
+    except CheckFailed as wrong:
+        return Verdict(str(wrong))
+    failures = [
+        found.sentence("exact")
+        for name, g, e, s in zip(names, grads, expected, scale)
+        if (found := beyond_budget(name, g, e, ULPS * EPS * np.asarray(s))) is not None
+    ]
+    if not failures:
+        return None
+    shapes = ", ".join(f"{n} {np.shape(x)}" for n, x in zip(names, inputs))
+    message = t("gradcheck.failed", failures="; ".join(failures), shapes=shapes)
+    imprecise = all(TOLERANCE.close(g, e) for g, e in zip(grads, expected))
+    note = " " + t("gradcheck.imprecise", ulps=ULPS) if imprecise else ""
+    return Verdict(message + note, imprecise)
+
+
+def backward_reply(layer: RemoteObject, upstream: Any, names: Sequence[str], inputs: Any) -> dict:
+    """The reply to ``layer.backward(upstream)``; a raised error names a missing transpose."""
+    try:
+        return layer.call("backward", upstream)
+    except StudentException as error:
+        target = layer.target
+        found = diagnose_exception(
+            layer_name(target), names, inputs, error.kind, error.message, error.where
+        )
+        raise failure(error.message, found) from None
+
+
 def check_gradients(
     ctx: Context,
     target: str,
     forward: Callable[..., Any],
     inputs: Sequence[Any],
     names: Sequence[str],
+    budget: Budget | None = None,
 ) -> None:
-    """The student's backward must match central differences of ``forward``.
+    """Two layers in one pass must each match the exact gradients of ``forward``.
 
-    The layer first sees a forward on other inputs: backward must answer for
-    the most recent forward, and a stale cache shows up as a wrong gradient.
+    The first layer first sees a forward on other inputs (backward answers for
+    the most recent forward: a stale cache shows), then the second layer's
+    forward comes between the first's forward and backward: a cache shared by
+    all instances (a class attribute) shows too.
     """
-    layer = ctx.new(target)
-    layer.forward(*earlier_inputs(inputs))
-    forward_call = layer.call("forward", *inputs)["call"]
-    dout = upstream_like(ctx.rng, forward(*inputs))
+    scale = budget or sum_of_terms(forward)
+    first, second = ctx.new(target), ctx.new(target)
+    first.forward(*earlier_inputs(inputs))
+    forward_call = first.call("forward", *inputs)["call"]
+    twin = twin_inputs(inputs)
+    second.forward(*twin)
+    dout, twin_dout = (
+        upstream_like(ctx.rng, forward(*inputs)),
+        upstream_like(ctx.rng, forward(*twin)),
+    )
+    reply = backward_reply(first, dout, names, inputs)
+    twin_reply = backward_reply(second, twin_dout, names, twin)
+    expected = exact_gradients(forward, inputs, dout)
+    found = verdict(reply["value"], target, names, inputs, expected, scale(inputs, dout))
+    if found is not None:
+        if found.imprecise:
+            raise CheckFailed(found.message)
+        after = Observed(reply["args_after"][0], ctx.student.peek(forward_call)["args"])
+        case = backward_case(target, forward, inputs, names, dout, expected, reply["value"], after)
+        shared = exact_gradients(forward, twin, dout)
+        raise failure(found.message, shared_cache(reply["value"], shared) or diagnose(case))
+    twin_expected = exact_gradients(forward, twin, twin_dout)
+    found = verdict(twin_reply["value"], target, names, twin, twin_expected, scale(twin, twin_dout))
+    if found is not None:
+        raise CheckFailed(f"{found.message} {t('gradcheck.second_layer')}")
+
+
+def diagnose(case: BackwardCase) -> Diagnosis | None:
+    return diagnose_backward(case, TOLERANCE)
+
+
+def shared_cache(got: Any, other_layers_gradients: list) -> Diagnosis | None:
+    """The answer is right for the *other* layer's inputs: one cache for every instance."""
+    returned = [got] if len(other_layers_gradients) == 1 else got
+    if type(returned) not in (list, tuple) or len(returned) != len(other_layers_gradients):
+        return None
     try:
-        reply = layer.call("backward", dout)
-    except StudentException as error:
-        found = diagnose_exception(
-            layer_name(target), names, inputs, error.kind, error.message, error.where
-        )
-        raise failure(error.message, found) from None
-    numeric = central_difference(lambda *xs: float(np.sum(dout * forward(*xs))), inputs)
-    try:
-        grads = student_gradients(reply["value"], target, names, inputs)
-        failures = [
-            mismatch.sentence("numerical")
-            for name, g, n in zip(names, grads, numeric)
-            if (mismatch := worst_mismatch(name, g, n, ATOL, RTOL)) is not None
-        ]
-    except CheckFailed as wrong:
-        message = str(wrong)
-    else:
-        if not failures:
-            return
-        shapes = ", ".join(f"{n} {np.shape(x)}" for n, x in zip(names, inputs))
-        message = t("gradcheck.failed", failures="; ".join(failures), shapes=shapes)
-    after = Observed(reply["args_after"][0], ctx.student.peek(forward_call)["args"])
-    case = backward_case(target, forward, inputs, names, dout, numeric, reply["value"], after)
-    raise failure(message, diagnose_backward(case, TOLERANCE))
+        if all(
+            TOLERANCE.close(np.asarray(g, float), e)
+            for g, e in zip(returned, other_layers_gradients)
+        ):
+            return diagnosis("shared_cache")
+    except (TypeError, ValueError):
+        return None
+    return None
 
 
 @dataclass(frozen=True)
@@ -126,10 +237,6 @@ def backward_case(
 ) -> BackwardCase:
     """What the diagnosis compares with: expected gradients under known mistakes' inputs."""
     ones = np.ones_like(dout) if isinstance(dout, np.ndarray) else 1.0
-    local = central_difference(lambda *xs: float(np.sum(ones * forward(*xs))), inputs)
-    earlier = central_difference(
-        lambda *xs: float(np.sum(dout * forward(*xs))), earlier_inputs(inputs)
-    )
     return BackwardCase(
         layer=layer_name(target),
         forward=forward,
@@ -137,8 +244,8 @@ def backward_case(
         inputs=tuple(inputs),
         upstream=dout,
         expected=tuple(expected),
-        local=tuple(local),
-        earlier=tuple(earlier),
+        local=tuple(exact_gradients(forward, inputs, ones)),
+        earlier=tuple(exact_gradients(forward, earlier_inputs(inputs), dout)),
         got=got,
         upstream_after=after.upstream,
         inputs_after=tuple(after.inputs),
@@ -148,6 +255,11 @@ def backward_case(
 def earlier_inputs(inputs: Sequence[Any]) -> list[Any]:
     """Inputs of the same shapes and types as ``inputs``, with every value different."""
     return [2 * x + 1 for x in inputs]
+
+
+def twin_inputs(inputs: Sequence[Any]) -> list[Any]:
+    """A second layer's inputs: same shapes and types, every value different again."""
+    return [0.25 - 0.5 * x for x in inputs]
 
 
 def layer_name(target: str) -> str:
@@ -167,54 +279,56 @@ def check_linear_in_upstream(
     inputs: Sequence[Any],
     names: Sequence[str],
 ) -> None:
-    """backward(0) is 0 and backward(2 d1 - 3 d2) = 2 backward(d1) - 3 backward(d2).
+    """backward is linear in its upstream gradient, and repeatable in any order.
 
-    A backward that ignores its upstream gradient (returns only the local
-    gradient) fails the first; one that adds instead of multiplying, the second.
-    A backward that changes its cache in place fails too (its answers drift).
+    Each upstream (d1, d2, 2 d1 - 3 d2, 0) goes to a layer of its own, fresh
+    from forward: zero must give zero (a backward returning the local
+    gradient alone fails) and the combination the combination (one adding
+    the upstream fails). Then one layer gets them all in turn, zero first:
+    each answer must be the fresh layer's, so a backward that changes its
+    cache (``self.y *= dz``) fails whatever order its calls come in.
     """
-    layer = ctx.new(target)
-    forward_reply = layer.call("forward", *inputs)
-    output = forward_reply["value"]
-    zero = upstream_like(ctx.rng, output) * 0.0
-    at_zero = student_gradients(layer.backward(zero), target, names, inputs)
+    output = forward(*inputs)
+    d1, d2 = upstream_like(ctx.rng, output), upstream_like(ctx.rng, output)
+    upstreams = [d1, d2, 2 * d1 - 3 * d2, d1 * 0.0]
+    fresh = []
+    for upstream in upstreams:
+        layer = ctx.new(target)
+        layer.forward(*inputs)
+        fresh.append(student_gradients(layer.backward(upstream), target, names, inputs))
+    g1, g2, combined, at_zero = fresh
     for name, grad in zip(names, at_zero):
         if np.any(grad != 0):
             raise CheckFailed(t("gradcheck.zero_upstream", name=name))
-    d1, d2 = upstream_like(ctx.rng, output), upstream_like(ctx.rng, output)
-    g1 = student_gradients(layer.backward(d1), target, names, inputs)
-    g2 = student_gradients(layer.backward(d2), target, names, inputs)
-    combined = student_gradients(layer.backward(2 * d1 - 3 * d2), target, names, inputs)
     for name, a, b, c in zip(names, g1, g2, combined):
         if worst_mismatch(name, c, 2 * a - 3 * b, 1e-12, LINEARITY_RTOL) is not None:
-            message = t("gradcheck.not_linear", name=name)
-            state = Repeat(layer, forward_reply["call"], d1, g1)
-            raise failure(message, changed_state(ctx, state, target, names, inputs))
+            raise CheckFailed(t("gradcheck.not_linear", name=name))
+    check_repeatable(ctx, target, inputs, names, list(zip(upstreams, fresh))[::-1])
 
 
-@dataclass(frozen=True)
-class Repeat:
-    """A layer after several backward calls, and its answer to an earlier one."""
-
-    layer: RemoteObject
-    forward_call: int
-    upstream: Any
-    answer: list[np.ndarray]
+def check_repeatable(
+    ctx: Context, target: str, inputs: Sequence[Any], names: Sequence[str], calls: list
+) -> None:
+    """One layer, several backward calls: each must equal the fresh layer's answer."""
+    layer = ctx.new(target)
+    forward_call = layer.call("forward", *inputs)["call"]
+    for upstream, expected in calls:
+        got = student_gradients(layer.backward(upstream), target, names, inputs)
+        for name, a, b in zip(names, got, expected):
+            if not np.array_equal(a, b):
+                message = t("gradcheck.not_repeatable", name=name)
+                raise failure(message, changed_state(ctx, forward_call, names, inputs))
 
 
 def changed_state(
-    ctx: Context, state: Repeat, target: str, names: Sequence[str], inputs: Sequence[Any]
-) -> Diagnosis | None:
-    """Why answers drift between backward calls: a cached input or value changed in place."""
+    ctx: Context, forward_call: int, names: Sequence[str], inputs: Sequence[Any]
+) -> Diagnosis:
+    """Why answers drift between backward calls: a cached input, or the cache, changed."""
     try:
-        cached = ctx.student.peek(state.forward_call)["args"]
-        for index, (now, before) in enumerate(zip(cached, inputs)):
-            if not np.array_equal(now, before):
-                return diagnosis("input_modified", input=input_name(names[index]))
-        again = state.layer.call("backward", state.upstream)["value"]
-        grads = student_gradients(again, target, names, inputs)
-    except (CheckFailed, StudentError):
-        return None
-    if all(np.array_equal(a, b) for a, b in zip(grads, state.answer)):
-        return None
+        cached = ctx.student.peek(forward_call)["args"]
+    except StudentError:
+        cached = inputs
+    for index, (now, before) in enumerate(zip(cached, inputs)):
+        if not np.array_equal(now, before):
+            return diagnosis("input_modified", input=input_name(names[index]))
     return diagnosis("cache_modified")

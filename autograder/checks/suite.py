@@ -21,6 +21,7 @@ import numpy as np
 
 from autograder.core.errors import CheckFailed, StudentError
 from autograder.core.results import ERROR, FAILED, PASSED, CheckResult
+from autograder.isolation.calls import CallOptions
 from autograder.isolation.session import StudentSession
 
 CheckFunction = Callable[["Context"], None]
@@ -33,6 +34,10 @@ class Check:
     points: float
     function: CheckFunction
     hidden: bool = False
+    # Components whose code this check also runs (e.g. the trainer on the
+    # student's own layers): while one of their checks fails, this one is not
+    # scored (see gates.py), so that mistake costs only its own component.
+    requires: tuple[str, ...] = ()
 
 
 class RemoteObject:
@@ -43,9 +48,11 @@ class RemoteObject:
         self.target = target
         self.handle = session.new(target)
 
-    def call(self, method: str, *args: Any) -> dict[str, Any]:
+    def call(self, method: str, *args: Any, options: CallOptions = CallOptions()) -> dict[str, Any]:
         """The full reply: ``value``, ``args_after``, ``call`` (id for ``peek``)."""
-        return self.session.call(self.target, *args, handle=self.handle, method=method)
+        return self.session.call(
+            self.target, *args, handle=self.handle, method=method, call_options=options
+        )
 
     def __getattr__(self, method: str) -> Callable[..., Any]:
         if method.startswith("_"):
@@ -75,8 +82,11 @@ class Context:
     def new(self, target: str) -> RemoteObject:
         return RemoteObject(self.student, target)
 
-    def call(self, target: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        return self.student.call(target, *args, **kwargs)
+    def call(
+        self, target: str, *args: Any, options: CallOptions = CallOptions(), **kwargs: Any
+    ) -> dict[str, Any]:
+        """``kwargs`` go to the student's function; ``options`` to the session."""
+        return self.student.call(target, *args, call_options=options, **kwargs)
 
 
 class CheckSuite:
@@ -97,15 +107,21 @@ class CheckSuite:
         self.timeouts = dict(timeouts or {})
         self.checks: list[Check] = []
 
-    def check(self, name: str, points: float) -> Callable[[CheckFunction], CheckFunction]:
+    def check(
+        self, name: str, points: float, requires: tuple[str, ...] = ()
+    ) -> Callable[[CheckFunction], CheckFunction]:
+        """Register a check; ``requires``: components whose code it also runs."""
         component = next((c for c in self.components if c in name), None)
         if component is None:
             raise ValueError(f"check name {name!r} names none of {self.components}")
         if any(existing.name == name for existing in self.checks):
             raise ValueError(f"two checks are named {name!r}")
+        if set(requires) - set(self.components):
+            raise ValueError(f"check {name!r} requires components not in {self.components}")
 
         def register(function: CheckFunction) -> CheckFunction:
-            self.checks.append(Check(name, component, points, function, self.hidden))
+            check = Check(name, component, points, function, self.hidden, tuple(requires))
+            self.checks.append(check)
             return function
 
         return register

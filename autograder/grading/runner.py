@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from autograder.checks import run_check
+from autograder.checks.gates import run_checks
 from autograder.core.results import CheckResult, Report
 from autograder.grading.assignment import Assignment
 from autograder.i18n import language
@@ -56,7 +56,7 @@ def grade_folder(
         Path(folder), list(assignment.modules), options.sandbox, timeouts, slot
     ) as session:
         with language(options.lang):
-            results = tuple(run_check(check, session, options.seed) for check in checks)
+            results = run_checks(checks, session, options.seed)
             results = tuple(resolve_data(r, options.report_data) for r in results)
         log = list(session.call_log)
         sandboxed, status = session.use_bwrap, session.status

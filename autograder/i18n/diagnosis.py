@@ -217,13 +217,21 @@ SENTENCES: dict[str, dict[str, str]] = {
         "en": "no known trainer mistake matches: the change your training makes to the "
         "weights has cosine similarity {cosine:.3f} with gradient descent's and {scale:.3g} "
         "times its size; {where} differs most, changing by {got:.6g} instead of "
-        "{expected:.6g} (train_xor uses your layers: if a layer check fails too, fix that "
-        "first)",
+        "{expected:.6g} (train_xor ran with the grader's trusted layers, so the difference "
+        "is your trainer's own)",
         "id": "tidak ada kesalahan pelatihan umum yang cocok: perubahan bobot oleh pelatihan "
         "Anda memiliki kemiripan kosinus {cosine:.3f} dengan gradient descent dan besarnya "
         "{scale:.3g} kali; selisih terbesar ada di {where}, berubah {got:.6g}, seharusnya "
-        "{expected:.6g} (train_xor memakai layer Anda: jika pemeriksaan layer juga gagal, "
-        "perbaiki itu dulu)",
+        "{expected:.6g} (train_xor dijalankan dengan layer tepercaya milik autograder, jadi "
+        "perbedaan ini berasal dari trainer Anda sendiri)",
+    },
+    "shared_cache": {
+        "en": "this layer's backward answered for the inputs another layer's forward "
+        "received: all layers share one cache (a class attribute, or a module-level "
+        "variable); store what backward needs on self, in forward",
+        "id": "backward layer ini menjawab untuk input yang diterima forward layer lain: "
+        "semua layer berbagi satu cache (atribut kelas, atau variabel tingkat modul); "
+        "simpan yang dibutuhkan backward pada self, di dalam forward",
     },
 }
 
@@ -281,6 +289,7 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "no known mistake (training)",
         "id": "kesalahan tak dikenal (pelatihan)",
     },
+    "shared_cache": {"en": "cache shared by all layers", "id": "cache dipakai bersama semua layer"},
 }
 
 MESSAGES: dict[str, dict[str, str]] = {

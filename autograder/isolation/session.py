@@ -31,6 +31,7 @@ from autograder.core.errors import (
     StudentUnplain,
 )
 from autograder.isolation import processes, sandbox
+from autograder.isolation.calls import CallOptions
 from autograder.runtime import framing, plaindata
 
 MAX_REPLY_BYTES = 256 << 20
@@ -101,6 +102,9 @@ class StudentSession:
         # Functions never to call again (they timed out once), with the reason.
         self.disabled: dict[str, StudentError] = {}
         self.call_log: list[tuple[str, float]] = []
+        # Each call's CPU seconds, observed from /proc by the grader.
+        self.cpu_log: list[tuple[str, float]] = []
+        self.last_cpu_seconds = 0.0
         self.crashes = 0
         self.check_name = ""
         self._calls_in_check = 0
@@ -195,6 +199,7 @@ class StudentSession:
         *args: Any,
         handle: int | None = None,
         method: str | None = None,
+        call_options: CallOptions = CallOptions(),
         **kwargs: Any,
     ) -> dict[str, Any]:
         """Call ``target`` (``module.function``), or ``method`` of object ``handle``.
@@ -211,13 +216,17 @@ class StudentSession:
             "args": list(args),
             "kwargs": kwargs,
         }
-        return self.request(request, function)
+        if call_options.trusted:
+            request["trusted"] = list(call_options.trusted)
+        return self.request(request, function, call_options)
 
     def peek(self, call_id: int) -> dict[str, Any]:
         """The arguments of an earlier call as they are now (cached inputs)."""
         return self.request({"op": "peek", "call": call_id}, "peek")
 
-    def request(self, request: dict[str, Any], function: str) -> dict[str, Any]:
+    def request(
+        self, request: dict[str, Any], function: str, options: CallOptions = CallOptions()
+    ) -> dict[str, Any]:
         if function in self.disabled:
             raise self.disabled[function]
         if self.process is None:
@@ -225,17 +234,21 @@ class StudentSession:
         module = function.split(".", 1)[0]
         if module in self.import_failures:
             raise StudentImportFailure(function, module, self.import_failures[module])
-        return self._exchange(request, function)
+        return self._exchange(request, function, options)
 
-    def _exchange(self, request: dict[str, Any], function: str) -> dict[str, Any]:
+    def _exchange(
+        self, request: dict[str, Any], function: str, options: CallOptions = CallOptions()
+    ) -> dict[str, Any]:
         assert self.process is not None
         if function == "import":
             call_key = function  # may happen in any check (after a restart)
         else:
             self._calls_in_check += 1
             call_key = f"{self.check_name}#{self._calls_in_check}"
-        limit = self.timeouts.seconds(call_key, function)
+        limit = options.limit or self.timeouts.seconds(call_key, function)
+        tree = options.limit is not None  # a cost check: child processes count too
         started, waited = time.perf_counter(), self._cpu_wait()
+        cpu = processes.cpu_seconds(self.process.python or 0, tree)
         try:
             framing.write_message(self.process.request_fd, plaindata.encode(request))
             self._await_reply(limit, started, waited)
@@ -256,6 +269,9 @@ class StudentSession:
             raise StudentCrash(function, code) from None
         ran = time.perf_counter() - started - (self._cpu_wait() - waited)
         self.call_log.append((call_key, max(ran, 0.0)))
+        cpu = processes.cpu_seconds(self.process.python or 0, tree) - cpu
+        self.last_cpu_seconds = max(cpu, 0.0)
+        self.cpu_log.append((call_key, self.last_cpu_seconds))
         if self.process.python is None:
             # It answered, so its worker exists: one last search, then never
             # again (0 = unknown), keeping /proc scans off every later call.

@@ -4,6 +4,9 @@ Computed from what the batch wrote (each student's report.json and grades
 row), so a resumed batch summarises every student, graded now or before.
 A check that most of the class fails is flagged: when most students miss
 the same check, the check's tolerance or wording is the likelier culprit.
+Only a check's own failures count: a result scored 0 of 0 (not applicable,
+because another component it runs failed; see checks/gates.py) is neither
+a pass nor a failure of that check.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ class StudentDigest:
     student: str
     total: float
     status: str
-    passed: Mapping[str, bool]
+    passed: Mapping[str, bool]  # applicable checks only
     mistakes: frozenset[tuple[str, str]] = frozenset()  # (component, mistake key)
 
 
@@ -68,7 +71,7 @@ def digest(student: str, status: str, document: Mapping[str, Any]) -> StudentDig
         student=student,
         total=float(document.get("score", 0.0)),
         status=status,
-        passed={c["name"]: c.get("status") == "passed" for c in checks},
+        passed={c["name"]: c.get("status") == "passed" for c in checks if c.get("max_points") != 0},
         mistakes=frozenset(
             (c.get("component", ""), c["mistake"])
             for c in checks
@@ -83,10 +86,7 @@ def analyse(
     everyone = list(students)
     graded = [s for s in everyone if s.status != "grader-error"]
     names = list(check_names)
-    pass_rate = {
-        name: sum(s.passed.get(name, False) for s in graded) / len(graded) if graded else 0.0
-        for name in names
-    }
+    pass_rate = {name: own_pass_rate(name, graded) for name in names}
     mistakes = Counter(m for s in graded for m in s.mistakes)
     ranked = sorted(mistakes.items(), key=lambda item: (-item[1], item[0]))
     return ClassAnalytics(
@@ -94,7 +94,15 @@ def analyse(
         max_score=max_score,
         histogram=tuple(sorted(Counter(s.total for s in graded).items())),
         pass_rate=pass_rate,
-        flagged=tuple(n for n in names if graded and pass_rate[n] < FLAG_BELOW),
+        flagged=tuple(
+            n for n in names if any(n in s.passed for s in graded) and pass_rate[n] < FLAG_BELOW
+        ),
         mistakes=tuple(MistakeCount(c, m, n) for (c, m), n in ranked),
         problems=tuple((s.student, s.status) for s in everyone if s.status in PROBLEM_STATUSES),
     )
+
+
+def own_pass_rate(name: str, graded: list[StudentDigest]) -> float:
+    """Passes over the students for whom ``name`` was applicable (0.0 when none was)."""
+    applicable = [s.passed[name] for s in graded if name in s.passed]
+    return sum(applicable) / len(applicable) if applicable else 0.0

@@ -19,7 +19,7 @@ import sys
 import traceback
 from typing import Any
 
-from . import plaindata
+from . import plaindata, trusted_layers
 from .framing import read_message, write_message
 
 
@@ -91,8 +91,27 @@ class Worker:
         args, kwargs = request["args"], request["kwargs"]
         call_id = len(self.calls)
         self.calls[call_id] = (args, kwargs)
-        value = function(*args, **kwargs)
+        trusted = request.get("trusted")
+        if trusted:
+            with self.trusted(trusted):
+                value = function(*args, **kwargs)
+        else:
+            value = function(*args, **kwargs)
         return {"value": value, "args_after": args, "kwargs_after": kwargs, "call": call_id}
+
+    def trusted(self, targets: list[str]) -> Any:
+        """For one call, the runtime's trusted classes in place of the ``targets``
+        (e.g. ``layers.AffineLayer``), wherever the submission's modules name them."""
+        originals = {str(t).rpartition(".")[2]: self.resolve(str(t)) for t in targets}
+        own = [m for m in list(sys.modules.values()) if self.is_submission(m)]
+        return trusted_layers.substituted(own, originals)
+
+    def is_submission(self, module: Any) -> bool:
+        try:
+            path = getattr(module, "__file__", None)
+            return isinstance(path, str) and path.startswith(self.folder)
+        except Exception:  # whatever a student put into sys.modules
+            return False
 
     def peek(self, call_id: int) -> dict[str, Any]:
         args, kwargs = self.calls[call_id]

@@ -1,247 +1,94 @@
 """Hidden checks of the backprop assignment: the instructor's, never the students'.
 
 Files named ``hidden*`` are left out of the student release, so this module
-may use the reference solution that lives beside it (layers.py, xor.py). It
-imports that reference into the *grader's* process, where it is trusted, and
-compares the student's plain-data answers with the reference's on inputs drawn
-from ``ctx.rng``: the engine seeds it from the instructor's seed and the check
-name, so the instructor picks the hidden inputs with one seed option, and the
-same seed always gives the same inputs.
+may use the reference solution that lives beside it (layers.py, xor.py),
+imported into the *grader's* process, where it is trusted. Inputs are drawn
+from ``ctx.rng``: the engine seeds it from the instructor's seed and the
+check name, so one seed option picks the hidden inputs, always the same.
 
 These checks cover what the public ones cannot see: saturated sigmoids,
-degenerate shapes, NumPy scalars, side effects of ``backward`` (a modified
-upstream gradient or cache) and state kept between calls, and training on
-seeds the student has never run.
+degenerate shapes, NumPy scalars, side effects of ``backward`` and state
+kept between calls, training on seeds, data and shapes the student has
+never run, and the *cost* of backward and of training, which tells
+backpropagation from numerical differentiation (checks/cost.py).
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
-import importlib.util
-import sys
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 from autograder.checks import CheckSuite, Context
-from autograder.checks.expect import expect_array_like, expect_close, expect_sequence
-from autograder.core.errors import AutograderError, CheckFailed, StudentError
-from autograder.i18n import t
-from autograder.runtime.plaindata import describe_type
-
-suite = CheckSuite(
-    assignment="backprop",
-    modules=("layers", "xor"),
-    components=("MultiplyLayer", "AffineLayer", "SigmoidLayer", "train_xor"),
-    hidden=True,
+from autograder.checks.cost import CostLimit, reference_seconds, timed_call
+from autograder.checks.expect import expect_array_like
+from autograder.checks.layer_probes import (
+    LayerSpec,
+    Tolerance,
+    check_repeatable,
+    check_untouched,
+    context,
+    expect_reference,
+    reference_pass,
+    student_gradients,
 )
-
-REFERENCE_DIR = Path(__file__).resolve().parent
-# Correct code differs from the reference only by summation order: ~1e-16
-# relative for these O(1) inputs. Bugs err by 1e-1 or more.
-ATOL, RTOL = 1e-12, 1e-9
-# Saturated sigmoids: the true dv is below 1e-6 and may round to exactly 0,
-# so only an absolute tolerance is meaningful there.
-SATURATED_ATOL = 1e-12
-SATURATED = np.array([15.0, 30.0, 40.0, 50.0, 100.0, 800.0])
-# Trajectories of correct trainers agree to ~1e-11 relative after 2000
-# epochs at lr = 2 (measured against an einsum/np.dot reimplementation).
-TRAJECTORY_RTOL, TRAJECTORY_ATOL = 1e-8, 1e-12
-# 800 epochs: 99.5% of seeds reach loss < 0.005 by then, so a trainer that
-# stops early instead of running all its epochs is caught.
-TRAJECTORY_EPOCHS = 800
-SEED_RANGE = (100, 10_000)
-CONVERGENCE_SEEDS, CONVERGENCE_NEEDED = 5, 4
-PARAM_NAMES = ("W1", "b1", "W2", "b2")
-_LOAD_LOCK = threading.Lock()
-
-
-# -- the trusted reference ----------------------------------------------------
-def _exec_module(path: Path, name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None or not path.is_file():
-        raise AutograderError(
-            f"the reference solution {path} is missing; hidden checks compare against it, "
-            "so keep hidden_checks.py beside the complete layers.py and xor.py"
-        )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@lru_cache(maxsize=1)
-def reference() -> tuple[ModuleType, ModuleType]:
-    """(layers, xor) of the reference, under names no student module can take.
-
-    xor.py does ``from layers import ...``: while it executes, ``layers`` in
-    sys.modules is the reference's, then whatever was there is put back.
-    """
-    prefix = "autograder_reference_" + hashlib.sha256(str(REFERENCE_DIR).encode()).hexdigest()[:12]
-    with _LOAD_LOCK:
-        layers = _exec_module(REFERENCE_DIR / "layers.py", prefix + "_layers")
-        missing = object()
-        saved = sys.modules.get("layers", missing)
-        sys.modules["layers"] = layers
-        try:
-            xor = _exec_module(REFERENCE_DIR / "xor.py", prefix + "_xor")
-        finally:
-            if saved is missing:
-                del sys.modules["layers"]
-            else:
-                sys.modules["layers"] = saved  # type: ignore[assignment]
-    return layers, xor
-
-
-# -- layers: what each one takes and returns ----------------------------------
-@dataclass(frozen=True)
-class LayerSpec:
-    name: str
-    inputs: tuple[str, ...]
-    grads: tuple[str, ...]
-    upstream: str
-
-    @property
-    def target(self) -> str:
-        return f"layers.{self.name}"
-
-    @property
-    def grads_text(self) -> str:
-        return f"({', '.join(self.grads)})"
-
+from autograder.checks.reference import load_reference
+from autograder.core.errors import CheckFailed
+from autograder.grading.assignment import load_module
+from autograder.i18n import t
+from autograder.isolation.calls import CallOptions
+from autograder.runtime.plaindata import describe_type
 
 MULTIPLY = LayerSpec("MultiplyLayer", ("x", "y"), ("dx", "dy"), "dz")
 AFFINE = LayerSpec("AffineLayer", ("x", "W", "b"), ("dx", "dW", "db"), "dout")
 SIGMOID = LayerSpec("SigmoidLayer", ("v",), ("dv",), "da")
+suite = CheckSuite(
+    assignment="backprop",
+    modules=("layers", "xor"),
+    components=(MULTIPLY.name, AFFINE.name, SIGMOID.name, "train_xor"),
+    hidden=True,
+)
+
+REFERENCE_DIR = Path(__file__).resolve().parent
+# The public checks beside this file: their trainer helpers (the call, its
+# validation, the student's default epochs) are shared, not copied.
+PUBLIC = load_module(REFERENCE_DIR / "public_checks.py")
+# Correct code differs from the reference only by summation order: ~1e-16
+# relative for these O(1) inputs. Bugs err by 1e-1 or more.
+EXACT = Tolerance(atol=1e-12, rtol=1e-9)
+# Saturated sigmoids: the true dv is below 1e-6 and may round to exactly 0,
+# so only an absolute tolerance is meaningful there.
+SATURATED_TOLERANCE = Tolerance(atol=1e-12, rtol=0.0)
+SATURATED = np.array([15.0, 30.0, 40.0, 50.0, 100.0, 800.0])
+# Trajectories with the trusted (complex-step) layers, at most 100 epochs:
+# correct trainers agree with the reference's to ~1e-13 relative there.
+TRAJECTORY = Tolerance(atol=1e-12, rtol=1e-8)
+TRAJECTORY_EPOCHS = 100
+SEED_RANGE = (100, 10_000)
+CONVERGENCE_SEEDS, CONVERGENCE_NEEDED = 5, 4
+PARAM_NAMES = ("W1", "b1", "W2", "b2")
+OWN_LAYERS = CallOptions()  # the whole network: the student's trainer on their layers
+# Cost checks (sizes and factors from benchmarks/cost_checks.py): a thin layer
+# (one output, one sample, D inputs) and a wide hidden layer (one epoch).
+THIN_D = 200_000
+AFFINE_COST_FACTOR = 250.0
+WIDE_HIDDEN, WIDE_EPOCHS = 30_000, 1
+TRAIN_COST_FACTOR = 400.0
 
 
-def as_list(spec: LayerSpec, value: Any) -> list[Any]:
-    return [value] if len(spec.grads) == 1 else list(value)
+@lru_cache(maxsize=1)
+def reference() -> tuple[Any, Any]:
+    """(layers, xor) of the reference, imported into the grader under private names."""
+    found = load_reference(REFERENCE_DIR, ("layers", "xor"))
+    return found["layers"], found["xor"]
 
 
-def reference_pass(
-    spec: LayerSpec, inputs: list[Any], rng: np.random.Generator, kind: Any = float
-) -> tuple[Any, Any, list[Any]]:
-    """(output, upstream, gradients) of the reference; the upstream is random.
-
-    A scalar output gets an upstream of type ``kind`` (float, np.float64 or
-    np.array for a 0-d array). The reference works on copies, so the
-    originals stay what the student was sent.
-    """
-    layer = getattr(reference()[0], spec.name)()
-    output = layer.forward(*copy.deepcopy(inputs))
-    if np.ndim(output):
-        upstream = rng.standard_normal(np.shape(output))
-    else:
-        upstream = kind(rng.standard_normal())
-    return output, upstream, as_list(spec, layer.backward(copy.deepcopy(upstream)))
-
-
-def student_gradients(spec: LayerSpec, value: Any, inputs: list[Any]) -> list[np.ndarray]:
-    """Validate count, types and exact shapes; a scalar input takes any number type."""
-    if len(spec.grads) == 1:
-        grads = [value]
-    else:
-        grads = expect_sequence(value, len(spec.grads), f"{spec.name}.backward", spec.grads_text)
-    likes = [0.0 if np.ndim(x) == 0 else x for x in inputs]
-    return [expect_array_like(n, g, like) for n, g, like in zip(spec.grads, grads, likes)]
-
-
-def expect_reference(
-    names: Sequence[str],
-    got: list[Any],
-    expected: list[Any],
-    atol: float = ATOL,
-    rtol: float = RTOL,
-) -> None:
-    for name, g, e in zip(names, got, expected):
-        expect_close(name, g, e, atol, rtol, label="reference")
-
-
-@contextmanager
-def context(text: str) -> Iterator[None]:
-    """Append where it happened (shapes, types, seed) to any failure inside."""
-    try:
-        yield
-    except StudentError as error:
-        raise CheckFailed(f"{error.message} [{text}]") from None
-    except CheckFailed as failure:
-        raise CheckFailed(f"{failure} [{text}]", failure.diagnosis, failure.mistake) from None
-
-
-def same(now: Any, before: Any) -> bool:
-    return np.shape(now) == np.shape(before) and bool(np.array_equal(now, before))
-
-
-def check_untouched(ctx: Context, spec: LayerSpec, inputs: list[Any]) -> None:
-    """backward leaves its upstream gradient and the cached inputs as they were.
-
-    ``args_after`` is the upstream array as it is after backward, in the
-    student's process; ``peek`` shows the very arrays forward received (and
-    the layer cached), as they are now. In a network the caller still needs
-    both, e.g. the upstream gradient may feed two branches.
-    """
-    _, upstream, expected = reference_pass(spec, inputs, ctx.rng)
-    layer = ctx.new(spec.target)
-    forward_call = layer.call("forward", *inputs)["call"]
-    reply = layer.call("backward", upstream)
-    if not same(reply["args_after"][0], upstream):
-        raise CheckFailed(
-            f"{spec.name}.backward changed its argument {spec.upstream} in place; the caller "
-            f"may still need it: compute each gradient into a new array "
-            f"(d = {spec.upstream} * ..., not {spec.upstream} *= ...)",
-            diagnosis=t("diag.upstream_modified"),
-            mistake="upstream_modified",
-        )
-    cached = ctx.student.peek(forward_call)["args"]
-    for name, now, before in zip(spec.inputs, cached, inputs):
-        if not same(now, before):
-            raise CheckFailed(
-                f"{spec.name}.backward changed the cached input {name} (the array forward "
-                f"received) in place; `d = self.{name}` does not copy, so `d *= ...` also "
-                f"changes self.{name} and the caller's array: write `d = ... * self.{name}`",
-                diagnosis=t("diag.input_modified", input=name),
-                mistake="input_modified",
-            )
-    grads = student_gradients(spec, reply["value"], inputs)
-    expect_reference(spec.grads, grads, expected)
-
-
-def check_repeatable(
-    ctx: Context, spec: LayerSpec, first: list[Any], second: list[Any], change: str
-) -> None:
-    """backward twice gives the same answer; after a new forward, the new one."""
-    _, d1, expected1 = reference_pass(spec, first, ctx.rng)
-    _, d2, expected2 = reference_pass(spec, second, ctx.rng)
-    layer = ctx.new(spec.target)
-    layer.forward(*first)
-    once = student_gradients(spec, layer.backward(d1), first)
-    twice = student_gradients(spec, layer.backward(d1), first)
-    for name, a, b in zip(spec.grads, once, twice):
-        if not np.array_equal(a, b):
-            raise CheckFailed(
-                f"{spec.name}.backward gave a different {name} when called again with the "
-                f"same {spec.upstream}: it must not change the layer's cache or keep state "
-                "from one call to the next",
-                diagnosis=t("diag.cache_modified"),
-                mistake="cache_modified",
-            )
-    expect_reference(spec.grads, once, expected1)
-    layer.forward(*second)
-    with context(f"after a second forward on the same layer with {change}"):
-        again = student_gradients(spec, layer.backward(d2), second)
-        try:
-            expect_reference(spec.grads, again, expected2)
-        except CheckFailed as failure:
-            stale = t("diag.stale_cache", name=spec.grads_text)
-            raise CheckFailed(str(failure), stale, "stale_cache") from None
+def made(spec: LayerSpec) -> Callable[[], Any]:
+    return lambda: getattr(reference()[0], spec.name)()
 
 
 # -- hidden inputs ---------------------------------------------------------------
@@ -290,18 +137,19 @@ SCALAR_KINDS: list[tuple[Callable[[Any], Any], ...]] = [
 def multiply_scalars(ctx: Context) -> None:
     for x_kind, y_kind, dz_kind in SCALAR_KINDS:
         x, y = x_kind(ctx.rng.standard_normal()), y_kind(ctx.rng.standard_normal())
-        output, dz, expected = reference_pass(MULTIPLY, [x, y], ctx.rng, dz_kind)
+        output, dz, expected = reference_pass(MULTIPLY, made(MULTIPLY), [x, y], ctx.rng, dz_kind)
         with context(f"(x {scalar_name(x)}, y {scalar_name(y)}, dz {scalar_name(dz)})"):
             layer = ctx.new(MULTIPLY.target)
             z = expect_array_like("z", layer.forward(x, y), 0.0)
-            expect_reference(["z"], [z], [output])
+            expect_reference(["z"], [z], [output], EXACT)
             grads = student_gradients(MULTIPLY, layer.backward(dz), [x, y])
-            expect_reference(MULTIPLY.grads, grads, expected)
+            expect_reference(MULTIPLY.grads, grads, expected, EXACT)
 
 
 @suite.check("hidden: MultiplyLayer.backward leaves dz and the cached x, y unmodified", points=1)
 def multiply_untouched(ctx: Context) -> None:
-    check_untouched(ctx, MULTIPLY, multiply_inputs(ctx.rng, tuple(dims(ctx.rng, 2))))
+    inputs = multiply_inputs(ctx.rng, tuple(dims(ctx.rng, 2)))
+    check_untouched(ctx, MULTIPLY, made(MULTIPLY), inputs, EXACT)
 
 
 @suite.check(
@@ -309,8 +157,8 @@ def multiply_untouched(ctx: Context) -> None:
 )
 def multiply_repeatable(ctx: Context) -> None:
     shape = tuple(dims(ctx.rng, 2))
-    first, second = multiply_inputs(ctx.rng, shape), multiply_inputs(ctx.rng, shape)
-    check_repeatable(ctx, MULTIPLY, first, second, "new values of the same shape")
+    inputs = (multiply_inputs(ctx.rng, shape), multiply_inputs(ctx.rng, shape))
+    check_repeatable(ctx, MULTIPLY, made(MULTIPLY), inputs, "new values of the same shape", EXACT)
 
 
 # -- AffineLayer ---------------------------------------------------------------
@@ -319,26 +167,51 @@ def affine_edge_shapes(ctx: Context) -> None:
     n, d, m = dims(ctx.rng, 3)
     for shape in [(1, d, m), (n, 1, m), (n, d, 1), (1, 1, 1)]:
         inputs = affine_inputs(ctx.rng, *shape)
-        output, dout, expected = reference_pass(AFFINE, inputs, ctx.rng)
+        output, dout, expected = reference_pass(AFFINE, made(AFFINE), inputs, ctx.rng)
         with context(f"(N, D, M) = {shape}"):
             layer = ctx.new(AFFINE.target)
             out = expect_array_like("out", layer.forward(*inputs), output)
-            expect_reference(["out"], [out], [output])
+            expect_reference(["out"], [out], [output], EXACT)
             grads = student_gradients(AFFINE, layer.backward(dout), inputs)
-            expect_reference(AFFINE.grads, grads, expected)
+            expect_reference(AFFINE.grads, grads, expected, EXACT)
 
 
 @suite.check("hidden: AffineLayer.backward leaves dout and the cached x, W, b unmodified", points=1)
 def affine_untouched(ctx: Context) -> None:
-    check_untouched(ctx, AFFINE, affine_inputs(ctx.rng, *dims(ctx.rng, 3)))
+    check_untouched(ctx, AFFINE, made(AFFINE), affine_inputs(ctx.rng, *dims(ctx.rng, 3)), EXACT)
 
 
 @suite.check("hidden: AffineLayer.backward repeats its answer and follows a new forward", points=1)
 def affine_repeatable(ctx: Context) -> None:
     n, d, m = dims(ctx.rng, 3, low=3)
     smaller = int(ctx.rng.integers(1, n))
-    first, second = affine_inputs(ctx.rng, n, d, m), affine_inputs(ctx.rng, smaller, d, m)
-    check_repeatable(ctx, AFFINE, first, second, "a smaller batch (fewer rows N)")
+    inputs = (affine_inputs(ctx.rng, n, d, m), affine_inputs(ctx.rng, smaller, d, m))
+    check_repeatable(ctx, AFFINE, made(AFFINE), inputs, "a smaller batch (fewer rows N)", EXACT)
+
+
+@suite.check(
+    "hidden: AffineLayer.backward costs a few forward passes (N=1, M=1, large D)", points=2
+)
+def affine_cost(ctx: Context) -> None:
+    """Catches a numerical AffineLayer in any style: it needs one forward per input
+    (2 D + 1 for x, W, b), explicit loops only D steps. Cannot catch a numerical
+    Multiply or Sigmoid layer (elementwise: one vectorised step differentiates all)."""
+    x, W, b = affine_inputs(ctx.rng, 1, THIN_D, 1)
+    dout = ctx.rng.standard_normal((1, 1))
+    trusted = made(AFFINE)()
+    trusted.forward(x, W, b)
+    limit = CostLimit(reference_seconds(lambda: trusted.backward(dout), [dout]), AFFINE_COST_FACTOR)
+    layer = ctx.new(AFFINE.target)
+    layer.forward(x, W, b)
+    reply = timed_call(
+        ctx,
+        lambda options: layer.call("backward", dout, options=options),
+        limit,
+        "AffineLayer.backward",
+        t("backprop.expected_layer"),
+    )
+    grads = student_gradients(AFFINE, reply["value"], [x, W, b])
+    expect_reference(AFFINE.grads, grads, list(trusted.backward(dout)), EXACT)
 
 
 # -- SigmoidLayer --------------------------------------------------------------
@@ -357,102 +230,79 @@ def expect_finite(name: str, value: Any, remedy: str) -> None:
 )
 def sigmoid_saturated(ctx: Context) -> None:
     v = saturated_inputs(ctx.rng)
-    output, da, expected = reference_pass(SIGMOID, [v], ctx.rng)
+    output, da, expected = reference_pass(SIGMOID, made(SIGMOID), [v], ctx.rng)
     layer = ctx.new(SIGMOID.target)
     a = layer.forward(v)
     expect_finite("a", a, "keep the given forward; 1 / (1 + exp(-v)) is exactly 0 there")
     a = expect_array_like("a", a, v)
-    expect_reference(["a"], [a], [output], SATURATED_ATOL, 0.0)
+    expect_reference(["a"], [a], [output], SATURATED_TOLERANCE)
     dv = layer.backward(da)
     expect_finite("dv", dv, "use the cached output, a * (1 - a), which never overflows")
-    expect_reference(["dv"], [expect_array_like("dv", dv, v)], expected, SATURATED_ATOL, 0.0)
+    got = [expect_array_like("dv", dv, v)]
+    expect_reference(["dv"], got, expected, SATURATED_TOLERANCE)
 
 
 @suite.check("hidden: SigmoidLayer.backward leaves da and the cached v unmodified", points=1)
 def sigmoid_untouched(ctx: Context) -> None:
-    check_untouched(ctx, SIGMOID, sigmoid_inputs(ctx.rng, tuple(dims(ctx.rng, 2))))
+    inputs = sigmoid_inputs(ctx.rng, tuple(dims(ctx.rng, 2)))
+    check_untouched(ctx, SIGMOID, made(SIGMOID), inputs, EXACT)
 
 
 @suite.check("hidden: SigmoidLayer.backward repeats its answer and follows a new forward", points=1)
 def sigmoid_repeatable(ctx: Context) -> None:
     shape = tuple(dims(ctx.rng, 2))
-    first, second = sigmoid_inputs(ctx.rng, shape), sigmoid_inputs(ctx.rng, shape)
-    check_repeatable(ctx, SIGMOID, first, second, "new values of the same shape")
+    inputs = (sigmoid_inputs(ctx.rng, shape), sigmoid_inputs(ctx.rng, shape))
+    check_repeatable(ctx, SIGMOID, made(SIGMOID), inputs, "new values of the same shape", EXACT)
 
 
 # -- train_xor -------------------------------------------------------------------
-def student_training(ctx: Context, params: dict, **kwargs: Any) -> tuple[dict, np.ndarray]:
-    """Call the student's train_xor; validate and return (trained params, losses)."""
-    xor = reference()[1]
-    reply = ctx.call("xor.train_xor", xor.XOR_X, xor.XOR_Y, params, **kwargs)
-    trained, losses = expect_sequence(reply["value"], 2, "train_xor", "(trained_params, losses)")
-    if type(trained) is not dict or set(trained) != set(PARAM_NAMES):
-        raise CheckFailed("train_xor must return a dict with keys W1, b1, W2, b2 first")
-    arrays = {k: expect_array_like(f"trained {k}", trained[k], params[k]) for k in PARAM_NAMES}
-    try:
-        curve = np.asarray(losses)
-    except ValueError:
-        curve = np.empty((0, 0))
-    if (
-        type(losses) not in (list, tuple, np.ndarray)
-        or curve.ndim != 1
-        or curve.dtype.kind not in "biuf"
-    ):
-        raise CheckFailed("train_xor must return the list of losses, one float per epoch")
-    return arrays, curve.astype(np.float64)
+def hidden_data(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, int]:
+    """Inputs, targets in (0, 1) and a hidden width the student has never trained on."""
+    n, n_in = int(rng.integers(5, 9)), int(rng.integers(2, 4))
+    return rng.uniform(-1, 1, (n, n_in)), rng.uniform(0.05, 0.95, (n, 1)), int(rng.integers(3, 7))
 
 
 @suite.check("hidden: train_xor matches the reference trainer on hidden seeds", points=2)
 def train_trajectory(ctx: Context) -> None:
+    """With the trusted layers (so only the trainer is judged), hidden data, widths,
+    lr and seeds: a trainer ignoring its X, y, params or lr, or stopping early, fails."""
     xor = reference()[1]
-    lr, epochs = xor.DEFAULT_LR, TRAJECTORY_EPOCHS
     for seed in training_seeds(ctx.rng, 2):
-        params = xor.init_params(seed=seed)
-        expected, expected_losses = xor.train_xor(
-            xor.XOR_X, xor.XOR_Y, copy.deepcopy(params), lr=lr, epochs=epochs
-        )
-        with context(f"(params = init_params(seed={seed}), lr={lr}, epochs={epochs})"):
-            trained, losses = student_training(ctx, params, lr=lr, epochs=epochs)
-            if losses.size != epochs:
-                raise CheckFailed(
-                    f"losses has {losses.size} entries after {epochs} epochs; train for "
-                    "exactly `epochs` epochs (no early stopping), one loss per epoch"
-                )
-            expect_close(
-                "losses", losses, expected_losses, TRAJECTORY_ATOL, TRAJECTORY_RTOL, "reference"
-            )
+        X, y, hidden = hidden_data(ctx.rng)
+        lr, epochs = float(ctx.rng.uniform(0.5, 2.0)), TRAJECTORY_EPOCHS
+        params = xor.init_params(n_in=X.shape[1], n_hidden=hidden, seed=seed)
+        expected, expected_losses = xor.train_xor(X, y, copy.deepcopy(params), lr, epochs)
+        with context(f"(hidden data, init_params(seed={seed}), epochs={epochs})"):
+            trained, losses, _ = PUBLIC.student_training(ctx, params, X, y, lr=lr, epochs=epochs)
+            PUBLIC.expect_epochs(losses, epochs)
+            expect_reference(["losses"], [losses], [expected_losses], TRAJECTORY)
             for name in PARAM_NAMES:
-                expect_close(
-                    f"trained {name}",
-                    trained[name],
-                    expected[name],
-                    TRAJECTORY_ATOL,
-                    TRAJECTORY_RTOL,
-                    label="reference",
-                )
+                expect_reference([name], [trained[name]], [expected[name]], TRAJECTORY)
 
 
-def learned(output: np.ndarray, target: np.ndarray) -> bool:
-    """The public criterion: every output on the right side, within 0.1 of its target."""
-    return bool(np.all((output > 0.5) == (target > 0.5)) and np.max(np.abs(output - target)) < 0.1)
-
-
-@suite.check("hidden: train_xor learns XOR on at least 4 of 5 hidden seeds", points=2)
+@suite.check(
+    "hidden: train_xor learns XOR on at least 4 of 5 hidden seeds",
+    points=2,
+    requires=(AFFINE.name, SIGMOID.name),
+)
 def train_convergence(ctx: Context) -> None:
-    """Judged by the reference's forward pass on the returned params (trusted).
+    """With the student's own layers, judged by the reference's forward pass on the
+    returned params (trusted); scored only while every Affine and Sigmoid check passes.
 
     Of the seeds 100..9999 the reference fails only 1282 (measured), and the
     five seeds are distinct, so the reference passes for every instructor seed;
     a trainer that learns on about 70% of seeds (e.g. 335 epochs instead of
     2000) fails for about half of them.
     """
-    xor = reference()[1]
+    xor, epochs = reference()[1], PUBLIC.default_epochs(ctx)
     failures = []
     for seed in training_seeds(ctx.rng, CONVERGENCE_SEEDS):
         with context(f"(params = init_params(seed={seed}), default lr and epochs)"):
-            trained, _ = student_training(ctx, xor.init_params(seed=seed))
+            params = xor.init_params(seed=seed)
+            trained, losses, _ = PUBLIC.student_training(ctx, params, options=OWN_LAYERS)
+            PUBLIC.expect_epochs(losses, epochs)
         output = xor.predict(xor.XOR_X, trained)
-        if not learned(output, xor.XOR_Y):
+        if not PUBLIC.learned(output, xor.XOR_Y):
             failures.append(f"seed {seed}: outputs {np.round(output.ravel(), 3)}")
     ctx.record("converged", CONVERGENCE_SEEDS - len(failures))
     if CONVERGENCE_SEEDS - len(failures) < CONVERGENCE_NEEDED:
@@ -462,3 +312,33 @@ def train_convergence(ctx: Context) -> None:
             f"({CONVERGENCE_NEEDED} needed; every output within 0.1 of its target "
             f"{xor.XOR_Y.ravel()}): " + "; ".join(failures)
         )
+
+
+@suite.check(
+    "hidden: train_xor costs a few forward passes on a wide network",
+    points=2,
+    requires=(AFFINE.name, SIGMOID.name),
+)
+def train_cost(ctx: Context) -> None:
+    """One epoch of the student's trainer on their own layers, with 30000 hidden units:
+    catches a trainer differentiating the loss numerically (one forward per parameter,
+    4 H + 1 of them), in any style. Scored only while every Affine and Sigmoid check
+    passes, so the time measured is the trainer's: a slow layer is that layer's."""
+    xor = reference()[1]
+    X, y, lr = xor.XOR_X, xor.XOR_Y, xor.DEFAULT_LR
+    params = xor.init_params(n_hidden=WIDE_HIDDEN, seed=training_seeds(ctx.rng, 1)[0])
+
+    def run() -> Any:
+        return xor.train_xor(X, y, copy.deepcopy(params), lr, WIDE_EPOCHS)
+
+    def call(options: CallOptions) -> dict:
+        return ctx.call("xor.train_xor", X, y, params, lr=lr, epochs=WIDE_EPOCHS, options=options)
+
+    limit = CostLimit(reference_seconds(run, [X, y, params]), TRAIN_COST_FACTOR)
+    reply = timed_call(ctx, call, limit, "train_xor", t("backprop.expected_trainer"))
+    trained, losses = PUBLIC.training_reply(reply, params)
+    PUBLIC.expect_epochs(losses, WIDE_EPOCHS)
+    expected, expected_losses = run()
+    expect_reference(["losses"], [losses], [expected_losses], EXACT)
+    for name in PARAM_NAMES:
+        expect_reference([name], [trained[name]], [expected[name]], EXACT)

@@ -1,0 +1,76 @@
+"""Running a suite: a check that runs another component's code is scored only when
+that code is right.
+
+Each mistake must cost its own component and no other. Some checks cannot
+help running another component's code: the trainer learning XOR with the
+student's own layers (trusted layers are too slow for 2000 epochs), or its
+cost on a wide network. Such a check declares ``requires`` (components), and:
+
+* while a check of a required component has already failed, it is not run
+  (its verdict could not be its own, and a numerical layer could make it
+  run for its whole time limit);
+* when a check of a required component fails after it (e.g. a hidden layer
+  check after a public trainer check), a failure of it is not scored either.
+
+Not scored means *not applicable*: 0 of 0 points, with a sentence saying why,
+so nothing is at stake for that student (their total is out of fewer points).
+A gated check that passed keeps its points: that verdict is its own. Class
+analytics leave not-applicable results out of the pass rates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from autograder.checks.suite import Check, run_check
+from autograder.core.results import FAILED, PASSED, CheckResult
+from autograder.i18n import t
+from autograder.isolation.session import StudentSession
+
+
+def failing_components(check: Check, results: Sequence[CheckResult]) -> list[str]:
+    """The required components of ``check`` that have a failed, scored check in ``results``."""
+    found = {
+        r.component
+        for r in results
+        if r.component in check.requires and r.status != PASSED and r.max_points > 0
+    }
+    return sorted(found)
+
+
+def not_applicable(result: CheckResult, components: list[str], ran: bool) -> CheckResult:
+    """``result`` scored 0 of 0, its message opened by why (it names ``components``)."""
+    key = "gate.not_scored" if ran else "gate.not_run"
+    why = t(key, components=", ".join(components))
+    message = f"{why}\n{result.message}" if result.message else why
+    return replace(result, points=0.0, max_points=0.0, message=message, diagnosis="", mistake="")
+
+
+def run_checks(
+    checks: Sequence[Check],
+    session: StudentSession,
+    seed: int,
+    reference: dict[str, Any] | None = None,
+) -> tuple[CheckResult, ...]:
+    """Every check in order, each independent; gated checks settled at the end."""
+    results: list[CheckResult] = []
+    for check in checks:
+        failing = failing_components(check, results)
+        if failing:
+            skipped = CheckResult(
+                check.name, check.component, 0.0, float(check.points), FAILED, "", check.hidden
+            )
+            results.append(not_applicable(skipped, failing, ran=False))
+        else:
+            results.append(run_check(check, session, seed, reference))
+    return tuple(settle(check, result, results) for check, result in zip(checks, results))
+
+
+def settle(check: Check, result: CheckResult, results: Sequence[CheckResult]) -> CheckResult:
+    """A gated check that failed while a required component fails is not applicable."""
+    if result.passed or result.max_points == 0 or not check.requires:
+        return result
+    failing = failing_components(check, results)
+    return not_applicable(result, failing, ran=True) if failing else result
