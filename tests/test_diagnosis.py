@@ -73,7 +73,22 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "xor_gradient_divided_by_N": (TRAIN, "gradient_divided_by_n"),
     "xor_forgets_output_sigmoid_backward": (TRAIN, "no_output_derivative"),
     "xor_per_sample_updates": (TRAIN, "per_sample"),
+    # one cache for every instance (a class attribute), or corrupted by backward
+    "multiply_shared_cache": (MULTIPLY, "shared_cache"),
+    "affine_shared_cache": (AFFINE, "shared_cache"),
+    "sigmoid_shared_cache": (SIGMOID, "shared_cache"),
+    "multiply_corrupts_cache": (MULTIPLY, "input_modified"),
+    # db summed with keepdims: for N = 1 it is dout itself, as if not summed
+    "affine_db_keepdims": (AFFINE, "not_summed"),
+    # trainers on other data or params than they are given
+    "xor_ignores_data": (TRAIN, "not_trained"),
+    "xor_ignores_params": (TRAIN, "not_trained"),
+    "xor_records_mean_loss": (TRAIN, "not_trained"),
     # nothing matches: cosine, scale and worst element instead
+    "affine_dx_zeros": (AFFINE, "unmatched"),
+    "xor_float32_params": (TRAIN, "trainer_unmatched"),
+    "xor_uses_default_lr": (TRAIN, "trainer_unmatched"),
+    "shortcut_numerical_trainer": (TRAIN, "trainer_unmatched"),
     "sigmoid_unknown_mistake": (SIGMOID, "unmatched"),
     "xor_weight_decay": (TRAIN, "trainer_unmatched"),
 }
@@ -87,6 +102,24 @@ NO_DIAGNOSIS = (
     "xor_shallow_copy_in_place",
     "xor_losses_off_by_one",
     "xor_default_lr_too_small",
+    # NaN at a singular point, float32 precision, a missing gradient, early stopping,
+    # a layer instance used twice: the message says it (no prediction to match)
+    "multiply_divides_by_input",
+    "sigmoid_exp_of_v_overflows",
+    "sigmoid_float32_cache",
+    "affine_float32_weights",
+    "multiply_returns_dx_only",
+    "xor_early_stop",
+    "xor_reuses_sigmoid_layer",
+    # shortcuts: the integrity check names them, with their line
+    "shortcut_multiply_engine_layer",
+    "shortcut_multiply_central_difference",
+    "shortcut_affine_complex_step",
+    "shortcut_affine_central_difference",
+    "shortcut_affine_engine_layer",
+    "shortcut_sigmoid_complex_step",
+    "shortcut_sigmoid_central_difference",
+    "shortcut_complex_step_trainer",
 )
 CORRECT = sorted(name for name, loses in CATALOGUE.LOSES.items() if not loses)
 

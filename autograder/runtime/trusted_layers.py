@@ -75,6 +75,11 @@ class MultiplyLayer:
         return _like(dx, self.x), _like(dy, self.y)
 
 
+def weighted(dout: np.ndarray, x: Any, W: Any, b: Any) -> np.ndarray:
+    """Im(dout * forward) / h: each element's contribution to L = sum(dout * out)."""
+    return np.imag(dout * (x @ W + b)) / STEP
+
+
 class AffineLayer:
     """out = x @ W + b; backward by 2 D + 1 complex steps (see the module's docstring)."""
 
@@ -82,21 +87,17 @@ class AffineLayer:
         self.x, self.W, self.b = x, W, b
         return x @ W + b
 
-    def _weighted(self, dout: np.ndarray, x: Any, W: Any, b: Any) -> np.ndarray:
-        """Im(dout * forward) / h: each element's contribution to L = sum(dout * out)."""
-        return np.imag(dout * (x @ W + b)) / STEP
-
     def backward(self, dout: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         x, W, b = (np.asarray(a, dtype=np.float64) for a in (self.x, self.W, self.b))
         dx, dW = np.empty_like(x), np.empty_like(W)
         for d in range(x.shape[1]):
             shifted = x.astype(np.complex128)
             shifted[:, d] += 1j * STEP  # column d of every row: rows stay apart
-            dx[:, d] = self._weighted(dout, shifted, W, b).sum(axis=1)
+            dx[:, d] = weighted(dout, shifted, W, b).sum(axis=1)
             shifted_w = W.astype(np.complex128)
             shifted_w[d, :] += 1j * STEP  # row d of every column: columns stay apart
-            dW[d, :] = self._weighted(dout, x, shifted_w, b).sum(axis=0)
-        db = self._weighted(dout, x, W, b + 1j * STEP).sum(axis=0)
+            dW[d, :] = weighted(dout, x, shifted_w, b).sum(axis=0)
+        db = weighted(dout, x, W, b + 1j * STEP).sum(axis=0)
         return dx, dW, _like(db, self.b)
 
 

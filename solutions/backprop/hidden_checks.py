@@ -74,10 +74,10 @@ PARAM_NAMES = ("W1", "b1", "W2", "b2")
 OWN_LAYERS = CallOptions()  # the whole network: the student's trainer on their layers
 # Cost checks (sizes and factors from benchmarks/cost_checks.py): a thin layer
 # (one output, one sample, D inputs) and a wide hidden layer (one epoch).
-THIN_D = 200_000
-AFFINE_COST_FACTOR = 250.0
+THIN_D = 400_000
+AFFINE_COST_FACTOR = 1000.0
 WIDE_HIDDEN, WIDE_EPOCHS = 30_000, 1
-TRAIN_COST_FACTOR = 400.0
+TRAIN_COST_FACTOR = 1000.0
 
 
 @lru_cache(maxsize=1)
