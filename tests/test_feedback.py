@@ -58,10 +58,10 @@ def test_page_is_one_self_contained_file_with_a_png_plot(ascent_report: Report) 
 
 def test_page_shows_scores_failures_and_their_diagnoses(ascent_report: Report) -> None:
     page = feedback_html(ascent_report)
-    assert "Score: 14 / 20 points" in page
+    assert "Score: 22 / 28 points" in page
     assert page.count('class="failure"') == 4
     assert page.count("Likely cause: train_xor climbs the loss") == 3
-    assert "losses[9] is 0.923393" in page
+    assert "losses[9] is 0.8947" in page
 
 
 def test_hidden_checks_show_name_and_result_only(ascent_report: Report) -> None:

@@ -21,7 +21,7 @@ SEEDS = range(100)
 def test_reference_scores_full_marks_on_the_public_checks(public_assignment: Assignment) -> None:
     report = grade(SOLUTION, public_assignment)
     assert [r.name for r in report.results if not r.passed] == []
-    assert report.score == report.max_score == 20
+    assert report.score == report.max_score == 28
     assert report.grader_errors == ()
 
 

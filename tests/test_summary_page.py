@@ -75,7 +75,10 @@ def test_summary_json_keeps_the_batch_numbers_and_adds_analytics(
 def test_checks_most_of_the_class_fails_are_flagged(summary: dict[str, Any]) -> None:
     rates = summary["check_pass_rate"]
     assert summary["flagged_checks"] == [name for name, rate in rates.items() if rate < 0.5]
-    assert "train_xor matches gradient descent after 100 epochs" in summary["flagged_checks"]
+    # Two AffineLayer bugs, a syntax error and a timeout: the trainer's checks run
+    # with trusted layers, so their failures are the trainer's own (one student's
+    # ascent, the syntax error), never a flag raised by a layer bug.
+    assert not any(name.startswith("train_xor") for name in summary["flagged_checks"])
     assert "MultiplyLayer.backward works on plain Python floats" not in summary["flagged_checks"]
 
 

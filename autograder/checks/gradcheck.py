@@ -20,8 +20,9 @@ by benchmarks/tolerance_margins.py) and rejects what is less precise: finite
 differences of any step (at best ~1e-11 relative on a sigmoid), a cache or
 arithmetic in float32 (~1e-8), and the usual bugs (1e-1 and more).
 
-What these checks cannot see: a backward that *is* exact but not
-backpropagation (complex step of its own forward, or finite differences of
+Structure (linearity in the upstream gradient, repeatable answers) is
+checked by structure.py. What these checks cannot see: a backward that *is*
+exact but not backpropagation (complex step of its own forward, or finite differences of
 a layer linear in its inputs, which are exact too). The static pass
 (integrity.py) names those; the cost checks catch numerical Affine layers.
 """
@@ -42,11 +43,10 @@ from autograder.checks.diagnosis import (
     diagnose_backward,
     diagnose_exception,
     diagnosis,
-    input_name,
 )
-from autograder.checks.expect import Mismatch, expect_array_like, expect_sequence, worst_mismatch
+from autograder.checks.expect import Mismatch, expect_array_like, expect_sequence
 from autograder.checks.numgrad import complex_step_gradients
-from autograder.core.errors import CheckFailed, StudentError, StudentException
+from autograder.core.errors import CheckFailed, StudentException
 from autograder.i18n import t
 
 EPS = float(np.finfo(np.float64).eps)
@@ -55,7 +55,6 @@ ULPS = 16
 # mistake is a mistake at any precision: matching stays loose.
 ATOL, RTOL = 1e-7, 1e-5
 TOLERANCE = Tolerance(ATOL, RTOL)
-LINEARITY_RTOL = 1e-9
 
 Budget = Callable[[Sequence[Any], Any], list[np.ndarray]]
 
@@ -190,15 +189,14 @@ def check_gradients(
         after = Observed(reply["args_after"][0], ctx.student.peek(forward_call)["args"])
         case = backward_case(target, forward, inputs, names, dout, expected, reply["value"], after)
         shared = exact_gradients(forward, twin, dout)
-        raise failure(found.message, shared_cache(reply["value"], shared) or diagnose(case))
+        raise failure(
+            found.message,
+            shared_cache(reply["value"], shared) or diagnose_backward(case, TOLERANCE),
+        )
     twin_expected = exact_gradients(forward, twin, twin_dout)
     found = verdict(twin_reply["value"], target, names, twin, twin_expected, scale(twin, twin_dout))
     if found is not None:
         raise CheckFailed(f"{found.message} {t('gradcheck.second_layer')}")
-
-
-def diagnose(case: BackwardCase) -> Diagnosis | None:
-    return diagnose_backward(case, TOLERANCE)
 
 
 def shared_cache(got: Any, other_layers_gradients: list) -> Diagnosis | None:
@@ -270,65 +268,3 @@ def failure(message: str, found: Diagnosis | None) -> CheckFailed:
     if found is None:
         return CheckFailed(message)
     return CheckFailed(message, diagnosis=found.text, mistake=found.mistake)
-
-
-def check_linear_in_upstream(
-    ctx: Context,
-    target: str,
-    forward: Callable[..., Any],
-    inputs: Sequence[Any],
-    names: Sequence[str],
-) -> None:
-    """backward is linear in its upstream gradient, and repeatable in any order.
-
-    Each upstream (d1, d2, 2 d1 - 3 d2, 0) goes to a layer of its own, fresh
-    from forward: zero must give zero (a backward returning the local
-    gradient alone fails) and the combination the combination (one adding
-    the upstream fails). Then one layer gets them all in turn, zero first:
-    each answer must be the fresh layer's, so a backward that changes its
-    cache (``self.y *= dz``) fails whatever order its calls come in.
-    """
-    output = forward(*inputs)
-    d1, d2 = upstream_like(ctx.rng, output), upstream_like(ctx.rng, output)
-    upstreams = [d1, d2, 2 * d1 - 3 * d2, d1 * 0.0]
-    fresh = []
-    for upstream in upstreams:
-        layer = ctx.new(target)
-        layer.forward(*inputs)
-        fresh.append(student_gradients(layer.backward(upstream), target, names, inputs))
-    g1, g2, combined, at_zero = fresh
-    for name, grad in zip(names, at_zero):
-        if np.any(grad != 0):
-            raise CheckFailed(t("gradcheck.zero_upstream", name=name))
-    for name, a, b, c in zip(names, g1, g2, combined):
-        if worst_mismatch(name, c, 2 * a - 3 * b, 1e-12, LINEARITY_RTOL) is not None:
-            raise CheckFailed(t("gradcheck.not_linear", name=name))
-    check_repeatable(ctx, target, inputs, names, list(zip(upstreams, fresh))[::-1])
-
-
-def check_repeatable(
-    ctx: Context, target: str, inputs: Sequence[Any], names: Sequence[str], calls: list
-) -> None:
-    """One layer, several backward calls: each must equal the fresh layer's answer."""
-    layer = ctx.new(target)
-    forward_call = layer.call("forward", *inputs)["call"]
-    for upstream, expected in calls:
-        got = student_gradients(layer.backward(upstream), target, names, inputs)
-        for name, a, b in zip(names, got, expected):
-            if not np.array_equal(a, b):
-                message = t("gradcheck.not_repeatable", name=name)
-                raise failure(message, changed_state(ctx, forward_call, names, inputs))
-
-
-def changed_state(
-    ctx: Context, forward_call: int, names: Sequence[str], inputs: Sequence[Any]
-) -> Diagnosis:
-    """Why answers drift between backward calls: a cached input, or the cache, changed."""
-    try:
-        cached = ctx.student.peek(forward_call)["args"]
-    except StudentError:
-        cached = inputs
-    for index, (now, before) in enumerate(zip(cached, inputs)):
-        if not np.array_equal(now, before):
-            return diagnosis("input_modified", input=input_name(names[index]))
-    return diagnosis("cache_modified")

@@ -177,6 +177,18 @@ CHECK_TITLES: dict[str, dict[str, str]] = {
     "train_xor learns XOR with its default lr and epochs (seeds 1, 2, 3)": {
         "id": "train_xor mempelajari XOR dengan lr dan epoch bawaannya (seed 1, 2, 3)",
     },
+    "MultiplyLayer.backward computes its gradients by backpropagation": {
+        "id": "MultiplyLayer.backward menghitung gradiennya dengan backpropagation",
+    },
+    "AffineLayer.backward computes its gradients by backpropagation": {
+        "id": "AffineLayer.backward menghitung gradiennya dengan backpropagation",
+    },
+    "SigmoidLayer.backward computes its gradients by backpropagation": {
+        "id": "SigmoidLayer.backward menghitung gradiennya dengan backpropagation",
+    },
+    "train_xor computes its gradients by backpropagation": {
+        "id": "train_xor menghitung gradiennya dengan backpropagation",
+    },
 }
 
 MESSAGES: dict[str, dict[str, str]] = {

@@ -24,18 +24,19 @@ trajectory matches.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
 from autograder.checks import CheckSuite, Context
 from autograder.checks.descent import CORRECT, Layout, Run, Variant, diagnose_training, trajectory
 from autograder.checks.expect import expect_array_like, expect_close, expect_sequence
-from autograder.checks.gradcheck import check_gradients, check_linear_in_upstream
+from autograder.checks.gradcheck import check_gradients
 from autograder.checks.integrity import DEFAULT_RULES, check_integrity, submission_sources
 from autograder.checks.numgrad import complex_step, complex_step_gradients
 from autograder.checks.static import default_argument
+from autograder.checks.structure import check_linear_in_upstream
 from autograder.core.errors import CheckFailed
 from autograder.i18n import t
 from autograder.isolation.calls import CallOptions
@@ -279,8 +280,7 @@ def flat_loss(theta, X=XOR_X, y=XOR_Y):
     return network_loss(LAYOUT.unflatten(theta), X, y)
 
 
-@dataclass(frozen=True)
-class Case:
+class Case(NamedTuple):
     """One training run, every value explicit: what a trajectory check and its
     diagnosis (re-)run. The start is ``init_params(seed=seed)``."""
 
