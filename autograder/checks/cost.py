@@ -91,3 +91,16 @@ def timed_call(
         )
         raise CheckFailed(message)
     return reply
+
+
+def within_cost(
+    ctx: Context,
+    call: Callable[[CallOptions], dict],
+    reference: tuple[Callable[[], Any], Sequence[Any], float],
+    what: str,
+    expected: str,
+) -> dict[str, Any]:
+    """``timed_call`` with its limit measured now: ``reference`` is (the reference's
+    run of the same call, its arguments, the factor allowed over its CPU time)."""
+    run, args, factor = reference
+    return timed_call(ctx, call, CostLimit(reference_seconds(run, args), factor), what, expected)

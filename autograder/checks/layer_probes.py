@@ -26,6 +26,7 @@ from autograder.checks.expect import expect_array_like, expect_close, expect_seq
 from autograder.checks.suite import Context
 from autograder.core.errors import CheckFailed, StudentError
 from autograder.i18n import t
+from autograder.runtime.plaindata import describe_type
 
 Factory = Callable[[], Any]
 
@@ -104,6 +105,19 @@ def context(text: str) -> Iterator[None]:
         raise CheckFailed(f"{error.message} [{text}]") from None
     except CheckFailed as failure:
         raise CheckFailed(f"{failure} [{text}]", failure.diagnosis, failure.mistake) from None
+
+
+def scalar_name(value: Any) -> str:
+    """``a numpy.float64``, ``a NumPy 0-d array``: how a scalar was sent, for messages."""
+    return "a NumPy 0-d array" if isinstance(value, np.ndarray) else f"a {describe_type(value)}"
+
+
+def expect_finite(name: str, value: Any, why: str) -> None:
+    """Fail naming how many NaN or infinite values ``value`` holds, then ``why``."""
+    if isinstance(value, np.ndarray) and value.dtype.kind in "fc":
+        bad = int(np.sum(~np.isfinite(value)))
+        if bad:
+            raise CheckFailed(f"{name} contains {bad} NaN or infinite values {why}")
 
 
 def same(now: Any, before: Any) -> bool:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import CheckSuite, Context
-from autograder.checks.cost import CostLimit, reference_seconds, timed_call
+from autograder.checks.cost import within_cost
 from autograder.checks.expect import expect_array_like
 from autograder.checks.layer_probes import (
     LayerSpec,
@@ -32,8 +32,10 @@ from autograder.checks.layer_probes import (
     check_repeatable,
     check_untouched,
     context,
+    expect_finite,
     expect_reference,
     reference_pass,
+    scalar_name,
     student_gradients,
 )
 from autograder.checks.reference import load_reference
@@ -41,7 +43,6 @@ from autograder.core.errors import CheckFailed
 from autograder.grading.assignment import load_module
 from autograder.i18n import t
 from autograder.isolation.calls import CallOptions
-from autograder.runtime.plaindata import describe_type
 
 MULTIPLY = LayerSpec("MultiplyLayer", ("x", "y"), ("dx", "dy"), "dz")
 AFFINE = LayerSpec("AffineLayer", ("x", "W", "b"), ("dx", "dW", "db"), "dout")
@@ -117,10 +118,6 @@ def saturated_inputs(rng: np.random.Generator) -> np.ndarray:
 
 def training_seeds(rng: np.random.Generator, count: int) -> list[int]:
     return [int(s) for s in rng.choice(np.arange(*SEED_RANGE), size=count, replace=False)]
-
-
-def scalar_name(value: Any) -> str:
-    return "a NumPy 0-d array" if isinstance(value, np.ndarray) else f"a {describe_type(value)}"
 
 
 # -- MultiplyLayer -------------------------------------------------------------
@@ -200,14 +197,13 @@ def affine_cost(ctx: Context) -> None:
     dout = ctx.rng.standard_normal((1, 1))
     trusted = made(AFFINE)()
     trusted.forward(x, W, b)
-    limit = CostLimit(reference_seconds(lambda: trusted.backward(dout), [dout]), AFFINE_COST_FACTOR)
     layer = ctx.new(AFFINE.target)
     layer.forward(x, W, b)
-    reply = timed_call(
+    reply = within_cost(
         ctx,
         lambda options: layer.call("backward", dout, options=options),
-        limit,
-        "AffineLayer.backward",
+        (lambda: trusted.backward(dout), [dout], AFFINE_COST_FACTOR),
+        f"{AFFINE.name}.backward",
         t("backprop.expected_layer"),
     )
     grads = student_gradients(AFFINE, reply["value"], [x, W, b])
@@ -215,14 +211,7 @@ def affine_cost(ctx: Context) -> None:
 
 
 # -- SigmoidLayer --------------------------------------------------------------
-def expect_finite(name: str, value: Any, remedy: str) -> None:
-    if isinstance(value, np.ndarray) and value.dtype.kind in "fc":
-        bad = int(np.sum(~np.isfinite(value)))
-        if bad:
-            raise CheckFailed(
-                f"{name} contains {bad} NaN or infinite values for saturated inputs "
-                f"(|v| from 15 to 800): {remedy}",
-            )
+SATURATED_INPUTS = "for saturated inputs (|v| from 15 to 800)"
 
 
 @suite.check(
@@ -233,11 +222,11 @@ def sigmoid_saturated(ctx: Context) -> None:
     output, da, expected = reference_pass(SIGMOID, made(SIGMOID), [v], ctx.rng)
     layer = ctx.new(SIGMOID.target)
     a = layer.forward(v)
-    expect_finite("a", a, "keep the given forward; 1 / (1 + exp(-v)) is exactly 0 there")
+    expect_finite("a", a, f"{SATURATED_INPUTS}: keep the given forward; 1 / (1 + exp(-v)) is 0")
     a = expect_array_like("a", a, v)
     expect_reference(["a"], [a], [output], SATURATED_TOLERANCE)
     dv = layer.backward(da)
-    expect_finite("dv", dv, "use the cached output, a * (1 - a), which never overflows")
+    expect_finite("dv", dv, f"{SATURATED_INPUTS}: use the cached output, a * (1 - a)")
     got = [expect_array_like("dv", dv, v)]
     expect_reference(["dv"], got, expected, SATURATED_TOLERANCE)
 
@@ -275,9 +264,15 @@ def train_trajectory(ctx: Context) -> None:
         with context(f"(hidden data, init_params(seed={seed}), epochs={epochs})"):
             trained, losses, _ = PUBLIC.student_training(ctx, params, X, y, lr=lr, epochs=epochs)
             PUBLIC.expect_epochs(losses, epochs)
-            expect_reference(["losses"], [losses], [expected_losses], TRAJECTORY)
-            for name in PARAM_NAMES:
-                expect_reference([name], [trained[name]], [expected[name]], TRAJECTORY)
+            expect_training(trained, losses, expected, expected_losses, TRAJECTORY)
+
+
+def expect_training(
+    trained: dict, losses: Any, expected: dict, losses_: Any, tol: Tolerance
+) -> None:
+    got = [losses, *(trained[name] for name in PARAM_NAMES)]
+    want = [losses_, *(expected[name] for name in PARAM_NAMES)]
+    expect_reference(["losses", *PARAM_NAMES], got, want, tol)
 
 
 @suite.check(
@@ -304,13 +299,13 @@ def train_convergence(ctx: Context) -> None:
         output = xor.predict(xor.XOR_X, trained)
         if not PUBLIC.learned(output, xor.XOR_Y):
             failures.append(f"seed {seed}: outputs {np.round(output.ravel(), 3)}")
-    ctx.record("converged", CONVERGENCE_SEEDS - len(failures))
-    if CONVERGENCE_SEEDS - len(failures) < CONVERGENCE_NEEDED:
+    learned = CONVERGENCE_SEEDS - len(failures)
+    ctx.record("converged", learned)
+    if learned < CONVERGENCE_NEEDED:
         raise CheckFailed(
-            f"with its default lr and epochs train_xor learned XOR on only "
-            f"{CONVERGENCE_SEEDS - len(failures)} of {CONVERGENCE_SEEDS} hidden seeds "
-            f"({CONVERGENCE_NEEDED} needed; every output within 0.1 of its target "
-            f"{xor.XOR_Y.ravel()}): " + "; ".join(failures)
+            f"with its default lr and epochs train_xor learned XOR on only {learned} of "
+            f"{CONVERGENCE_SEEDS} hidden seeds ({CONVERGENCE_NEEDED} needed; every output within "
+            f"0.1 of its target {xor.XOR_Y.ravel()}): " + "; ".join(failures)
         )
 
 
@@ -334,11 +329,8 @@ def train_cost(ctx: Context) -> None:
     def call(options: CallOptions) -> dict:
         return ctx.call("xor.train_xor", X, y, params, lr=lr, epochs=WIDE_EPOCHS, options=options)
 
-    limit = CostLimit(reference_seconds(run, [X, y, params]), TRAIN_COST_FACTOR)
-    reply = timed_call(ctx, call, limit, "train_xor", t("backprop.expected_trainer"))
+    reference_run = (run, [X, y, params], TRAIN_COST_FACTOR)
+    reply = within_cost(ctx, call, reference_run, "train_xor", t("backprop.expected_trainer"))
     trained, losses = PUBLIC.training_reply(reply, params)
     PUBLIC.expect_epochs(losses, WIDE_EPOCHS)
-    expected, expected_losses = run()
-    expect_reference(["losses"], [losses], [expected_losses], EXACT)
-    for name in PARAM_NAMES:
-        expect_reference([name], [trained[name]], [expected[name]], EXACT)
+    expect_training(trained, losses, *run(), EXACT)
