@@ -31,7 +31,8 @@ def test_check_on_the_skeleton_fails_with_zero_points(tmp_path: Path) -> None:
     result = run("check", str(folder))
     assert_clean(result)
     assert result.exit_code == 1
-    assert "Total: 0/20 points (0 of 15 checks passed)" in result.output
+    # 0 of 26: the whole-network check is not applicable while the layers fail
+    assert "Total: 0/26 points (0 of 19 checks passed)" in result.output
     assert "is not implemented yet" in result.output
 
 
@@ -45,7 +46,7 @@ def test_check_on_the_reference_passes_with_full_marks(
     rows = [line for line in result.output.splitlines() if line.startswith(("PASS", "FAIL"))]
     assert len(rows) == len(public_assignment.public.checks)
     assert all(row.startswith("PASS") for row in rows)
-    assert "Total: 20/20 points (15 of 15 checks passed)" in result.output
+    assert "Total: 28/28 points (19 of 19 checks passed)" in result.output
 
 
 def test_check_defaults_to_the_current_folder_when_it_holds_layers_py(
@@ -54,7 +55,7 @@ def test_check_defaults_to_the_current_folder_when_it_holds_layers_py(
     monkeypatch.chdir(copy_submission(SKELETON, tmp_path / "student"))
     result = run("check")
     assert_clean(result)
-    assert result.exit_code == 1 and "Total: 0/20" in result.output
+    assert result.exit_code == 1 and "Total: 0/26" in result.output
 
 
 @pytest.mark.parametrize(("source", "code"), [(SKELETON, 1), (SOLUTION, 0)])
@@ -64,10 +65,11 @@ def test_check_json_has_the_report_fields(tmp_path: Path, source: Path, code: in
     assert result.exit_code == code
     report = json.loads(result.stdout)
     assert report["assignment"] == "backprop"
-    assert report["max_score"] == 20 and report["score"] == (20 if code == 0 else 0)
+    assert report["max_score"] == (28 if code == 0 else 26)
+    assert report["score"] == (28 if code == 0 else 0)
     assert report["all_passed"] is (code == 0)
     assert isinstance(report["seconds"], float) and report["sandboxed"] is False
-    assert len(report["checks"]) == 15
+    assert len(report["checks"]) == 19
     for check in report["checks"]:
         assert {"name", "component", "points", "max_points", "status", "message"} <= set(check)
         assert check["component"] in check["name"]
@@ -106,12 +108,12 @@ BROKEN = {
         ["xor.py has a syntax error", "at xor.py, line {line}: losses = ["],
         10,
     ),
-    "missing xor.py": (remove("xor.py"), ["xor.py is missing"], 10),
+    "missing xor.py": (remove("xor.py"), ["xor.py is missing"], 13),
     "missing layers.py": (remove("layers.py"), ["layers.py is missing"], 0),
     "wrong class name": (
         replace_in("layers.py", "class AffineLayer:", "class AffineLayr:"),
         ["layers.py defines no 'AffineLayer'", "cannot import name 'AffineLayer'"],
-        7,
+        9,
     ),
     "exception in backward": (
         replace_in("layers.py", "(1.0 - self.a)", "(1.0 - self.cache)"),
@@ -119,7 +121,7 @@ BROKEN = {
             "SigmoidLayer.backward raised AttributeError",
             "at layers.py, line {line}, in backward: return da * self.a * (1.0 - self.cache)",
         ],
-        7,
+        14,
     ),
     "import of a missing package": (
         replace_in("layers.py", "import numpy as np\n", "import numpy as np\nimport torch\n"),
@@ -129,7 +131,7 @@ BROKEN = {
     "exit at import": (
         replace_in("xor.py", "import numpy as np\n", "import numpy as np\nraise SystemExit(3)\n"),
         ["xor.py could not be imported: SystemExit"],
-        10,
+        13,
     ),
 }
 MARKERS = {
@@ -151,7 +153,7 @@ def test_check_turns_broken_code_into_failed_checks(tmp_path: Path, case: str) -
     assert result.exit_code == 1
     for fragment in fragments:
         assert fragment.format(line=line) in result.output, result.output
-    assert f"({passing} of 15 checks passed)" in result.output
+    assert f"({passing} of 19 checks passed)" in result.output
     assert "ERR!" not in result.output  # a student's fault, never a grader error
 
 

@@ -218,9 +218,16 @@ def test_skeleton_scores_zero_with_not_implemented_messages(
     public_assignment: Assignment,
 ) -> None:
     report = grade(SKELETON, public_assignment)
-    assert report.score == 0 and report.max_score == 20
+    # 26 of 28: the whole network (the trainer on the student's layers) is not
+    # applicable while the layers fail; it says so, and why it failed.
+    assert report.score == 0 and report.max_score == 26
     assert report.grader_errors == ()
     for result in report.results:
         assert result.status == "failed"
         assert "is not implemented yet" in result.message
         assert "raise NotImplementedError" in result.message  # the student's own line
+    gated = [r for r in report.results if r.max_points == 0]
+    assert [r.name for r in gated] == [
+        "train_xor learns XOR with its default lr and epochs (seeds 1, 2, 3)"
+    ]
+    assert gated[0].message.startswith("not applicable (0 points at stake)")

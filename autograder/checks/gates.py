@@ -4,18 +4,17 @@ that code is right.
 Each mistake must cost its own component and no other. Some checks cannot
 help running another component's code: the trainer learning XOR with the
 student's own layers (trusted layers are too slow for 2000 epochs), or its
-cost on a wide network. Such a check declares ``requires`` (components), and:
+cost on a wide network. Such a check declares ``requires`` (components). It
+always runs (its loss curve still feeds the student's page, and its calls are
+bounded by their time limits), and once every check has run:
 
-* while a check of a required component has already failed, it is not run
-  (its verdict could not be its own, and a numerical layer could make it
-  run for its whole time limit);
-* when a check of a required component fails after it (e.g. a hidden layer
-  check after a public trainer check), a failure of it is not scored either.
+* if it failed while a check of a required component fails (before or after
+  it, public or hidden), its failure is *not applicable*: 0 of 0 points, with
+  a sentence saying why, so nothing is at stake for that student (their
+  total is out of fewer points);
+* if it passed, it keeps its points: that verdict is its own.
 
-Not scored means *not applicable*: 0 of 0 points, with a sentence saying why,
-so nothing is at stake for that student (their total is out of fewer points).
-A gated check that passed keeps its points: that verdict is its own. Class
-analytics leave not-applicable results out of the pass rates.
+Class analytics leave not-applicable results out of the pass rates.
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from dataclasses import replace
 from typing import Any
 
 from autograder.checks.suite import Check, run_check
-from autograder.core.results import FAILED, PASSED, CheckResult
+from autograder.core.results import PASSED, CheckResult
 from autograder.i18n import t
 from autograder.isolation.session import StudentSession
 
@@ -40,10 +39,9 @@ def failing_components(check: Check, results: Sequence[CheckResult]) -> list[str
     return sorted(found)
 
 
-def not_applicable(result: CheckResult, components: list[str], ran: bool) -> CheckResult:
+def not_applicable(result: CheckResult, components: list[str]) -> CheckResult:
     """``result`` scored 0 of 0, its message opened by why (it names ``components``)."""
-    key = "gate.not_scored" if ran else "gate.not_run"
-    why = t(key, components=", ".join(components))
+    why = t("gate.not_scored", components=", ".join(components))
     message = f"{why}\n{result.message}" if result.message else why
     return replace(result, points=0.0, max_points=0.0, message=message, diagnosis="", mistake="")
 
@@ -55,16 +53,7 @@ def run_checks(
     reference: dict[str, Any] | None = None,
 ) -> tuple[CheckResult, ...]:
     """Every check in order, each independent; gated checks settled at the end."""
-    results: list[CheckResult] = []
-    for check in checks:
-        failing = failing_components(check, results)
-        if failing:
-            skipped = CheckResult(
-                check.name, check.component, 0.0, float(check.points), FAILED, "", check.hidden
-            )
-            results.append(not_applicable(skipped, failing, ran=False))
-        else:
-            results.append(run_check(check, session, seed, reference))
+    results = [run_check(check, session, seed, reference) for check in checks]
     return tuple(settle(check, result, results) for check, result in zip(checks, results))
 
 
@@ -73,4 +62,4 @@ def settle(check: Check, result: CheckResult, results: Sequence[CheckResult]) ->
     if result.passed or result.max_points == 0 or not check.requires:
         return result
     failing = failing_components(check, results)
-    return not_applicable(result, failing, ran=True) if failing else result
+    return not_applicable(result, failing) if failing else result

@@ -172,19 +172,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "dengan seed {seed} nilai loss yang dicatat tidak menurun",
     },
     # -- gates.py: checks that run another component's code ---------------------
-    "gate.not_run": {
-        "en": "not applicable (0 points at stake): this check runs your {components} too, "
-        "and a check of {components} fails; fix that first",
-        "id": "tidak berlaku (0 poin dipertaruhkan): pemeriksaan ini juga menjalankan "
-        "{components} Anda, dan sebuah pemeriksaan {components} gagal; perbaiki itu dulu",
-    },
     "gate.not_scored": {
-        "en": "not applicable (0 points at stake): this check ran your {components} too, "
-        "and a check of {components} fails, so this failure may not be its own; "
+        "en": "not applicable (0 points at stake): this check also ran your {components}, "
+        "which fail a check of their own, so this failure may not be this check's; "
         "fix {components} first",
         "id": "tidak berlaku (0 poin dipertaruhkan): pemeriksaan ini juga menjalankan "
-        "{components} Anda, dan sebuah pemeriksaan {components} gagal, jadi kegagalan ini "
-        "mungkin bukan kesalahannya sendiri; perbaiki {components} dulu",
+        "{components} Anda, yang gagal dalam pemeriksaannya sendiri, jadi kegagalan ini "
+        "mungkin bukan milik pemeriksaan ini; perbaiki {components} dulu",
     },
     # -- gradcheck.py: exact gradients, two layers, repeatable answers -------------
     "expect.label.exact": {"en": "exact", "id": "eksak"},
@@ -282,5 +276,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "written out), never numerically",
         "id": "hitung gradien dengan backward dari layer-layer (atau aturan rantai yang "
         "dituliskan), jangan secara numerik",
+    },
+    "backprop.integrity_needs_values": {
+        "en": "backpropagation is credited once the gradients are right; for now: {reason}",
+        "id": "backpropagation baru dinilai setelah gradiennya benar; untuk saat ini: {reason}",
     },
 }

@@ -73,6 +73,10 @@ SEED_RANGE = (100, 10_000)
 CONVERGENCE_SEEDS, CONVERGENCE_NEEDED = 5, 4
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 OWN_LAYERS = CallOptions()  # the whole network: the student's trainer on their layers
+# The checks that run the student's own layers too: scored while these pass.
+NETWORK_LAYERS = (AFFINE.name, SIGMOID.name)
+LEARNS = "hidden: train_xor learns XOR on at least 4 of 5 hidden seeds"
+WIDE_COST = "hidden: train_xor costs a few forward passes on a wide network"
 # Cost checks (sizes and factors from benchmarks/cost_checks.py): a thin layer
 # (one output, one sample, D inputs) and a wide hidden layer (one epoch).
 THIN_D = 400_000
@@ -275,11 +279,7 @@ def expect_training(
     expect_reference(["losses", *PARAM_NAMES], got, want, tol)
 
 
-@suite.check(
-    "hidden: train_xor learns XOR on at least 4 of 5 hidden seeds",
-    points=2,
-    requires=(AFFINE.name, SIGMOID.name),
-)
+@suite.check(LEARNS, points=2, requires=NETWORK_LAYERS)
 def train_convergence(ctx: Context) -> None:
     """With the student's own layers, judged by the reference's forward pass on the
     returned params (trusted); scored only while every Affine and Sigmoid check passes.
@@ -309,11 +309,7 @@ def train_convergence(ctx: Context) -> None:
         )
 
 
-@suite.check(
-    "hidden: train_xor costs a few forward passes on a wide network",
-    points=2,
-    requires=(AFFINE.name, SIGMOID.name),
-)
+@suite.check(WIDE_COST, points=2, requires=NETWORK_LAYERS)
 def train_cost(ctx: Context) -> None:
     """One epoch of the student's trainer on their own layers, with 30000 hidden units:
     catches a trainer differentiating the loss numerically (one forward per parameter,

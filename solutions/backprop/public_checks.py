@@ -37,7 +37,7 @@ from autograder.checks.integrity import DEFAULT_RULES, check_integrity, submissi
 from autograder.checks.numgrad import complex_step, complex_step_gradients
 from autograder.checks.static import default_argument
 from autograder.checks.structure import check_linear_in_upstream
-from autograder.core.errors import CheckFailed
+from autograder.core.errors import CheckFailed, StudentError
 from autograder.i18n import t
 from autograder.isolation.calls import CallOptions
 from autograder.runtime.trusted_layers import sigmoid as trusted_sigmoid
@@ -131,8 +131,15 @@ def sigmoid_budget(inputs, da):
     return [np.abs(da) * np.ones(np.shape(inputs[0]))]
 
 
-def layer_integrity(ctx: Context, component: str) -> None:
+def layer_integrity(ctx: Context, component: str, probe) -> None:
+    """Backpropagation: no shortcut in the code (static pass), and right gradients on a
+    small input (``probe``), so that a stub or a wrong answer earns nothing here."""
     check_integrity(ctx, component, HOMES, t("backprop.expected_layer"), RULES)
+    try:
+        probe()
+    except (CheckFailed, StudentError) as failure:
+        reason = failure.message if isinstance(failure, StudentError) else str(failure)
+        raise CheckFailed(t("backprop.integrity_needs_values", reason=reason)) from None
 
 
 @suite.check("MultiplyLayer.backward matches numerical gradients on arrays", points=2)
@@ -202,17 +209,31 @@ def multiply_integrity(ctx: Context) -> None:
     """Static: no complex step, no differentiation library, no forward on changed inputs.
     The only check that can tell a numerical MultiplyLayer: it is linear in each input,
     so a difference quotient is exact and as cheap as the formula."""
-    layer_integrity(ctx, MULTIPLY)
+    x, y = ctx.rng.standard_normal((2, 3)), ctx.rng.standard_normal((2, 3))
+    layer_integrity(
+        ctx,
+        MULTIPLY,
+        lambda: check_gradients(ctx, "layers.MultiplyLayer", multiply, [x, y], ["dx", "dy"]),
+    )
 
 
 @suite.check("AffineLayer.backward computes its gradients by backpropagation", points=2)
 def affine_integrity(ctx: Context) -> None:
-    layer_integrity(ctx, AFFINE)
+    x, W, b = (ctx.rng.standard_normal(s) for s in [(2, 3), (3, 2), (2,)])
+    names = ["dx", "dW", "db"]
+    layer_integrity(
+        ctx, AFFINE, lambda: check_gradients(ctx, "layers.AffineLayer", affine, [x, W, b], names)
+    )
 
 
 @suite.check("SigmoidLayer.backward computes its gradients by backpropagation", points=2)
 def sigmoid_integrity(ctx: Context) -> None:
-    layer_integrity(ctx, SIGMOID)
+    v = ctx.rng.standard_normal((2, 3))
+    layer_integrity(
+        ctx,
+        SIGMOID,
+        lambda: check_gradients(ctx, "layers.SigmoidLayer", sigmoid, [v], ["dv"], sigmoid_budget),
+    )
 
 
 # -- the slides' worked example -----------------------------------------------
@@ -544,10 +565,15 @@ def train_converges(ctx: Context) -> None:
 
 @suite.check("train_xor computes its gradients by backpropagation", points=2)
 def train_integrity(ctx: Context) -> None:
-    """Static: no complex step, no differentiation library in the trainer's code.
-    A trainer differentiating the loss by finite differences is caught by its cost
-    (the hidden wide-network check), not here."""
+    """Static: no complex step, no differentiation library in the trainer's code, and
+    one right epoch (trusted layers). A trainer differentiating the loss by finite
+    differences is caught by its cost (the hidden wide-network check), not here."""
     check_integrity(ctx, TRAIN, HOMES, t("backprop.expected_trainer"), RULES)
+    try:
+        check_trajectory(ctx, Case("xor", 2, 1))
+    except (CheckFailed, StudentError) as failure:
+        reason = failure.message if isinstance(failure, StudentError) else str(failure)
+        raise CheckFailed(t("backprop.integrity_needs_values", reason=reason)) from None
 
 
 def plain_curve(losses) -> list[float | None]:
