@@ -160,7 +160,7 @@ def test_run_checks_in_the_notebook_folder_returns_the_points_with_a_table(
 
 @pytest.mark.parametrize(
     ("target", "points"),
-    [("solution", "20/20"), ("student", "0/20")],
+    [("solution", "28/28"), ("student", "0/26")],
 )
 def test_autograder_check_accepts_a_notebook_file_or_a_folder_with_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, points: str
