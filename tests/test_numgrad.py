@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograder.checks.numgrad import central_difference, complex_step
+from autograder.checks.numgrad import central_difference, complex_step, complex_step_gradients
 
 RNG = np.random.default_rng(20240601)
 D = RNG.standard_normal((3, 2))  # a fixed "upstream gradient" for weighted sums
@@ -109,3 +109,11 @@ def test_central_difference_accepts_lists_and_returns_float64() -> None:
     (grad,) = central_difference(lambda x: float(np.sum(np.asarray(x) ** 2)), [[1, 2, 3]])
     assert grad.dtype == np.float64
     np.testing.assert_allclose(grad, [2.0, 4.0, 6.0], rtol=1e-9)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_complex_step_gradients_are_exact_for_every_input(case: str) -> None:
+    """Per element of each input (Python numbers too): exact to rounding, 1e-13 relative."""
+    c = CASES[case]
+    for got, expected in zip(complex_step_gradients(c.f, c.inputs), c.gradient(*c.inputs)):
+        assert np.allclose(got, expected, rtol=1e-13, atol=1e-15)

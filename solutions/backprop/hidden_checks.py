@@ -314,7 +314,8 @@ def train_cost(ctx: Context) -> None:
     """One epoch of the student's trainer on their own layers, with 30000 hidden units:
     catches a trainer differentiating the loss numerically (one forward per parameter,
     4 H + 1 of them), in any style. Scored only while every Affine and Sigmoid check
-    passes, so the time measured is the trainer's: a slow layer is that layer's."""
+    passes, so the time measured is the trainer's: a slow layer is that layer's.
+    Cannot catch a trainer that differentiates numerically only on small networks."""
     xor = reference()[1]
     X, y, lr = xor.XOR_X, xor.XOR_Y, xor.DEFAULT_LR
     params = xor.init_params(n_hidden=WIDE_HIDDEN, seed=training_seeds(ctx.rng, 1)[0])
