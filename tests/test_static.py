@@ -109,6 +109,10 @@ CASES = {
         {"layers": layers() + "\nexec('print(1)')\n"},
         {c: [("dynamic", "layers.py", 30)] for c in HOMES},
     ),
+    "module-level code rebinding a component is that component's": (
+        {"layers": layers() + "\nif True:\n    AffineLayer = __import__('jax').AffineLayer\n"},
+        {"AffineLayer": [("dynamic", "layers.py", 31)]},
+    ),
     "a helper module": (
         {
             "layers": layers("from helpers import numgrad", multiply=f"{R}numgrad(dz)"),

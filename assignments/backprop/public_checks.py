@@ -37,7 +37,7 @@ from autograder.checks.integrity import DEFAULT_RULES, check_integrity, submissi
 from autograder.checks.numgrad import complex_step, complex_step_gradients
 from autograder.checks.static import default_argument
 from autograder.checks.structure import check_linear_in_upstream
-from autograder.core.errors import CheckFailed, StudentError
+from autograder.core.errors import CheckFailed
 from autograder.i18n import t
 from autograder.isolation.calls import CallOptions
 from autograder.runtime.trusted_layers import sigmoid as trusted_sigmoid
@@ -136,10 +136,9 @@ def layer_integrity(ctx: Context, component: str, probe) -> None:
     small input (``probe``), so that a stub or a wrong answer earns nothing here."""
     check_integrity(ctx, component, HOMES, t("backprop.expected_layer"), RULES)
     try:
-        probe()
-    except (CheckFailed, StudentError) as failure:
-        reason = failure.message if isinstance(failure, StudentError) else str(failure)
-        raise CheckFailed(t("backprop.integrity_needs_values", reason=reason)) from None
+        probe()  # an error of the student's code (raised, timed out) fails as it is
+    except CheckFailed as wrong:
+        raise CheckFailed(t("backprop.integrity_needs_values", reason=wrong)) from None
 
 
 @suite.check("MultiplyLayer.backward matches numerical gradients on arrays", points=2)
@@ -219,6 +218,9 @@ def multiply_integrity(ctx: Context) -> None:
 
 @suite.check("AffineLayer.backward computes its gradients by backpropagation", points=2)
 def affine_integrity(ctx: Context) -> None:
+    """Static, as for MultiplyLayer. A numerical AffineLayer written without complex
+    numbers or forward calls (a difference quotient of x @ W + b, exact too) is caught
+    by its cost (hidden), not here."""
     x, W, b = (ctx.rng.standard_normal(s) for s in [(2, 3), (3, 2), (2,)])
     names = ["dx", "dW", "db"]
     layer_integrity(
@@ -228,6 +230,8 @@ def affine_integrity(ctx: Context) -> None:
 
 @suite.check("SigmoidLayer.backward computes its gradients by backpropagation", points=2)
 def sigmoid_integrity(ctx: Context) -> None:
+    """Static, as for MultiplyLayer. A difference quotient of an inlined sigmoid is not
+    found here but by the exactness of the gradient check (it cannot reach it)."""
     v = ctx.rng.standard_normal((2, 3))
     layer_integrity(
         ctx,
@@ -516,7 +520,8 @@ def train_hundred_epochs(ctx: Context) -> None:
 @suite.check("train_xor leaves the params it is given unmodified", points=1)
 def train_keeps_params(ctx: Context) -> None:
     params = init_params(seed=4)
-    _, _, reply = student_training(ctx, params, lr=TRAJECTORY_LR, epochs=5)
+    _, losses, reply = student_training(ctx, params, lr=TRAJECTORY_LR, epochs=5)
+    expect_epochs(losses, 5)
     after = reply["args_after"][2]
     for name in PARAM_NAMES:
         if not np.array_equal(after[name], params[name]):
@@ -571,9 +576,8 @@ def train_integrity(ctx: Context) -> None:
     check_integrity(ctx, TRAIN, HOMES, t("backprop.expected_trainer"), RULES)
     try:
         check_trajectory(ctx, Case("xor", 2, 1))
-    except (CheckFailed, StudentError) as failure:
-        reason = failure.message if isinstance(failure, StudentError) else str(failure)
-        raise CheckFailed(t("backprop.integrity_needs_values", reason=reason)) from None
+    except CheckFailed as wrong:
+        raise CheckFailed(t("backprop.integrity_needs_values", reason=wrong)) from None
 
 
 def plain_curve(losses) -> list[float | None]:

@@ -5,9 +5,10 @@ function the suite grades) reaches the nodes defining it, then every node
 defining a name those use, in its module or in a local helper module it
 imports, but never another component: that one is graded on its own.
 Statements that run at import and are not plain definitions reach every
-component of their module. A finding costs each component that reaches it,
-and only those: an unused import costs nothing, and ``if __name__ ==
-"__main__":`` blocks never run when graded.
+component of their module, except those that (re)bind another component's
+name: ``if ...: AffineLayer = ...`` is AffineLayer's alone. A finding costs
+each component that reaches it, and only those: an unused import costs
+nothing, and ``if __name__ == "__main__":`` blocks never run when graded.
 """
 
 from __future__ import annotations
@@ -107,7 +108,12 @@ def reach(
 ) -> list[Node]:
     """The nodes a component (module, name) reaches, stopping at other components."""
     module, component = start
-    todo = [n for n in graph.get(module, []) if component in n.binds or n.always]
+    others = {name for name, home in homes.items() if home == module and name != component}
+    todo = [
+        n
+        for n in graph.get(module, [])
+        if component in n.binds or (n.always and not n.binds & others)
+    ]
     seen: dict[int, Node] = {}
     while todo:
         node = todo.pop()
