@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from autograder.checks.diagnosis import Tolerance
 from autograder.checks.expect import expect_array_like, expect_close, expect_sequence
 from autograder.checks.suite import Context
 from autograder.core.errors import CheckFailed, StudentError
@@ -45,12 +46,6 @@ class LayerSpec:
     @property
     def grads_text(self) -> str:
         return f"({', '.join(self.grads)})"
-
-
-@dataclass(frozen=True)
-class Tolerance:
-    atol: float
-    rtol: float
 
 
 def as_list(spec: LayerSpec, value: Any) -> list[Any]:

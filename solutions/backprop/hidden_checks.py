@@ -25,10 +25,10 @@ import numpy as np
 
 from autograder.checks import CheckSuite, Context
 from autograder.checks.cost import within_cost
+from autograder.checks.diagnosis import Tolerance
 from autograder.checks.expect import expect_array_like
 from autograder.checks.layer_probes import (
     LayerSpec,
-    Tolerance,
     check_repeatable,
     check_untouched,
     context,
