@@ -153,17 +153,19 @@ def measure(case: CostCase, quick: bool) -> None:
 
 def grading_cost(root: Path, folders: list[Path]) -> list[tuple[float, float, float]]:
     """(wall, grader CPU, student CPU) seconds to grade each folder with the grader in
-    ``root`` (public + hidden checks, sandboxed when bubblewrap works). CPU times hardly
-    depend on the machine's load: the student's is that of its reaped processes."""
+    ``root`` (public + hidden checks). CPU times hardly depend on the machine's load;
+    the student's is that of its reaped processes, so without the sandbox (bubblewrap,
+    killed at the end of a session, never hands on its children's times)."""
     code = (
         "import resource, sys, time\nfrom pathlib import Path\n"
         "from autograder.grading.assignment import load_assignment\n"
         "from autograder.grading.runner import GradeOptions, grade_folder\n"
+        "from autograder.isolation.sandbox import SandboxConfig\n"
         f"a = load_assignment(Path({str(root / 'solutions' / 'backprop')!r}))\n"
         "for folder in sys.argv[1:]:\n"
         "    kids = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
         "    t, c = time.perf_counter(), time.process_time()\n"
-        "    grade_folder(Path(folder), a, GradeOptions())\n"
+        "    grade_folder(Path(folder), a, GradeOptions(sandbox=SandboxConfig(use_bwrap=False)))\n"
         "    after = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
         "    student = after.ru_utime + after.ru_stime - kids.ru_utime - kids.ru_stime\n"
         "    print(time.perf_counter() - t, time.process_time() - c, student)\n"
