@@ -37,14 +37,32 @@ class Mismatch:
     def sentence(self, expected_label: str = "expected") -> str:
         """``expected_label``: a catalogue label (expected, numerical, reference)."""
         key = f"expect.label.{expected_label}"
+        got, expected = distinct(self.got, self.expected)
         return t(
             "expect.mismatch",
             where=self.where,
-            got=self.got,
+            got=got,
             label=t(key) if key in CATALOGUE else expected_label,
-            expected=self.expected,
+            expected=expected,
             rel=self.rel_error,
         )
+
+
+SHORTEST, LONGEST = 6, 17  # significant digits: readable, and float64's round trip
+
+
+def distinct(a: float, b: float) -> tuple[str, str]:
+    """``a`` and ``b`` with the fewest significant digits (at least 6) that tell them apart.
+
+    Six digits read well but hide small errors ("-0.0138121 but the expected
+    value is -0.0138121"); 17 digits always round-trip a float64, so two
+    different numbers never print alike.
+    """
+    for digits in range(SHORTEST, LONGEST + 1):
+        shown = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if shown[0] != shown[1]:
+            return shown
+    return f"{a:.{SHORTEST}g}", f"{b:.{SHORTEST}g}"
 
 
 def worst_mismatch(name: str, got: Any, expected: Any, atol: float, rtol: float) -> Mismatch | None:

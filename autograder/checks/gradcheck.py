@@ -24,17 +24,17 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import Context, RemoteObject
+from autograder.checks.cases import BackwardCase, input_name
 from autograder.checks.diagnosis import (
-    BackwardCase,
     Diagnosis,
     Tolerance,
     diagnose_backward,
     diagnose_exception,
     diagnosis,
-    input_name,
 )
 from autograder.checks.expect import expect_array_like, expect_sequence, worst_mismatch
 from autograder.checks.numgrad import central_difference
+from autograder.checks.places import read_source
 from autograder.core.errors import CheckFailed, StudentError, StudentException
 from autograder.i18n import t
 
@@ -82,10 +82,10 @@ def check_gradients(
     try:
         reply = layer.call("backward", dout)
     except StudentException as error:
-        found = diagnose_exception(
-            layer_name(target), names, inputs, error.kind, error.message, error.where
-        )
-        raise failure(error.message, found) from None
+        source = read_source(ctx.student.folder, target.split(".")[0])
+        kind_where = (error.kind, error.where)
+        found = diagnose_exception(layer_name(target), names, inputs, dout, kind_where, source)
+        raise failure(error.message, found, target) from None
     numeric = central_difference(lambda *xs: float(np.sum(dout * forward(*xs))), inputs)
     try:
         grads = student_gradients(reply["value"], target, names, inputs)
@@ -103,7 +103,7 @@ def check_gradients(
         message = t("gradcheck.failed", failures="; ".join(failures), shapes=shapes)
     after = Observed(reply["args_after"][0], ctx.student.peek(forward_call)["args"])
     case = backward_case(target, forward, inputs, names, dout, numeric, reply["value"], after)
-    raise failure(message, diagnose_backward(case, TOLERANCE))
+    raise failure(message, diagnose_backward(case, TOLERANCE), target)
 
 
 @dataclass(frozen=True)
@@ -154,10 +154,13 @@ def layer_name(target: str) -> str:
     return target.rsplit(".", 1)[-1]
 
 
-def failure(message: str, found: Diagnosis | None) -> CheckFailed:
+def failure(message: str, found: Diagnosis | None, target: str = "") -> CheckFailed:
+    """The check's verdict, with the diagnosis and where to look for it (``target``'s
+    ``backward``, or the function the diagnosis names)."""
     if found is None:
         return CheckFailed(message)
-    return CheckFailed(message, diagnosis=found.text, mistake=found.mistake)
+    function = f"{target}.{found.function or 'backward'}" if target else ""
+    return CheckFailed(message, found.text, found.mistake, function, found.variable)
 
 
 def check_linear_in_upstream(
@@ -189,7 +192,7 @@ def check_linear_in_upstream(
         if worst_mismatch(name, c, 2 * a - 3 * b, 1e-12, LINEARITY_RTOL) is not None:
             message = t("gradcheck.not_linear", name=name)
             state = Repeat(layer, forward_reply["call"], d1, g1)
-            raise failure(message, changed_state(ctx, state, target, names, inputs))
+            raise failure(message, changed_state(ctx, state, target, names, inputs), target)
 
 
 @dataclass(frozen=True)

@@ -26,13 +26,26 @@ class CheckFailed(Exception):
 
     ``diagnosis`` names the likely mistake when one is recognised, in a
     sentence for the student; ``mistake`` is that mistake's catalogue key
-    (language-independent), so class analytics can count it.
+    (language-independent), so class analytics can count it, and a hidden
+    check's failure shows that key's catalogue sentence (``hint.<key>``).
     """
 
-    def __init__(self, message: str, diagnosis: str = "", mistake: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        diagnosis: str = "",
+        mistake: str = "",
+        function: str = "",
+        variable: str = "",
+    ) -> None:
         super().__init__(message)
         self.diagnosis = diagnosis
         self.mistake = mistake
+        # Where the mistake lies, for the engine to find in the student's own
+        # code (``layers.AffineLayer.backward`` and the variable ``dW``): the
+        # check names them, the place shown comes from the student's file.
+        self.function = function
+        self.variable = variable
 
 
 def short_name(function: str) -> str:

@@ -51,6 +51,14 @@ class CheckResult:
     diagnosis: str = ""
     data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     mistake: str = ""  # the diagnosed mistake's catalogue key, for class analytics
+    # Where the diagnosed mistake lies in the student's own code (function, file
+    # or notebook cell, line), and a hidden check's catalogue sentence for its
+    # mistake: both built from the catalogue and the student's code only.
+    where: str = ""
+    hint: str = ""
+    # The check could not run: the student's module did not import (the
+    # message says why, once for every check it stopped).
+    not_run: bool = False
 
     @property
     def passed(self) -> bool:
@@ -73,6 +81,10 @@ class Report:
     notes: tuple[str, ...] = ()
     status: str = "ok"
     lang: str = "en"  # the language of every message in ``results``
+    student: str = ""  # whose submission (the batch's student id; empty for a self-check)
+    # Points of hidden checks that exist but did not run here (a student's
+    # `autograder check`): their total only, which the release tells students.
+    hidden_points: float = 0.0
 
     @property
     def score(self) -> float:
@@ -101,6 +113,8 @@ class Report:
             "sandboxed": self.sandboxed,
             "status": self.status,
             "lang": self.lang,
+            "student": self.student,
+            "hidden_points": self.hidden_points,
             "notes": list(self.notes),
             "checks": results,
         }

@@ -8,7 +8,7 @@ no message needs to be re-assembled later from stored fragments.
 
 The catalogue is one dict, ``CATALOGUE``: message key -> {language: text},
 with ``str.format`` fields. Its entries live in a few data modules by area
-(checks, diagnosis, pages) only to keep each file readable; they are merged
+(checks, diagnosis, training, hints, pages) only to keep each file readable; they are merged
 here, and a key defined twice is an error at import time.
 """
 
@@ -21,7 +21,9 @@ from contextvars import ContextVar
 
 from autograder.i18n.checks import MESSAGES as CHECK_MESSAGES
 from autograder.i18n.diagnosis import MESSAGES as DIAGNOSIS_MESSAGES
+from autograder.i18n.hints import MESSAGES as HINT_MESSAGES
 from autograder.i18n.pages import MESSAGES as PAGE_MESSAGES
+from autograder.i18n.training import MESSAGES as TRAINING_MESSAGES
 
 LANGUAGES = ("en", "id")
 DEFAULT_LANGUAGE = "en"
@@ -40,7 +42,9 @@ def merge(*parts: Catalogue) -> Catalogue:
     return merged
 
 
-CATALOGUE: Catalogue = merge(CHECK_MESSAGES, DIAGNOSIS_MESSAGES, PAGE_MESSAGES)
+CATALOGUE: Catalogue = merge(
+    CHECK_MESSAGES, DIAGNOSIS_MESSAGES, TRAINING_MESSAGES, HINT_MESSAGES, PAGE_MESSAGES
+)
 
 _current: ContextVar[str] = ContextVar("autograder_language", default=DEFAULT_LANGUAGE)
 

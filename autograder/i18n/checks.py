@@ -82,9 +82,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.grader": {"en": "grader error", "id": "kesalahan pada autograder"},
     # -- expect.py: comparisons ------------------------------------------------------
     "expect.mismatch": {
-        "en": "{where} is {got:.6g} but the {label} value is {expected:.6g} "
-        "(relative error {rel:.1e})",
-        "id": "{where} bernilai {got:.6g} padahal nilai {label} adalah {expected:.6g} "
+        "en": "{where} is {got} but the {label} value is {expected} (relative error {rel:.1e})",
+        "id": "{where} bernilai {got} padahal nilai {label} adalah {expected} "
         "(galat relatif {rel:.1e})",
     },
     "expect.label.expected": {"en": "expected", "id": "yang diharapkan"},
