@@ -84,7 +84,8 @@ def single_mistakes(case: BackwardCase, index: int) -> Iterator[Candidate]:
     if np.ndim(expected) == 2:
         yield "transposed", expected.T, fields
     upstream = np.asarray(case.upstream, dtype=float)
-    if upstream.ndim >= 1 and upstream.shape[1:] == np.shape(expected):  # added to every row
+    # added to every row of a batch (with one row, summing changes only the shape)
+    if upstream.ndim >= 1 and upstream.shape[1:] == np.shape(expected) and n > 1:
         yield "not_summed", upstream, fields
         yield "wrong_axis", upstream.sum(axis=tuple(range(1, upstream.ndim))), fields
         yield "averaged", expected / n, fields

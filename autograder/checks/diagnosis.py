@@ -44,8 +44,11 @@ class Diagnosis:
     function: str = ""
 
 
-# Keys that state how the numbers differ instead of naming a mistake.
-DESCRIPTIONS = frozenset({"unmatched", "trainer_unmatched", "shapes_clash"})
+# Keys that state how the numbers differ (or two causes they cannot tell apart)
+# instead of naming one mistake.
+DESCRIPTIONS = frozenset(
+    {"unmatched", "trainer_unmatched", "shapes_clash", "depends", "lr_or_factor"}
+)
 
 
 def named(mistake: str) -> bool:

@@ -16,11 +16,12 @@ student's own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from autograder.checks.places import Place, locate, rewrite
 from autograder.core.errors import CheckFailed
+from autograder.core.results import CheckResult
 from autograder.i18n import CATALOGUE, t
 
 
@@ -62,3 +63,26 @@ def findings(
     return Findings(
         rewrite(message, folder, modules), rewrite(diagnosis, folder, modules), where, ""
     )
+
+
+def withhold_dependent(
+    results: tuple[CheckResult, ...], depends: dict[str, tuple[str, ...]]
+) -> tuple[CheckResult, ...]:
+    """The diagnosis of a component whose checks run through components that fail,
+    replaced by a sentence saying to fix those first.
+
+    A trainer that runs on the student's layers inherits their mistakes: with an
+    AffineLayer that divides its gradients by N, a right train_xor's run is exactly
+    "gradients divided by N", which is true of the run and wrong of train_xor.
+    """
+    failed = {r.component for r in results if not r.passed}
+    kept = []
+    for result in results:
+        blockers = [c for c in depends.get(result.component, ()) if c in failed]
+        if blockers and result.mistake:
+            others = ", ".join(blockers)
+            text = t("diag.depends", component=result.component, others=others)
+            hint = t("hint.depends") if result.hidden else ""
+            result = replace(result, diagnosis=text, mistake="depends", where="", hint=hint)
+        kept.append(result)
+    return tuple(kept)

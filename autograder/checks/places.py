@@ -103,11 +103,18 @@ def locate(folder: Path, function: str, variable: str = "") -> Place | None:
     node = find_function(tree, qualname.split("."))
     if node is None:
         return None
-    line = last_assignment(node, variable) if variable else None
-    line = line or node.lineno
-    lines = source.splitlines()
-    code = lines[line - 1].strip()[:CODE_SHOWN] if line <= len(lines) else ""
-    return Place(qualname, line_place(source, module, line), code)
+    statement = last_assignment(node, variable) if variable else None
+    if statement is None:
+        lines = source.splitlines()
+        line = node.lineno
+        code = lines[line - 1].strip() if line <= len(lines) else ""
+    else:  # the statement as Python reads it: no comment, on one line
+        line, code = statement.lineno, " ".join(ast.unparse(statement).split())
+    return Place(qualname, line_place(source, module, line), shorten(code))
+
+
+def shorten(code: str) -> str:
+    return code if len(code) <= CODE_SHOWN else code[: CODE_SHOWN - 3] + "..."
 
 
 def find_function(tree: ast.AST, path: list[str]) -> ast.FunctionDef | None:
@@ -123,16 +130,16 @@ def find_function(tree: ast.AST, path: list[str]) -> ast.FunctionDef | None:
     return None
 
 
-def last_assignment(function: ast.FunctionDef, variable: str) -> int | None:
-    """The line of the last statement that sets ``variable`` in ``function``: an
-    assignment to it (``dW = ...``, ``self.x = ...``, ``p[k] -= ...``) or an
-    ``append`` to it (``losses.append(...)``)."""
-    found = None
+def last_assignment(function: ast.FunctionDef, variable: str) -> ast.stmt | None:
+    """The last statement that sets ``variable`` in ``function``: an assignment to it
+    (``dW = ...``, ``self.x = ...``, ``p[k] -= ...``) or an ``append`` to it
+    (``losses.append(...)``)."""
+    found: ast.stmt | None = None
     for node in ast.walk(function):
-        if not isinstance(node, ast.stmt):
+        if not isinstance(node, ast.stmt) or isinstance(node, ast.FunctionDef):
             continue
-        if variable in set_names(node) and (found is None or node.lineno > found):
-            found = node.lineno
+        if variable in set_names(node) and (found is None or node.lineno > found.lineno):
+            found = node
     return found
 
 

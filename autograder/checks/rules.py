@@ -65,7 +65,8 @@ class Rule:
     ``scales`` multiply each parameter array's gradient (0 freezes it), ``scale``
     the whole step; ``momentum`` keeps a velocity v = momentum * v + g;
     ``decay`` adds decay * theta to the gradient; ``chain`` changes how the
-    error flows back; ``start``/``data`` = "default" ignore the given ones.
+    error flows back; ``start``/``data`` = "default" ignore the given ones,
+    ``start`` = "float32" starts from the given params rounded to float32.
     """
 
     mistake: str = ""
@@ -101,6 +102,8 @@ class Trajectory:
     def __init__(self, setup: Setup, rule: Rule) -> None:
         self.setup, self.rule = setup, rule
         start = setup.default_start if rule.start == "default" else setup.start
+        if rule.start == "float32":  # params cast to float32; numpy's float64 gradients
+            start = np.asarray(setup.start, dtype=np.float32)  # then train them in float64
         self.thetas = [np.asarray(start, dtype=np.float64)]
         self.velocity = np.zeros_like(self.thetas[0])
         self.losses: dict[tuple[bool, int], float] = {}

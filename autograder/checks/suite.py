@@ -90,13 +90,20 @@ class CheckSuite:
         components: tuple[str, ...],
         hidden: bool = False,
         timeouts: dict[str, float] | None = None,
+        depends: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.assignment = assignment
         self.modules = modules
         self.components = components
         self.hidden = hidden
         self.timeouts = dict(timeouts or {})
+        # component -> the components its checks run through (train_xor through the
+        # student's layers): a diagnosis of the first is withheld while the others fail.
+        self.depends = dict(depends or {})
         self.checks: list[Check] = []
+        # The hidden checks' points in all, written by the release into the public
+        # suite students get (``distribution.hidden_total``): their total only.
+        self.hidden_points = 0.0
 
     def check(self, name: str, points: float) -> Callable[[CheckFunction], CheckFunction]:
         component = next((c for c in self.components if c in name), None)

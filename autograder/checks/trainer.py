@@ -39,7 +39,13 @@ from autograder.checks.rules import (
     recorded,
     trajectory,
 )
-from autograder.checks.trainer_rules import fitted_rules, named, nice, standard_rules
+from autograder.checks.trainer_rules import (
+    confirmed,
+    fitted_rules,
+    named,
+    nice,
+    standard_rules,
+)
 from autograder.i18n import t
 
 # Exact runs agree to ~1e-12 relative over 100 epochs; known mistakes differ
@@ -92,17 +98,19 @@ def diagnose_run(setup: Setup, got: Run, rules: list[Rule] | None = None) -> Dia
     rules = standard_rules(setup) if rules is None else rules
     descent = trajectory(setup, DESCENT)
     steps = step_counts(len(got.losses), setup.epochs)
-    if np.array_equal(got.theta, setup.start) and not np.array_equal(
-        descent.theta(setup.epochs), setup.start
+    if (
+        len(got.losses) == setup.epochs
+        and np.array_equal(got.theta, setup.start)
+        and not np.array_equal(descent.theta(setup.epochs), setup.start)
     ):
         return diagnosis("unchanged", variable="p")
     found = by_losses_then_params(setup, got, rules, steps)
     if found is None:
         found = by_params_alone(setup, got, rules, steps)
     if found is None:
-        found = by_fitted_rules(setup, got, steps)
-    if found is None:
         found = reduced_precision(setup, got, descent)
+    if found is None:
+        found = by_fitted_rules(setup, got, steps, descent)
     return found or describe_run(setup, got, descent)
 
 
@@ -112,7 +120,9 @@ def by_losses_then_params(
     for rule in rules:
         run = trajectory(setup, rule)
         for recording in recordings(run, got.losses):
-            if losses_match(run, recording, got.losses):
+            if confirmed(rule, recording, len(got.losses)) and losses_match(
+                run, recording, got.losses
+            ):
                 count = params_steps(run, got.theta, steps)
                 if count is not None:
                     return named(setup, rule, count, len(got.losses), recording)
@@ -130,12 +140,17 @@ def by_params_alone(
     return None
 
 
-def by_fitted_rules(setup: Setup, got: Run, steps: list[int]) -> Diagnosis | None:
-    for rule, recording in fitted_rules(setup, got.losses):
+def by_fitted_rules(
+    setup: Setup, got: Run, steps: list[int], descent: Trajectory
+) -> Diagnosis | None:
+    """A fitted rule whose whole re-run matches, and whose coefficient matters."""
+    for rule, recording in fitted_rules(setup, got.losses, got.theta, steps):
         run = Trajectory(setup, rule)
+        if not confirmed(rule, recording, len(got.losses)):
+            continue
         if losses_match(run, recording, got.losses):
             count = params_steps(run, got.theta, steps)
-            if count is not None:
+            if count is not None and not TOLERANCE.close(run.theta(count), descent.theta(count)):
                 return named(setup, rule, count, len(got.losses), recording)
     return None
 

@@ -25,7 +25,7 @@ from autograder.i18n import t
 SCALE_GUESSES = (2.0, 0.5, -1.0, 0.25)
 MOMENTUM_GUESSES = (0.9, 0.5, 0.99)
 DECAY_GUESSES = (1e-2, 1e-3, 1e-4)
-SCALE_KEYS = frozenset({"ascent", "gradient_divided_by_n", "gradient_scaled", "ignores_lr"})
+SCALE_KEYS = frozenset({"ascent", "gradient_divided_by_n", "gradient_scaled"})
 
 
 def standard_rules(setup: Setup) -> list[Rule]:
@@ -52,6 +52,8 @@ def standard_rules(setup: Setup) -> list[Rule]:
         chain = Chain(updated_first=frozenset({index}))
         rules.append(Rule("w2_first", chain=chain, fields=(("names", names),)))
     rules.append(Rule("per_sample", per_sample=True))
+    if not np.array_equal(setup.start.astype(np.float32), setup.start):
+        rules.append(Rule("float32", start="float32"))
     if setup.default_start is not None and not np.array_equal(setup.default_start, setup.start):
         rules.append(Rule("ignores_params", start="default"))
     if setup.default_data is not None and not all(
@@ -74,21 +76,57 @@ def families() -> list[Family]:
     ]
 
 
-def fitted_rules(setup: Setup, losses: tuple[float, ...]) -> Iterator[tuple[Rule, Recording]]:
-    """Each family's rule with its coefficient fitted from ``losses``, under each recording."""
-    start_loss = Trajectory(setup, DESCENT).loss(0)
-    scales = [BEFORE]
-    if losses and start_loss and not np.isclose(losses[0], start_loss, rtol=1e-9, atol=0):
-        scales.append(Recording("loss_scaled", scale=nice(losses[0] / start_loss)))
-    for recording in [*scales, Recording("loss_after_update", after=True)]:
-        for _, make, guesses, epoch, (low, high) in families():
-            index = epoch - 1 if recording.after else epoch
-            if index >= len(losses):
-                continue
+def fitted_rules(
+    setup: Setup, losses: tuple[float, ...], theta: np.ndarray, steps: list[int]
+) -> Iterator[tuple[Rule, Recording]]:
+    """Each family's rule with its coefficient fitted, paired with each recording.
 
-            gap = loss_gap(setup, make, epoch, recording.scale, losses[index])
-            for root in roots(gap, guesses, low, high):
-                yield with_fields(make(nice(root))), recording
+    The coefficient is fitted from the first loss it changes (under each
+    recording); a run too short for that (one or two epochs) is fitted from
+    its parameters instead, along the direction they moved. Either way the
+    caller re-runs the fitted rule and keeps it only if the whole run matches.
+    """
+    start_loss = Trajectory(setup, DESCENT).loss(0)
+    records = [BEFORE, Recording("loss_after_update", after=True)]
+    if losses and start_loss and not np.isclose(losses[0], start_loss, rtol=1e-6, atol=0):
+        records.insert(1, Recording("loss_scaled", scale=nice(losses[0] / start_loss)))
+    for _, make, guesses, epoch, (low, high) in families():
+        found: list[float] = []
+        for recording in records:
+            index = epoch - 1 if recording.after else epoch
+            if index < len(losses):
+                gap = loss_gap(setup, make, epoch, recording.scale, losses[index])
+                found += roots(gap, guesses, low, high)
+        if len(losses) <= epoch:
+            for count in [s for s in steps[:2] if s > 0]:
+                found += roots(param_gap(setup, make, count, theta), guesses, low, high)
+        for value in unique(nice(c) for c in found):
+            if low < value < high:
+                rule = with_fields(make(value))
+                yield from ((rule, recording) for recording in records)
+
+
+def unique(values: Iterator[float]) -> list[float]:
+    kept: list[float] = []
+    for value in values:
+        if all(abs(value - other) > 1e-9 * max(1.0, abs(other)) for other in kept):
+            kept.append(value)
+    return kept
+
+
+def param_gap(
+    setup: Setup, make: Callable[[float], Rule], count: int, theta: np.ndarray
+) -> Callable[[float], float]:
+    """c -> how far ``make(c)``'s parameters after ``count`` updates overshoot the
+    student's, along the direction the student's parameters moved."""
+    moved = np.asarray(theta, dtype=float) - setup.start
+    norm = float(np.linalg.norm(moved))
+    direction = moved / norm if norm > 0 else moved
+
+    def gap(c: float) -> float:
+        return float((Trajectory(setup, make(c)).theta(count) - theta) @ direction)
+
+    return gap
 
 
 def loss_gap(
@@ -120,7 +158,8 @@ def nice(value: float) -> float:
 def roots(
     f: Callable[[float], float], guesses: tuple[float, ...], low: float, high: float
 ) -> list[float]:
-    """Zeros of ``f`` found by the secant method from each guess, inside (low, high)."""
+    """Zeros of ``f`` found by the secant method from each guess (``low``/``high``
+    bound the search: a run that wanders beyond them is dropped)."""
     found: list[float] = []
     for guess in guesses:
         a, b = guess, guess * 1.01 + 1e-4
@@ -130,13 +169,31 @@ def roots(
                 break
             a, fa, b = b, fb, b - fb * (b - a) / (fb - fa)
             fb = f(b)
-        if abs(fb) < 1e-12 and low < b < high and all(abs(b - r) > 1e-9 for r in found):
+        if abs(fb) < 1e-12 and np.isfinite(b) and all(abs(b - r) > 1e-9 for r in found):
             found.append(float(b))
     return found
 
 
 def number(value: float) -> str:
     return f"{value:.6g}"
+
+
+def confirmed(rule: Rule, recording: Recording, count: int) -> bool:
+    """A loss factor fitted from losses[0] is evidence only once another number confirms
+    it: a second loss, an update scaled by the same factor (a loss differentiated), or
+    the factor being a simple fraction."""
+    if recording.mistake != "loss_scaled" or count >= 2 or simple(recording.scale):
+        return True
+    return rule.mistake in SCALE_KEYS and bool(np.isclose(abs(rule.scale), recording.scale))
+
+
+def simple(value: float) -> bool:
+    """A fraction with a small denominator (0.5, 0.25, 2): one loss equal to such a
+    multiple of the loss to rounding is itself evidence (by chance: ~1e-9)."""
+    return any(
+        abs(value * d - round(value * d)) <= 1e-9 * max(1.0, abs(value * d)) and round(value * d)
+        for d in (1, 2, 3, 4, 5, 8, 16)
+    )
 
 
 # -- naming a match --------------------------------------------------------------------------
@@ -181,10 +238,15 @@ def scale_name(setup: Setup, scale: float) -> tuple[str, dict[str, Any]]:
         return "ascent", {}
     if np.isclose(scale, 1.0 / setup.samples):
         return "gradient_divided_by_n", {}
-    note = ""
+    fields = {"factor": number(scale)}
     if setup.default_lr is not None and np.isclose(scale, setup.default_lr / setup.lr):
-        note = t("diag.lr_note", default=number(setup.default_lr), lr=number(setup.lr))
-    return "gradient_scaled", {"factor": number(scale), "note": note}
+        # the same run as a train_xor using DEFAULT_LR: the two cannot be told apart here
+        return "lr_or_factor", {
+            **fields,
+            "default": number(setup.default_lr),
+            "lr": number(setup.lr),
+        }
+    return "gradient_scaled", fields
 
 
 def step_part(setup: Setup, count: int, losses: int) -> list[tuple[str, Any]]:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from autograder import __version__
 from autograder.core.errors import AutograderError
+from autograder.distribution.hidden_total import stamped
 from autograder.distribution.release import (
     DISTRIBUTION,
     PYPROJECT,
@@ -27,7 +28,7 @@ from autograder.distribution.release import (
     engine_files,
     requirements,
 )
-from autograder.grading.assignment import load_assignment
+from autograder.grading.assignment import PUBLIC_CHECKS, load_assignment
 
 SETUP = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, while it builds the autograder image
@@ -82,6 +83,8 @@ def bundle_files(solution: Path, seed: int) -> dict[str, tuple[bytes, int]]:
     for path in sorted(solution.iterdir()):
         if path.is_file() and path.suffix in (".py", ".ipynb"):
             files[f"assignment/{path.name}"] = (path.read_bytes(), READABLE)
+    public = stamped((solution / PUBLIC_CHECKS).read_text(encoding="utf-8"), solution)
+    files[f"assignment/{PUBLIC_CHECKS}"] = (public.encode(), READABLE)
     return files
 
 

@@ -19,6 +19,7 @@ import shutil
 from pathlib import Path
 
 from autograder.core.errors import AutograderError
+from autograder.distribution.hidden_total import stamped
 from autograder.distribution.notebook_build import reference_notebook
 from autograder.grading.assignment import PUBLIC_CHECKS, load_assignment
 from autograder.grading.jupyter import ASSIGNMENT_ENV, SEED_ENV
@@ -70,7 +71,8 @@ def write_course(solution: Path, out: Path, seed: int = 0, course: str = "") -> 
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
     shutil.copy(notebook, source / notebook.name)
-    shutil.copy(solution / PUBLIC_CHECKS, source / PUBLIC_CHECKS)
+    public = stamped((solution / PUBLIC_CHECKS).read_text(encoding="utf-8"), solution)
+    (source / PUBLIC_CHECKS).write_text(public, encoding="utf-8")
     for path in sorted(solution.glob("*.py")):
         shutil.copy(path, grader / path.name)
     config.write_text(config_text(course or name, name, seed), encoding="utf-8")

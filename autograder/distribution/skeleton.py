@@ -8,7 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from autograder.core.errors import AutograderError
+from autograder.distribution.hidden_total import stamped
 from autograder.distribution.regions import is_private, strip_solutions
+from autograder.grading.assignment import PUBLIC_CHECKS
 
 
 def release_files(solution: Path) -> list[Path]:
@@ -28,6 +30,8 @@ def render_skeleton(solution: Path) -> dict[Path, bytes]:
         data = (solution / relative).read_bytes()
         if relative.suffix == ".py":
             data = strip_solutions(data.decode(), str(relative)).encode()
+            if relative == Path(PUBLIC_CHECKS):
+                data = stamped(data.decode(), solution).encode()
         elif relative.suffix == ".ipynb":
             from autograder.distribution.notebook_build import (
                 student_notebook,  # it imports this module

@@ -145,6 +145,7 @@ class Batch:
     def record(self, submission: Submission, report: Report, grader_error: str) -> Outcome:
         """Write one student's files; report.json last (it marks the student done)."""
         student_dir = self.out / submission.student
+        report = replace(report, student=submission.student)
         for writer in STUDENT_WRITERS:
             writer(report, student_dir, self.config)
         document = report.to_dict()

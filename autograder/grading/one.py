@@ -24,7 +24,7 @@ from autograder.intake.submissions import BadSubmission, Submission, materialize
 def failed_report(assignment: Assignment, options: GradeOptions, message: str) -> Report:
     """Every check failed with the same reason (the submission could not be read)."""
     results = tuple(
-        CheckResult(c.name, c.component, 0.0, c.points, FAILED, message, c.hidden)
+        CheckResult(c.name, c.component, 0.0, c.points, FAILED, message, c.hidden, not_run=True)
         for c in assignment.checks(options.include_hidden)
     )
     return Report(assignment.name, results, status="error", lang=options.lang)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from autograder.checks import run_check
+from autograder.checks.findings import withhold_dependent
 from autograder.core.results import CheckResult, Report
 from autograder.grading.assignment import Assignment
 from autograder.i18n import language
@@ -58,8 +59,13 @@ def grade_folder(
         with language(options.lang):
             results = tuple(run_check(check, session, options.seed) for check in checks)
             results = tuple(resolve_data(r, options.report_data) for r in results)
+            results = withhold_dependent(results, assignment.public.depends)
         log = list(session.call_log)
         sandboxed, status = session.use_bwrap, session.status
     seconds = time.perf_counter() - started
-    report = Report(assignment.name, results, seconds, sandboxed, status=status, lang=options.lang)
+    ran_hidden = options.include_hidden and assignment.hidden is not None
+    report = Report(
+        assignment.name, results, seconds, sandboxed, status=status, lang=options.lang,
+        hidden_points=0.0 if ran_hidden else assignment.hidden_points,
+    )  # fmt: skip
     return report, log

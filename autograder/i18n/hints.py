@@ -246,6 +246,16 @@ HINTS: dict[str, tuple[str, str]] = {
         "train_xor ignores the X and y it is given",
         "train_xor mengabaikan X dan y yang diberikan",
     ),
+    "depends": (
+        "this check runs through layers whose checks fail: fix those first",
+        "pemeriksaan ini berjalan melalui layer yang pemeriksaannya gagal: perbaiki itu dulu",
+    ),
+    "lr_or_factor": (
+        "each update of train_xor is a constant factor times gradient descent's: check the "
+        "learning rate it uses",
+        "setiap pembaruan train_xor adalah kelipatan tetap dari langkah gradient descent: "
+        "periksa learning rate yang dipakai",
+    ),
     "params_changed": (
         "train_xor changes the caller's params; build a new dict of new arrays",
         "train_xor mengubah params milik pemanggil; buat dict baru berisi array baru",

@@ -58,8 +58,9 @@ REPORT: dict[str, dict[str, str]] = {
     "page.col.points": {"en": "Points", "id": "Poin"},
     "page.hidden": {"en": "hidden", "id": "tersembunyi"},
     "page.hidden_note": {
-        "en": "Hidden checks show their name and result only.",
-        "id": "Pemeriksaan tersembunyi hanya menampilkan nama dan hasilnya.",
+        "en": "Hidden checks show their name, their result and at most a general hint.",
+        "id": "Pemeriksaan tersembunyi hanya menampilkan nama, hasil, dan paling banyak "
+        "petunjuk umum.",
     },
     "page.to_fix": {"en": "What to fix", "id": "Yang perlu diperbaiki"},
     "page.printed": {"en": "Your code printed:", "id": "Kode Anda mencetak:"},
@@ -94,6 +95,34 @@ REPORT: dict[str, dict[str, str]] = {
     "plot.score": {"en": "total score", "id": "nilai total"},
     "plot.students": {"en": "students", "id": "mahasiswa"},
     "plot.histogram_title": {"en": "Score histogram", "id": "Histogram nilai"},
+    # -- issue 11: whose feedback, totals apart, errors that stop checks, places -----------
+    "page.whose": {
+        "en": "Student: {student} · Assignment: {assignment}",
+        "id": "Mahasiswa: {student} · Tugas: {assignment}",
+    },
+    "page.assignment": {"en": "Assignment: {assignment}", "id": "Tugas: {assignment}"},
+    "page.public_total": {
+        "en": "{score}/{max_score} on the public checks",
+        "id": "{score}/{max_score} pada pemeriksaan publik",
+    },
+    "page.hidden_total": {
+        "en": "; {score}/{max_score} on the hidden checks",
+        "id": "; {score}/{max_score} pada pemeriksaan tersembunyi",
+    },
+    "page.hidden_later": {
+        "en": "; the instructor also runs {points} points of hidden checks",
+        "id": "; pengajar juga menjalankan pemeriksaan tersembunyi senilai {points} poin",
+    },
+    "page.blocking": {
+        "en": "Your code could not be checked:",
+        "id": "Kode Anda tidak dapat diperiksa:",
+    },
+    "page.not_run": {
+        "en": "Because of this, {count} of the {total} checks did not run; fix it first.",
+        "id": "Karena itu, {count} dari {total} pemeriksaan tidak dijalankan; perbaiki ini dulu.",
+    },
+    "report.status.not_run": {"en": "not run", "id": "tidak dijalankan"},
+    "report.where": {"en": "Where: {where}", "id": "Letaknya: {where}"},
 }
 
 SUMMARY: dict[str, dict[str, str]] = {

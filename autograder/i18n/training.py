@@ -96,18 +96,12 @@ SENTENCES: dict[str, dict[str, str]] = {
         "gradiennya di keluaran adalah a2 - y",
     },
     "gradient_scaled": {
-        "en": "each update of train_xor is exactly {factor} times gradient descent's step{note}; "
+        "en": "each update of train_xor is exactly {factor} times gradient descent's step; "
         "update p -= lr * dL/dp with dL/da2 = a2 - y: look for a stray factor in the error or "
         "in the update",
-        "id": "setiap pembaruan train_xor tepat {factor} kali langkah gradient descent{note}; "
+        "id": "setiap pembaruan train_xor tepat {factor} kali langkah gradient descent; "
         "perbarui p -= lr * dL/dp dengan dL/da2 = a2 - y: cari faktor yang tidak semestinya "
         "pada galat atau pada pembaruan",
-    },
-    "lr_note": {
-        "en": " (DEFAULT_LR / lr = {default} / {lr} gives the same factor: if train_xor uses "
-        "DEFAULT_LR, use its lr argument instead)",
-        "id": " (DEFAULT_LR / lr = {default} / {lr} memberi faktor yang sama: jika train_xor "
-        "memakai DEFAULT_LR, pakailah argumen lr)",
     },
     "wrong_loss": {
         "en": "train_xor's updates are right, but the losses it records are not "
@@ -196,6 +190,22 @@ SENTENCES: dict[str, dict[str, str]] = {
         "id": "train_xor mengabaikan X dan y yang diberikan: lintasannya adalah pelatihan pada "
         "XOR_X dan XOR_Y; gunakan argumen X dan y",
     },
+    "depends": {
+        "en": "{component} runs through your {others}, whose checks fail: fix those first, "
+        "then see what this check says",
+        "id": "{component} berjalan melalui {others} milik Anda, yang pemeriksaannya gagal: "
+        "perbaiki itu dulu, lalu lihat apa kata pemeriksaan ini",
+    },
+    "lr_or_factor": {
+        "en": "each update of train_xor is exactly {factor} times gradient descent's step, and "
+        "{factor} is DEFAULT_LR / lr ({default} / {lr}): train_xor probably uses DEFAULT_LR "
+        "instead of its lr argument (else a factor {factor} crept into the error or the "
+        "update)",
+        "id": "setiap pembaruan train_xor tepat {factor} kali langkah gradient descent, dan "
+        "{factor} sama dengan DEFAULT_LR / lr ({default} / {lr}): kemungkinan train_xor memakai "
+        "DEFAULT_LR, bukan argumen lr (jika tidak, ada faktor {factor} pada galat atau "
+        "pembaruan)",
+    },
     "params_changed": {
         "en": "train_xor changes the caller's params, either its arrays in place "
         "(p = dict(params); p[k] -= ...) or the dict itself (p = params; p[k] = ...); build a "
@@ -246,6 +256,11 @@ LABELS: dict[str, dict[str, str]] = {
     "ignores_params": {"en": "given params ignored", "id": "params diabaikan"},
     "ignores_data": {"en": "given data ignored", "id": "data diabaikan"},
     "params_changed": {"en": "caller's params changed", "id": "params pemanggil diubah"},
+    "depends": {"en": "waits for a layer's fix", "id": "menunggu perbaikan layer"},
+    "lr_or_factor": {
+        "en": "DEFAULT_LR or a factor in the update",
+        "id": "DEFAULT_LR atau faktor pada pembaruan",
+    },
 }
 
 PIECES: dict[str, dict[str, str]] = {

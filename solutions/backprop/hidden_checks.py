@@ -32,7 +32,11 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import CheckSuite, Context
+from autograder.checks.descent import Run
 from autograder.checks.expect import expect_array_like, expect_close, expect_sequence
+from autograder.checks.network import Network, Piece
+from autograder.checks.rules import Setup
+from autograder.checks.trainer import diagnose_run, failure_fields
 from autograder.core.errors import AutograderError, CheckFailed, StudentError
 from autograder.i18n import t
 from autograder.runtime.plaindata import describe_type
@@ -173,7 +177,10 @@ def context(text: str) -> Iterator[None]:
     except StudentError as error:
         raise CheckFailed(f"{error.message} [{text}]") from None
     except CheckFailed as failure:
-        raise CheckFailed(f"{failure} [{text}]", failure.diagnosis, failure.mistake) from None
+        raise CheckFailed(
+            f"{failure} [{text}]", failure.diagnosis, failure.mistake, failure.function,
+            failure.variable,
+        ) from None  # fmt: skip
 
 
 def same(now: Any, before: Any) -> bool:
@@ -199,6 +206,7 @@ def check_untouched(ctx: Context, spec: LayerSpec, inputs: list[Any]) -> None:
             f"(d = {spec.upstream} * ..., not {spec.upstream} *= ...)",
             diagnosis=t("diag.upstream_modified"),
             mistake="upstream_modified",
+            function=f"{spec.target}.backward",
         )
     cached = ctx.student.peek(forward_call)["args"]
     for name, now, before in zip(spec.inputs, cached, inputs):
@@ -209,6 +217,7 @@ def check_untouched(ctx: Context, spec: LayerSpec, inputs: list[Any]) -> None:
                 f"changes self.{name} and the caller's array: write `d = ... * self.{name}`",
                 diagnosis=t("diag.input_modified", input=name),
                 mistake="input_modified",
+                function=f"{spec.target}.backward",
             )
     grads = student_gradients(spec, reply["value"], inputs)
     expect_reference(spec.grads, grads, expected)
@@ -221,7 +230,7 @@ def check_repeatable(
     _, d1, expected1 = reference_pass(spec, first, ctx.rng)
     _, d2, expected2 = reference_pass(spec, second, ctx.rng)
     layer = ctx.new(spec.target)
-    layer.forward(*first)
+    forward_call = layer.call("forward", *first)["call"]
     once = student_gradients(spec, layer.backward(d1), first)
     twice = student_gradients(spec, layer.backward(d1), first)
     for name, a, b in zip(spec.grads, once, twice):
@@ -230,8 +239,7 @@ def check_repeatable(
                 f"{spec.name}.backward gave a different {name} when called again with the "
                 f"same {spec.upstream}: it must not change the layer's cache or keep state "
                 "from one call to the next",
-                diagnosis=t("diag.cache_modified"),
-                mistake="cache_modified",
+                **changed_cache(ctx, spec, forward_call, first),
             )
     expect_reference(spec.grads, once, expected1)
     layer.forward(*second)
@@ -241,7 +249,20 @@ def check_repeatable(
             expect_reference(spec.grads, again, expected2)
         except CheckFailed as failure:
             stale = t("diag.stale_cache", name=spec.grads_text)
-            raise CheckFailed(str(failure), stale, "stale_cache") from None
+            where = f"{spec.target}.forward"
+            raise CheckFailed(str(failure), stale, "stale_cache", where) from None
+
+
+def changed_cache(ctx: Context, spec: LayerSpec, forward_call: int, inputs: list[Any]) -> dict:
+    """The diagnosis of drifting answers: a cached input changed in place, or the cache."""
+    cached = ctx.student.peek(forward_call)["args"]
+    for name, now, before in zip(spec.inputs, cached, inputs):
+        if not same(now, before):
+            mistake, text = "input_modified", t("diag.input_modified", input=name)
+            break
+    else:
+        mistake, text = "cache_modified", t("diag.cache_modified")
+    return {"diagnosis": text, "mistake": mistake, "function": f"{spec.target}.backward"}
 
 
 # -- hidden inputs ---------------------------------------------------------------
@@ -413,23 +434,56 @@ def train_trajectory(ctx: Context) -> None:
         )
         with context(f"(params = init_params(seed={seed}), lr={lr}, epochs={epochs})"):
             trained, losses = student_training(ctx, params, lr=lr, epochs=epochs)
+            setup = training_setup(params, lr, epochs)
             if losses.size != epochs:
                 raise CheckFailed(
                     f"losses has {losses.size} entries after {epochs} epochs; train for "
-                    "exactly `epochs` epochs (no early stopping), one loss per epoch"
+                    "exactly `epochs` epochs (no early stopping), one loss per epoch",
+                    **training_diagnosis(setup, losses, trained),
                 )
-            expect_close(
-                "losses", losses, expected_losses, TRAJECTORY_ATOL, TRAJECTORY_RTOL, "reference"
-            )
-            for name in PARAM_NAMES:
+            try:
                 expect_close(
-                    f"trained {name}",
-                    trained[name],
-                    expected[name],
-                    TRAJECTORY_ATOL,
-                    TRAJECTORY_RTOL,
-                    label="reference",
-                )
+                    "losses", losses, expected_losses, TRAJECTORY_ATOL, TRAJECTORY_RTOL,
+                    "reference",
+                )  # fmt: skip
+                for name in PARAM_NAMES:
+                    expect_close(
+                        f"trained {name}",
+                        trained[name],
+                        expected[name],
+                        TRAJECTORY_ATOL,
+                        TRAJECTORY_RTOL,
+                        label="reference",
+                    )
+            except CheckFailed as wrong:
+                raise CheckFailed(
+                    str(wrong), **training_diagnosis(setup, losses, trained)
+                ) from None
+
+
+# -- naming a trainer's mistake (the engine re-makes the run under known mistakes) --------
+def training_setup(params: dict, lr: float, epochs: int) -> Setup:
+    """The hidden run, for the diagnosis: the reference's own forward pieces."""
+    layers, xor = reference()
+    pieces = [
+        Piece(lambda x, W, b: layers.AffineLayer().forward(x, W, b), ("W1", "b1")),
+        Piece(lambda v: layers.SigmoidLayer().forward(v)),
+        Piece(lambda x, W, b: layers.AffineLayer().forward(x, W, b), ("W2", "b2")),
+        Piece(lambda v: layers.SigmoidLayer().forward(v)),
+    ]
+    network = Network.chain(pieces, params, key="backprop reference")
+    flat = network.layout.flatten
+    return Setup(
+        network, flat(params), xor.XOR_X, xor.XOR_Y, lr, epochs,
+        default_start=flat(xor.init_params()), default_data=(xor.XOR_X, xor.XOR_Y),
+        default_lr=xor.DEFAULT_LR,
+    )  # fmt: skip
+
+
+def training_diagnosis(setup: Setup, losses: np.ndarray, trained: dict) -> dict[str, str]:
+    theta = setup.network.layout.flatten(trained)
+    found = diagnose_run(setup, Run(tuple(float(v) for v in losses), theta))
+    return failure_fields(found, "xor.train_xor")
 
 
 def learned(output: np.ndarray, target: np.ndarray) -> bool:
