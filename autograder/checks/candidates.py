@@ -52,11 +52,17 @@ def fields_for(case: BackwardCase, index: int) -> dict[str, Any]:
     }
 
 
-def candidates(case: BackwardCase, index: int) -> Iterator[Candidate]:
-    """Every known mistake's prediction of gradient ``index``: single mistakes, then pairs."""
+def candidates(
+    case: BackwardCase, index: int, got_shape: tuple[int, ...] | None = None
+) -> Iterator[Candidate]:
+    """Every known mistake's prediction of gradient ``index``: single mistakes, then
+    pairs; ``got_shape`` (the student's) adds the mistakes that only reshape."""
     expected = np.asarray(case.expected[index], dtype=float)
     singles = list(single_mistakes(case, index))
     yield from singles
+    # with one sample, keeping an axis or summing over all is also "not summed over the batch"
+    if got_shape is not None and got_shape != expected.shape and case.batch > 1:
+        yield from reshaped(expected, got_shape, singles[0][2] if singles else {})
     n = case.batch
     modifiers = list(MODIFIERS)
     for position, first in enumerate(modifiers):  # two modifiers on the right gradient
@@ -75,6 +81,20 @@ def candidates(case: BackwardCase, index: int) -> Iterator[Candidate]:
             changed = change(array, n)
             if changed is not None:
                 yield f"{key}+{modifier}", changed, fields
+
+
+def reshaped(
+    expected: np.ndarray, got_shape: tuple[int, ...], fields: dict[str, Any]
+) -> Iterator[Candidate]:
+    """The right values in another shape: an axis kept (keepdims) or all summed."""
+    fields = {**fields, "got_shape": got_shape}
+    squeezed = tuple(d for d in got_shape if d != 1)
+    if int(np.prod(got_shape)) == expected.size and squeezed == tuple(
+        d for d in expected.shape if d != 1
+    ):
+        yield "keepdims", expected.reshape(got_shape), fields
+    if int(np.prod(got_shape)) == 1 and expected.size > 1:
+        yield "summed_all", np.full(got_shape, expected.sum()), fields
 
 
 def single_mistakes(case: BackwardCase, index: int) -> Iterator[Candidate]:
@@ -99,6 +119,11 @@ def single_mistakes(case: BackwardCase, index: int) -> Iterator[Candidate]:
     for other, value in enumerate(case.expected):
         if other != index:
             yield "other_gradient", value, {**fields, "other": case.names[other]}
+    if elementwise(case):  # chained through another gradient: dy = dx * x
+        for other, value in enumerate(case.expected):
+            if other != index:
+                other_fields = {**fields, "other": case.names[other]}
+                yield "chained_gradient", value * case.local[index], other_fields
     if case.earlier is not None:
         yield "stale_cache", case.earlier[index], fields
     if case.elsewhere is not None:
@@ -119,6 +144,14 @@ def activation_mistakes(
         twice = np.asarray(case.forward(output), dtype=float)
     yield "derivative_of_input", upstream * derivative(v), fields
     yield "derivative_twice", upstream * derivative(twice), fields
+    for key, wrong in DERIVATIVE_MISTAKES.get(case.layer, ()):
+        yield key, upstream * wrong(output), fields
+
+
+def elementwise(case: BackwardCase) -> bool:
+    """Every input, and the upstream gradient, of one shape (z = x * y)."""
+    shape = np.shape(case.upstream)
+    return len(case.inputs) > 1 and all(np.shape(x) == shape for x in case.inputs)
 
 
 # -- the lesson's layers -------------------------------------------------------------------
@@ -132,4 +165,13 @@ SWAP_HOW = frozenset({"MultiplyLayer"})
 
 OUTPUT_DERIVATIVES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "SigmoidLayer": lambda a: a * (1.0 - a),
+}
+
+# The derivative through the output, written wrong: a factor dropped, a sign inside.
+DERIVATIVE_MISTAKES: dict[str, tuple[tuple[str, Callable[[np.ndarray], np.ndarray]], ...]] = {
+    "SigmoidLayer": (
+        ("missing_factor", lambda a: a),
+        ("missing_factor", lambda a: 1.0 - a),
+        ("local_sign", lambda a: a * (1.0 + a)),
+    ),
 }

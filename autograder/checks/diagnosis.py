@@ -164,7 +164,7 @@ def per_gradient(
     """The first known mistake that reproduces ``got``, else how it differs."""
     expected = np.asarray(case.expected[index], dtype=float)
     name = case.names[index]
-    for mistake, predicted, fields in candidates(case, index):
+    for mistake, predicted, fields in candidates(case, index, got.shape):
         if tolerance.close(got, predicted) and not tolerance.close(predicted, expected):
             return diagnosis(mistake, variable=name, **fields)
     if got.shape == expected.shape:

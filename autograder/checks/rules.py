@@ -78,6 +78,10 @@ class Rule:
     per_sample: bool = False
     start: str = ""
     data: str = ""
+    grad_map: tuple[tuple[int, int], ...] = ()  # (array, the array whose gradient it takes)
+    restart: bool = False  # every epoch starts again from the given params
+    normalise: bool = False  # each array's gradient divided by its norm
+    lr_decay: float = 0.0  # lr multiplied by this every epoch (0: constant)
     fields: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
 
 
@@ -130,6 +134,10 @@ class Trajectory:
 
     def next(self, theta: np.ndarray) -> np.ndarray:
         rule, lr, network = self.rule, self.setup.lr, self.setup.network
+        if rule.lr_decay:
+            lr *= rule.lr_decay ** (len(self.thetas) - 1)
+        if rule.restart:
+            theta = self.thetas[0]
         if rule.per_sample:
             for row in range(len(self.X)):
                 x, y = self.X[row : row + 1], self.y[row : row + 1]
@@ -140,11 +148,24 @@ class Trajectory:
                 gradient = network.gradient(theta, self.X, self.y)
             else:
                 gradient = network.backprop(theta, self.X, self.y, rule.chain, lr)
+            if rule.grad_map or rule.normalise:
+                gradient = self.rearranged(gradient)
             gradient = rule.scale * self.mask * gradient + rule.decay * theta
             if rule.momentum:
                 self.velocity = rule.momentum * self.velocity + gradient
                 gradient = self.velocity
             return theta - lr * gradient
+
+    def rearranged(self, gradient: np.ndarray) -> np.ndarray:
+        """Arrays updated with another array's gradient (broadcast), or normalised."""
+        layout = self.setup.network.layout
+        arrays = layout.unflatten(gradient)
+        for target, source in self.rule.grad_map:
+            name = layout.names[target]
+            arrays[name] = np.broadcast_to(arrays[layout.names[source]], layout.shapes[target])
+        if self.rule.normalise:
+            arrays = {k: v / max(float(np.linalg.norm(v)), 1e-300) for k, v in arrays.items()}
+        return layout.flatten(arrays)
 
 
 _CACHE: OrderedDict[tuple[str, Rule], Trajectory] = OrderedDict()
@@ -166,4 +187,6 @@ def trajectory(setup: Setup, rule: Rule) -> Trajectory:
 def recorded(run: Trajectory, recording: Recording, epoch: int) -> float:
     """What ``recording`` appends at ``epoch`` of ``run``."""
     step = epoch + 1 if recording.after else epoch
+    if run.rule.restart and not recording.after:
+        step = 0  # every epoch's forward pass sees the given params again
     return recording.scale * run.loss(step, recording.broadcast)

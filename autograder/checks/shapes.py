@@ -170,26 +170,64 @@ def clashing_part(
 def operand_fix(
     clash: Clash, value: ast.expr, env: dict[str, Shape], want: Shape | None, base: dict[str, Any]
 ) -> Finding:
-    """A transpose added to (or taken from) one operand, or the operands swapped."""
+    """The smallest change to the clashing operation that gives the gradient's shape: a
+    transpose added to (or taken from) one operand, the operands swapped, ``*`` that
+    must be ``@``, or one operand that must be another array."""
     node = clash.node
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult) and want is not None:
-        left, right = node.left, node.right
-        for key, new_left, new_right in (
-            ("missing_transpose", toggled(left), right),
-            ("missing_transpose", left, toggled(right)),
-            ("operands_swapped", right, left),
-        ):
-            trial = ast.BinOp(new_left, ast.MatMult(), new_right)
+    if isinstance(node, ast.BinOp) and want is not None:
+        for key, trial in trials(node):
             if evaluate(trial, env) == want:
                 if key == "missing_transpose" and not has_transpose(trial, node):
                     key = "extra_transpose"
                 return Finding(key, {**base, "fix": ast.unparse(trial)})
+        found = substitution(node, env, want)
+        if found is not None:
+            wrong, right, fix = found
+            return Finding("wrong_operand", {**base, "wrong": wrong, "right": right, "fix": fix})
     sides = operands(node)
     return Finding(
         "shapes_clash",
         {**base, "left": sides[0], "right": sides[1], "left_shape": clash.left,
          "right_shape": clash.right},
     )  # fmt: skip
+
+
+def trials(node: ast.BinOp) -> list[tuple[str, ast.BinOp]]:
+    left, right = node.left, node.right
+    if isinstance(node.op, ast.MatMult):
+        return [
+            ("missing_transpose", ast.BinOp(toggled(left), ast.MatMult(), right)),
+            ("missing_transpose", ast.BinOp(left, ast.MatMult(), toggled(right))),
+            ("operands_swapped", ast.BinOp(right, ast.MatMult(), left)),
+        ]
+    if isinstance(node.op, ast.Mult):
+        pairs = [(left, right), (toggled(left), right), (left, toggled(right)), (right, left)]
+        return [("elementwise_product", ast.BinOp(a, ast.MatMult(), b)) for a, b in pairs]
+    return []
+
+
+def substitution(
+    node: ast.BinOp, env: dict[str, Shape], want: Shape
+) -> tuple[str, str, str] | None:
+    """(operand, the array it must be, the fixed expression) when exactly one swap of
+    an operand for another known array gives the gradient's shape."""
+    found = []
+    for side in ("left", "right"):
+        operand = getattr(node, side)
+        core = (
+            operand.value if isinstance(operand, ast.Attribute) and operand.attr == "T" else operand
+        )
+        for name in env:
+            if name == ast.unparse(core):
+                continue
+            replacement: ast.expr = ast.parse(name, mode="eval").body
+            if core is not operand:
+                replacement = ast.Attribute(replacement, "T", ast.Load())
+            trial = ast.BinOp(node.left, node.op, node.right)
+            setattr(trial, side, replacement)
+            if evaluate(trial, env) == want:
+                found.append((ast.unparse(core), name, ast.unparse(trial)))
+    return found[0] if len(found) == 1 else None
 
 
 def operands(node: ast.BinOp | ast.Call) -> tuple[str, str]:

@@ -39,13 +39,8 @@ from autograder.checks.rules import (
     recorded,
     trajectory,
 )
-from autograder.checks.trainer_rules import (
-    confirmed,
-    fitted_rules,
-    named,
-    nice,
-    standard_rules,
-)
+from autograder.checks.trainer_names import confirmed, named
+from autograder.checks.trainer_rules import fitted_rules, nice, standard_rules
 from autograder.i18n import t
 
 # Exact runs agree to ~1e-12 relative over 100 epochs; known mistakes differ

@@ -3,29 +3,26 @@
 ``standard_rules`` lists the update rules tried as they are (ascent, frozen
 arrays, mistakes in the chain, per-sample steps, the default start or data);
 ``fitted_rules`` those with an unknown coefficient, fitted from the student's
-losses at the first epoch the coefficient shows in; ``named`` turns a matched
-(rule, update count, recording) into one diagnosis whose key joins its parts
-with ``+`` (e.g. ``biases_frozen+loss_after_update``).
+losses at the first epoch the coefficient shows in (or from the parameters of
+a run too short for that). ``trainer_names`` turns a match into a diagnosis.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 
-from autograder.checks.diagnosis import Diagnosis
 from autograder.checks.network import Chain
 from autograder.checks.rules import BEFORE, DESCENT, Recording, Rule, Setup, Trajectory
-from autograder.i18n import t
+from autograder.checks.trainer_names import number
 
 # Coefficients a student is likely to write, tried first when fitting.
 SCALE_GUESSES = (2.0, 0.5, -1.0, 0.25)
 MOMENTUM_GUESSES = (0.9, 0.5, 0.99)
 DECAY_GUESSES = (1e-2, 1e-3, 1e-4)
-SCALE_KEYS = frozenset({"ascent", "gradient_divided_by_n", "gradient_scaled"})
+LR_DECAY_GUESSES = (0.99, 0.999, 0.9)
 
 
 def standard_rules(setup: Setup) -> list[Rule]:
@@ -40,6 +37,7 @@ def standard_rules(setup: Setup) -> list[Rule]:
     for index, name in enumerate(layout.names):
         frozen = tuple(0.0 if i == index else 1.0 for i in range(len(layout.names)))
         rules.append(Rule("frozen", scales=frozen, fields=(("names", name),)))
+    rules += array_rules(setup)
     activations = [i for i, piece in enumerate(network.pieces) if piece.elementwise]
     affines = [i for i, piece in enumerate(network.pieces) if not piece.elementwise]
     if activations:
@@ -47,11 +45,16 @@ def standard_rules(setup: Setup) -> list[Rule]:
         rules.append(Rule("no_output_derivative", chain=Chain(skipped=frozenset({last}))))
         for earlier in activations[:-1]:
             rules.append(Rule("shared_activation", chain=Chain(shared=((earlier, last),))))
+            skipped = Chain(skipped=frozenset({earlier}))
+            rules.append(Rule("no_hidden_derivative", chain=skipped))
     for index in affines[1:]:
         names = ", ".join(network.pieces[index].params)
         chain = Chain(updated_first=frozenset({index}))
         rules.append(Rule("w2_first", chain=chain, fields=(("names", names),)))
     rules.append(Rule("per_sample", per_sample=True))
+    rules.append(Rule("restarts_each_epoch", restart=True))
+    rules.append(Rule("normalised_gradient", normalise=True))
+    rules.append(Rule("accumulated_gradients", momentum=1.0))
     if not np.array_equal(setup.start.astype(np.float32), setup.start):
         rules.append(Rule("float32", start="float32"))
     if setup.default_start is not None and not np.array_equal(setup.default_start, setup.start):
@@ -61,6 +64,31 @@ def standard_rules(setup: Setup) -> list[Rule]:
     ):
         rules.append(Rule("ignores_data", data="default"))
     return rules
+
+
+def array_rules(setup: Setup) -> list[Rule]:
+    """Mistakes on one parameter array: ascent on it alone, or another array's gradient
+    (one that broadcasts to its shape, so nothing fails)."""
+    layout = setup.network.layout
+    rules = []
+    count = len(layout.names)
+    for index, name in enumerate(layout.names):
+        ascent = tuple(-1.0 if i == index else 1.0 for i in range(count))
+        rules.append(Rule("partial_ascent", scales=ascent, fields=(("names", name),)))
+    for target, name in enumerate(layout.names):
+        for source, other in enumerate(layout.names):
+            shapes = (layout.shapes[source], layout.shapes[target])
+            if source != target and broadcasts(*shapes):
+                fields = (("names", name), ("other", other))
+                rules.append(Rule("wrong_gradient", grad_map=((target, source),), fields=fields))
+    return rules
+
+
+def broadcasts(source: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    try:
+        return np.broadcast_shapes(source, target) == target
+    except ValueError:
+        return False
 
 
 # -- fitted coefficients ---------------------------------------------------------------------
@@ -73,6 +101,7 @@ def families() -> list[Family]:
         ("scale", lambda c: Rule("gradient_scaled", scale=c), SCALE_GUESSES, 1, (-1e3, 1e3)),
         ("momentum", lambda c: Rule("momentum", momentum=c), MOMENTUM_GUESSES, 2, (0.0, 1.0)),
         ("decay", lambda c: Rule("weight_decay", decay=c), DECAY_GUESSES, 1, (0.0, 1.0)),
+        ("lr_decay", lambda c: Rule("lr_decay", lr_decay=c), LR_DECAY_GUESSES, 2, (0.0, 1.0)),
     ]
 
 
@@ -141,8 +170,13 @@ def loss_gap(
 
 
 def with_fields(rule: Rule) -> Rule:
-    value = {"gradient_scaled": rule.scale, "momentum": rule.momentum}.get(rule.mistake)
-    return replace(rule, fields=(("factor", number(rule.decay if value is None else value)),))
+    value = {
+        "gradient_scaled": rule.scale,
+        "momentum": rule.momentum,
+        "weight_decay": rule.decay,
+        "lr_decay": rule.lr_decay,
+    }[rule.mistake]
+    return replace(rule, fields=(("factor", number(value)),))
 
 
 def nice(value: float) -> float:
@@ -172,98 +206,3 @@ def roots(
         if abs(fb) < 1e-12 and np.isfinite(b) and all(abs(b - r) > 1e-9 for r in found):
             found.append(float(b))
     return found
-
-
-def number(value: float) -> str:
-    return f"{value:.6g}"
-
-
-def confirmed(rule: Rule, recording: Recording, count: int) -> bool:
-    """A loss factor fitted from losses[0] is evidence only once another number confirms
-    it: a second loss, an update scaled by the same factor (a loss differentiated), or
-    the factor being a simple fraction."""
-    if recording.mistake != "loss_scaled" or count >= 2 or simple(recording.scale):
-        return True
-    return rule.mistake in SCALE_KEYS and bool(np.isclose(abs(rule.scale), recording.scale))
-
-
-def simple(value: float) -> bool:
-    """A fraction with a small denominator (0.5, 0.25, 2): one loss equal to such a
-    multiple of the loss to rounding is itself evidence (by chance: ~1e-9)."""
-    return any(
-        abs(value * d - round(value * d)) <= 1e-9 * max(1.0, abs(value * d)) and round(value * d)
-        for d in (1, 2, 3, 4, 5, 8, 16)
-    )
-
-
-# -- naming a match --------------------------------------------------------------------------
-def named(setup: Setup, rule: Rule, count: int, losses: int, recording: Recording) -> Diagnosis:
-    """One diagnosis for the rule, the number of updates and the recording that matched:
-    their parts in that order, the key joining their keys with ``+``."""
-    combined = rule_parts(setup, rule, recording)
-    head = combined if combined is not None else rule_part(setup, rule)
-    tail = [] if combined is not None else recording_part(setup, recording)
-    parts = [*head, *step_part(setup, count, losses), *tail]
-    key = "+".join(k for k, _ in parts)
-    text = "; ".join(t(f"diag.{k}", **fields) for k, fields in parts)
-    variable = "losses" if tail and not head else "p"
-    return Diagnosis(key, text, variable)
-
-
-def rule_parts(setup: Setup, rule: Rule, recording: Recording) -> list[tuple[str, Any]] | None:
-    """A scaled step with a loss scaled alike: the student differentiates their own loss."""
-    if rule.mistake not in SCALE_KEYS or recording.mistake != "loss_scaled":
-        return None
-    loss, mean = recording.scale, 2.0 / (setup.samples * max(1, int(np.shape(setup.y)[-1])))
-    same = "mean_loss" if np.isclose(loss, mean) else "scaled_loss"
-    fields = {"factor": number(loss)}
-    if np.isclose(rule.scale, loss):
-        return [(same, fields)]
-    if np.isclose(rule.scale, -loss):
-        return [("ascent", {}), (same, fields)]
-    return None
-
-
-def rule_part(setup: Setup, rule: Rule) -> list[tuple[str, Any]]:
-    if not rule.mistake:
-        return []
-    fields = dict(rule.fields)
-    if rule.mistake == "gradient_scaled":
-        return [scale_name(setup, rule.scale)]
-    return [(rule.mistake, fields)]
-
-
-def scale_name(setup: Setup, scale: float) -> tuple[str, dict[str, Any]]:
-    if np.isclose(scale, -1.0):
-        return "ascent", {}
-    if np.isclose(scale, 1.0 / setup.samples):
-        return "gradient_divided_by_n", {}
-    fields = {"factor": number(scale)}
-    if setup.default_lr is not None and np.isclose(scale, setup.default_lr / setup.lr):
-        # the same run as a train_xor using DEFAULT_LR: the two cannot be told apart here
-        return "lr_or_factor", {
-            **fields,
-            "default": number(setup.default_lr),
-            "lr": number(setup.lr),
-        }
-    return "gradient_scaled", fields
-
-
-def step_part(setup: Setup, count: int, losses: int) -> list[tuple[str, Any]]:
-    epochs = setup.epochs
-    if count == epochs:
-        return []
-    fields = {"epochs": epochs, "count": count, "losses": losses}
-    if count == epochs - 1:
-        return [("epochs_short", fields)]
-    if count == epochs + 1:
-        return [("epochs_extra", fields)]
-    return [("early_stop", fields)] if count < epochs else [("epochs_extra", fields)]
-
-
-def recording_part(setup: Setup, recording: Recording) -> list[tuple[str, Any]]:
-    if not recording.mistake:
-        return []
-    if recording.mistake == "loss_scaled":
-        return [("loss_scaled", {"factor": number(recording.scale)})]
-    return [(recording.mistake, dict(recording.fields))]

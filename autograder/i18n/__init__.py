@@ -8,7 +8,7 @@ no message needs to be re-assembled later from stored fragments.
 
 The catalogue is one dict, ``CATALOGUE``: message key -> {language: text},
 with ``str.format`` fields. Its entries live in a few data modules by area
-(checks, diagnosis, training, hints, pages) only to keep each file readable; they are merged
+(checks, diagnosis, training, hints, places, pages) only to keep each file readable; they are merged
 here, and a key defined twice is an error at import time.
 """
 
@@ -23,7 +23,9 @@ from autograder.i18n.checks import MESSAGES as CHECK_MESSAGES
 from autograder.i18n.diagnosis import MESSAGES as DIAGNOSIS_MESSAGES
 from autograder.i18n.hints import MESSAGES as HINT_MESSAGES
 from autograder.i18n.pages import MESSAGES as PAGE_MESSAGES
+from autograder.i18n.places import MESSAGES as PLACE_MESSAGES
 from autograder.i18n.training import MESSAGES as TRAINING_MESSAGES
+from autograder.i18n.training_labels import MESSAGES as TRAINING_LABELS
 
 LANGUAGES = ("en", "id")
 DEFAULT_LANGUAGE = "en"
@@ -43,7 +45,13 @@ def merge(*parts: Catalogue) -> Catalogue:
 
 
 CATALOGUE: Catalogue = merge(
-    CHECK_MESSAGES, DIAGNOSIS_MESSAGES, TRAINING_MESSAGES, HINT_MESSAGES, PAGE_MESSAGES
+    CHECK_MESSAGES,
+    DIAGNOSIS_MESSAGES,
+    TRAINING_MESSAGES,
+    TRAINING_LABELS,
+    HINT_MESSAGES,
+    PLACE_MESSAGES,
+    PAGE_MESSAGES,
 )
 
 _current: ContextVar[str] = ContextVar("autograder_language", default=DEFAULT_LANGUAGE)

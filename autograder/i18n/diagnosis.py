@@ -179,6 +179,46 @@ SENTENCES: dict[str, dict[str, str]] = {
         "dipakai bersama oleh semua instance (atribut kelas atau variabel global); simpan di "
         "self pada forward (self.x = x)",
     },
+    "keepdims": {
+        "en": "{name} has the right values but the shape {got_shape}; it must have {input}'s "
+        "shape {shape}: drop the extra axis (sum without keepdims=True, no reshape)",
+        "id": "{name} bernilai benar tetapi berbentuk {got_shape}; bentuknya harus sama dengan "
+        "{input}, yaitu {shape}: buang axis tambahannya (jumlahkan tanpa keepdims=True)",
+    },
+    "summed_all": {
+        "en": "{name} sums over every axis, giving one number; sum over the batch only "
+        "(axis 0), which gives {input}'s shape {shape}",
+        "id": "{name} menjumlahkan semua axis sehingga menjadi satu angka; jumlahkan hanya "
+        "sepanjang batch (axis 0), yang menghasilkan bentuk {input}, yaitu {shape}",
+    },
+    "chained_gradient": {
+        "en": "{name} multiplies {other}, not the upstream gradient, by its local gradient; "
+        "each gradient is the upstream gradient times its own local gradient (dy = dz * x)",
+        "id": "{name} mengalikan {other}, bukan gradien hulu, dengan gradien lokalnya; setiap "
+        "gradien adalah gradien hulu dikali gradien lokalnya sendiri (dy = dz * x)",
+    },
+    "missing_factor": {
+        "en": "{name} drops a factor of the sigmoid's local gradient, which is a * (1 - a): "
+        "return da * a * (1 - a)",
+        "id": "{name} kehilangan satu faktor gradien lokal sigmoid, yaitu a * (1 - a): "
+        "kembalikan da * a * (1 - a)",
+    },
+    "local_sign": {
+        "en": "{name} uses a * (1 + a); the sigmoid's local gradient is a * (1 - a)",
+        "id": "{name} memakai a * (1 + a); gradien lokal sigmoid adalah a * (1 - a)",
+    },
+    "wrong_operand": {
+        "en": "{name} uses {wrong} where {right} belongs; write {name} = {fix}, which has "
+        "{input}'s shape {shape}",
+        "id": "{name} memakai {wrong} padahal seharusnya {right}; tulis {name} = {fix}, yang "
+        "berbentuk sama dengan {input}, yaitu {shape}",
+    },
+    "elementwise_product": {
+        "en": "{name} multiplies elementwise (*) where a matrix product (@) is needed; write "
+        "{name} = {fix}, which has {input}'s shape {shape}",
+        "id": "{name} mengalikan per elemen (*) padahal perlu perkalian matriks (@); tulis "
+        "{name} = {fix}, yang berbentuk sama dengan {input}, yaitu {shape}",
+    },
 }
 
 LABELS: dict[str, dict[str, str]] = {
@@ -220,6 +260,13 @@ LABELS: dict[str, dict[str, str]] = {
     "operands_swapped": {"en": "matrix product in the wrong order", "id": "urutan perkalian salah"},
     "shapes_clash": {"en": "shapes do not line up", "id": "bentuk tidak cocok"},
     "shared_cache": {"en": "cache shared by instances", "id": "cache dipakai bersama instance"},
+    "keepdims": {"en": "extra axis kept", "id": "axis tambahan"},
+    "summed_all": {"en": "summed over every axis", "id": "dijumlahkan pada semua axis"},
+    "chained_gradient": {"en": "chained through another gradient", "id": "lewat gradien lain"},
+    "missing_factor": {"en": "a local factor dropped", "id": "faktor lokal hilang"},
+    "local_sign": {"en": "sign inside the local gradient", "id": "tanda di gradien lokal"},
+    "wrong_operand": {"en": "wrong array in a product", "id": "array salah dalam perkalian"},
+    "elementwise_product": {"en": "* instead of @", "id": "* bukan @"},
 }
 
 MESSAGES: dict[str, dict[str, str]] = {

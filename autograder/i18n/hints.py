@@ -1,7 +1,5 @@
-"""Catalogue entries: places in the student's code, plain differences, hidden checks' hints.
+"""Catalogue entries: what a hidden check may say of a mistake (data only; see i18n).
 
-Data only (see i18n). ``place.*`` words a place in the student's own code;
-``differs.*`` says how a wrong array differs when no mistake reproduces it;
 ``hint.<key>`` is what a *hidden* check may show for the mistake ``<key>``:
 a sentence with no placeholder at all, so that nothing of a hidden input,
 value or check can reach it (``hint.where`` adds the place, which the engine
@@ -9,66 +7,6 @@ finds in the student's own code).
 """
 
 from __future__ import annotations
-
-PLACES: dict[str, dict[str, str]] = {
-    "place.file": {"en": "{file}, line {line}", "id": "{file}, baris {line}"},
-    "place.cell": {
-        "en": "cell {cell} of {notebook}, line {line}",
-        "id": "sel {cell} pada {notebook}, baris {line}",
-    },
-    "place.code": {"en": "{function} ({where}: {code})", "id": "{function} ({where}: {code})"},
-    "place.function": {"en": "{function} ({where})", "id": "{function} ({where})"},
-    "hint.where": {"en": "; look at {place}", "id": "; periksa {place}"},
-}
-
-DIFFERS: dict[str, dict[str, str]] = {
-    "differs.scaled": {
-        "en": "every element of {name} is {factor} times the right value",
-        "id": "setiap elemen {name} bernilai {factor} kali nilai yang benar",
-    },
-    "differs.offset": {
-        "en": "every element of {name} is off by the same amount, {offset}",
-        "id": "setiap elemen {name} meleset sebesar jumlah yang sama, {offset}",
-    },
-    "differs.rows": {
-        "en": "only row(s) {rows} of {name} are wrong; the other rows are right",
-        "id": "hanya baris {rows} dari {name} yang salah; baris lainnya benar",
-    },
-    "differs.columns": {
-        "en": "only column(s) {columns} of {name} are wrong; the other columns are right",
-        "id": "hanya kolom {columns} dari {name} yang salah; kolom lainnya benar",
-    },
-    "differs.signs": {
-        "en": "{name} has the right sizes but the wrong sign in {count} of its {total} "
-        "elements ({where})",
-        "id": "{name} besarnya benar tetapi tandanya salah pada {count} dari {total} elemennya "
-        "({where})",
-    },
-    "differs.zeros": {
-        "en": "{name} is 0 where it should not be ({where}); every other element is right",
-        "id": "{name} bernilai 0 di tempat yang seharusnya tidak ({where}); elemen lainnya benar",
-    },
-    "differs.some": {
-        "en": "{count} of {total} elements are wrong ({where}); {first} is {got} instead of "
-        "{expected}",
-        "id": "{count} dari {total} elemen salah ({where}); {first} bernilai {got}, seharusnya "
-        "{expected}",
-    },
-    "differs.everywhere": {
-        "en": "every element of {name} is wrong; the worst, {where}, is {got} instead of "
-        "{expected} (relative error {rel:.1e})",
-        "id": "setiap elemen {name} salah; yang terburuk, {where}, bernilai {got}, seharusnya "
-        "{expected} (galat relatif {rel:.1e})",
-    },
-    "differs.none": {
-        "en": "{name} differs from the right value by rounding only",
-        "id": "{name} berbeda dari nilai yang benar hanya karena pembulatan",
-    },
-    "differs.single_sample": {
-        "en": " (this input has a single sample, N = 1)",
-        "id": " (input ini hanya berisi satu sampel, N = 1)",
-    },
-}
 
 # What a hidden check may say about a mistake: no placeholder, no number.
 HINTS: dict[str, tuple[str, str]] = {
@@ -260,10 +198,62 @@ HINTS: dict[str, tuple[str, str]] = {
         "train_xor changes the caller's params; build a new dict of new arrays",
         "train_xor mengubah params milik pemanggil; buat dict baru berisi array baru",
     ),
+    "keepdims": (
+        "a gradient has the right values in the wrong shape (an extra axis)",
+        "sebuah gradien bernilai benar tetapi bentuknya salah (ada axis tambahan)",
+    ),
+    "summed_all": (
+        "a gradient is summed over every axis instead of the batch only",
+        "sebuah gradien dijumlahkan pada semua axis, bukan hanya sepanjang batch",
+    ),
+    "chained_gradient": (
+        "a gradient multiplies another gradient, not the upstream gradient, by its local one",
+        "sebuah gradien mengalikan gradien lain, bukan gradien hulu, dengan gradien lokalnya",
+    ),
+    "missing_factor": (
+        "the sigmoid's local gradient lacks a factor: it is a * (1 - a)",
+        "gradien lokal sigmoid kekurangan satu faktor: seharusnya a * (1 - a)",
+    ),
+    "local_sign": (
+        "the sigmoid's local gradient has a sign wrong inside: it is a * (1 - a)",
+        "ada tanda yang salah di dalam gradien lokal sigmoid: seharusnya a * (1 - a)",
+    ),
+    "wrong_operand": (
+        "a matrix product in backward uses the wrong cached array",
+        "sebuah perkalian matriks di backward memakai array tersimpan yang salah",
+    ),
+    "elementwise_product": (
+        "backward multiplies elementwise (*) where a matrix product (@) is needed",
+        "backward mengalikan per elemen (*) padahal perlu perkalian matriks (@)",
+    ),
+    "no_hidden_derivative": (
+        "train_xor skips the hidden sigmoid's backward",
+        "train_xor melewatkan backward sigmoid tersembunyi",
+    ),
+    "partial_ascent": (
+        "train_xor climbs the loss on one parameter array",
+        "train_xor menaikkan loss pada satu array parameter",
+    ),
+    "wrong_gradient": (
+        "train_xor updates a parameter with another parameter's gradient",
+        "train_xor memperbarui sebuah parameter dengan gradien parameter lain",
+    ),
+    "restarts_each_epoch": (
+        "train_xor starts every epoch again from the params it was given",
+        "train_xor memulai setiap epoch lagi dari params yang diberikan",
+    ),
+    "normalised_gradient": (
+        "train_xor normalises its gradients",
+        "train_xor menormalkan gradiennya",
+    ),
+    "accumulated_gradients": (
+        "train_xor adds up the gradients of all epochs and never resets the sum",
+        "train_xor menjumlahkan gradien semua epoch tanpa pernah mengulang jumlahnya",
+    ),
+    "lr_decay": ("train_xor changes its learning rate", "train_xor mengubah learning rate-nya"),
 }
 
 MESSAGES: dict[str, dict[str, str]] = {
-    **PLACES,
-    **DIFFERS,
+    "hint.where": {"en": "; look at {place}", "id": "; periksa {place}"},
     **{f"hint.{key}": {"en": en, "id": id_} for key, (en, id_) in HINTS.items()},
 }

@@ -214,52 +214,48 @@ SENTENCES: dict[str, dict[str, str]] = {
         "(p = dict(params); p[k] -= ...) atau dict-nya sendiri (p = params; p[k] = ...); buat "
         "dict baru berisi array baru, mis. p = {{k: v.copy() for k, v in params.items()}}",
     },
-}
-
-LABELS: dict[str, dict[str, str]] = {
-    "ascent": {"en": "gradient ascent", "id": "gradient ascent"},
-    "biases_frozen": {"en": "biases not updated", "id": "bias tidak diperbarui"},
-    "w2_first": {
-        "en": "W2 updated before layer 1's gradient",
-        "id": "W2 diperbarui sebelum gradien layer 1",
+    "no_hidden_derivative": {
+        "en": "train_xor skips the hidden sigmoid's backward: it sends da1 straight into the "
+        "first AffineLayer; pass it through the hidden SigmoidLayer's backward first",
+        "id": "train_xor melewatkan backward sigmoid tersembunyi: da1 langsung dikirim ke "
+        "AffineLayer pertama; lewatkan dulu melalui backward SigmoidLayer tersembunyi",
     },
-    "mean_loss": {"en": "mean instead of 1/2 sum loss", "id": "loss rata-rata, bukan 1/2 jumlah"},
-    "loss_after_update": {
-        "en": "loss recorded after the update",
-        "id": "loss dicatat setelah pembaruan",
+    "partial_ascent": {
+        "en": "train_xor climbs the loss on {names} (p += lr * dL/dp) while it descends on "
+        "every other parameter; subtract for every parameter: p -= lr * dL/dp",
+        "id": "train_xor menaikkan loss pada {names} (p += lr * dL/dp) sementara menurunkannya "
+        "pada parameter lain; kurangkan untuk setiap parameter: p -= lr * dL/dp",
     },
-    "gradient_divided_by_n": {"en": "gradients divided by N", "id": "gradien dibagi N"},
-    "no_output_derivative": {
-        "en": "output sigmoid's backward skipped",
-        "id": "backward sigmoid keluaran dilewati",
+    "wrong_gradient": {
+        "en": "train_xor updates {names} with the gradient of {other} (it broadcasts to the "
+        "shape of {names}, so nothing fails); update each parameter with its own gradient",
+        "id": "train_xor memperbarui {names} dengan gradien {other} (yang di-broadcast ke bentuk "
+        "{names}, sehingga tidak ada galat); perbarui setiap parameter dengan gradiennya sendiri",
     },
-    "per_sample": {"en": "per-sample updates", "id": "pembaruan per sampel"},
-    "unchanged": {"en": "weights not updated", "id": "bobot tidak diperbarui"},
-    "not_trained": {"en": "weights not trained", "id": "bobot tidak dilatih"},
-    "trainer_unmatched": {
-        "en": "no known mistake (training)",
-        "id": "kesalahan tak dikenal (pelatihan)",
+    "restarts_each_epoch": {
+        "en": "train_xor starts every epoch again from the params it was given (the copy is "
+        "made inside the loop), so only one update survives; copy the params once, before "
+        "the loop",
+        "id": "train_xor memulai setiap epoch lagi dari params yang diberikan (salinannya "
+        "dibuat di dalam loop), sehingga hanya satu pembaruan yang bertahan; salin params "
+        "sekali saja, sebelum loop",
     },
-    "frozen": {"en": "a parameter not updated", "id": "sebuah parameter tidak diperbarui"},
-    "scaled_loss": {"en": "scaled loss", "id": "loss berskala"},
-    "gradient_scaled": {"en": "scaled update", "id": "pembaruan berskala"},
-    "wrong_loss": {"en": "losses not the loss", "id": "losses bukan loss"},
-    "epochs_short": {"en": "one epoch too few", "id": "kurang satu epoch"},
-    "epochs_extra": {"en": "one epoch too many", "id": "kelebihan satu epoch"},
-    "early_stop": {"en": "early stopping", "id": "berhenti lebih awal"},
-    "shared_activation": {"en": "one sigmoid for two layers", "id": "satu sigmoid untuk dua layer"},
-    "float32": {"en": "float32 parameters", "id": "parameter float32"},
-    "momentum": {"en": "momentum", "id": "momentum"},
-    "weight_decay": {"en": "weight decay", "id": "weight decay"},
-    "target_broadcast": {"en": "flattened target broadcast", "id": "target diratakan"},
-    "loss_scaled": {"en": "recorded loss scaled", "id": "loss yang dicatat berskala"},
-    "ignores_params": {"en": "given params ignored", "id": "params diabaikan"},
-    "ignores_data": {"en": "given data ignored", "id": "data diabaikan"},
-    "params_changed": {"en": "caller's params changed", "id": "params pemanggil diubah"},
-    "depends": {"en": "waits for a layer's fix", "id": "menunggu perbaikan layer"},
-    "lr_or_factor": {
-        "en": "DEFAULT_LR or a factor in the update",
-        "id": "DEFAULT_LR atau faktor pada pembaruan",
+    "normalised_gradient": {
+        "en": "train_xor divides each gradient by its norm; update with the gradient itself: "
+        "p -= lr * dL/dp",
+        "id": "train_xor membagi setiap gradien dengan norma-nya; perbarui dengan gradien itu "
+        "sendiri: p -= lr * dL/dp",
+    },
+    "accumulated_gradients": {
+        "en": "train_xor adds each epoch's gradient to a running total and steps with the "
+        "total, which is never reset; update with this epoch's gradient only",
+        "id": "train_xor menambahkan gradien setiap epoch ke total berjalan dan melangkah "
+        "dengan total itu, yang tidak pernah diulang dari nol; perbarui dengan gradien epoch "
+        "ini saja",
+    },
+    "lr_decay": {
+        "en": "train_xor multiplies its learning rate by {factor} every epoch; keep lr constant",
+        "id": "train_xor mengalikan learning rate dengan {factor} setiap epoch; biarkan lr tetap",
     },
 }
 
@@ -273,6 +269,5 @@ PIECES: dict[str, dict[str, str]] = {
 
 MESSAGES: dict[str, dict[str, str]] = {
     **{f"diag.{key}": entry for key, entry in SENTENCES.items()},
-    **{f"mistake.{key}": entry for key, entry in LABELS.items()},
     **PIECES,
 }
