@@ -12,6 +12,8 @@ process, like every verdict.
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -38,13 +40,18 @@ class Layout:
 
     @property
     def sizes(self) -> list[int]:
-        return [int(np.prod(shape)) for shape in self.shapes]
+        return [math.prod(shape) for shape in self.shapes]
+
+    @property
+    def bounds(self) -> list[int]:
+        """Where each array starts in the flat vector, and where the last ends."""
+        return [0, *itertools.accumulate(self.sizes)]
 
     def flatten(self, params: dict[str, Any]) -> np.ndarray:
         return np.concatenate([np.ravel(params[name]) for name in self.names])
 
     def unflatten(self, theta: np.ndarray) -> dict[str, np.ndarray]:
-        bounds = np.cumsum([0, *self.sizes])
+        bounds = self.bounds
         return {
             name: theta[bounds[i] : bounds[i + 1]].reshape(shape)
             for i, (name, shape) in enumerate(zip(self.names, self.shapes))

@@ -68,8 +68,8 @@ def findings(
 def withhold_dependent(
     results: tuple[CheckResult, ...], depends: dict[str, tuple[str, ...]]
 ) -> tuple[CheckResult, ...]:
-    """The diagnosis of a component whose checks run through components that fail,
-    replaced by a sentence saying to fix those first.
+    """A failed check of a component whose runs go through components that fail: its
+    diagnosis (if any) replaced by a sentence saying to fix those first.
 
     A trainer that runs on the student's layers inherits their mistakes: with an
     AffineLayer that divides its gradients by N, a right train_xor's run is exactly
@@ -79,7 +79,7 @@ def withhold_dependent(
     kept = []
     for result in results:
         blockers = [c for c in depends.get(result.component, ()) if c in failed]
-        if blockers and result.mistake:
+        if blockers and not result.passed:
             others = ", ".join(blockers)
             text = t("diag.depends", component=result.component, others=others)
             hint = t("hint.depends") if result.hidden else ""

@@ -85,7 +85,7 @@ class Network:
     def unflatten(self, theta: np.ndarray) -> dict[str, Any]:
         if np.ndim(theta) == 1:
             return self.layout.unflatten(theta)
-        count, bounds = theta.shape[0], np.cumsum([0, *self.layout.sizes])
+        count, bounds = theta.shape[0], self.layout.bounds
         arrays = {}
         for i, (name, shape) in enumerate(zip(self.layout.names, self.layout.shapes)):
             pad = (1,) * max(0, self.ndim - len(shape))

@@ -63,6 +63,10 @@ class Context:
     seed: int
     reference: dict[str, Any] | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    # A component this check's runs go through (``CheckSuite.depends``) already
+    # failed a check: a diagnosis would name that mistake, not this one, so
+    # checks may skip diagnosing (the runner says so in their place).
+    blocked: bool = False
 
     def record(self, key: str, value: Any) -> None:
         """Keep plain data for reports (e.g. a loss curve); never hidden inputs.
@@ -126,11 +130,16 @@ def check_seed(seed: int, name: str) -> int:
 
 
 def run_check(
-    check: Check, session: StudentSession, seed: int, reference: dict[str, Any] | None = None
+    check: Check,
+    session: StudentSession,
+    seed: int,
+    reference: dict[str, Any] | None = None,
+    blocked: bool = False,
 ) -> CheckResult:
     """Run one check; whatever happens, return a result."""
     session.begin_check(check.name)
-    context = Context(session, np.random.default_rng(check_seed(seed, check.name)), seed, reference)
+    rng = np.random.default_rng(check_seed(seed, check.name))
+    context = Context(session, rng, seed, reference, blocked=blocked)
     status, message, failed, not_run = PASSED, "", None, False
     try:
         check.function(context)

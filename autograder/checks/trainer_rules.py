@@ -19,10 +19,13 @@ from autograder.checks.rules import BEFORE, DESCENT, Recording, Rule, Setup, Tra
 from autograder.checks.trainer_names import number
 
 # Coefficients a student is likely to write, tried first when fitting.
-SCALE_GUESSES = (2.0, 0.5, -1.0, 0.25)
-MOMENTUM_GUESSES = (0.9, 0.5, 0.99)
-DECAY_GUESSES = (1e-2, 1e-3, 1e-4)
-LR_DECAY_GUESSES = (0.99, 0.999, 0.9)
+# Where a coefficient is looked for: a grid of the values students write, between
+# which every sign change of the gap is refined into a root (so a loss that is not
+# monotonic in the coefficient still gives up each of its roots).
+SCALE_GRID = (-4.0, -2.0, -1.0, -0.5, -0.25, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 8.0)
+MOMENTUM_GRID = (0.05, 0.2, 0.5, 0.8, 0.9, 0.95, 0.99, 0.999)
+DECAY_GRID = (1e-5, 1e-4, 1e-3, 1e-2, 0.05, 0.1, 0.5)
+LR_DECAY_GRID = (0.5, 0.8, 0.9, 0.95, 0.99, 0.999, 0.9999)
 
 
 def standard_rules(setup: Setup) -> list[Rule]:
@@ -96,12 +99,12 @@ Family = tuple[str, Callable[[float], Rule], tuple[float, ...], int, tuple[float
 
 
 def families() -> list[Family]:
-    """(name, rule for a coefficient, guesses, first epoch it shows in, allowed range)."""
+    """(name, rule for a coefficient, grid, first epoch it shows in, allowed range)."""
     return [
-        ("scale", lambda c: Rule("gradient_scaled", scale=c), SCALE_GUESSES, 1, (-1e3, 1e3)),
-        ("momentum", lambda c: Rule("momentum", momentum=c), MOMENTUM_GUESSES, 2, (0.0, 1.0)),
-        ("decay", lambda c: Rule("weight_decay", decay=c), DECAY_GUESSES, 1, (0.0, 1.0)),
-        ("lr_decay", lambda c: Rule("lr_decay", lr_decay=c), LR_DECAY_GUESSES, 2, (0.0, 1.0)),
+        ("scale", lambda c: Rule("gradient_scaled", scale=c), SCALE_GRID, 1, (-1e3, 1e3)),
+        ("momentum", lambda c: Rule("momentum", momentum=c), MOMENTUM_GRID, 2, (0.0, 1.0)),
+        ("decay", lambda c: Rule("weight_decay", decay=c), DECAY_GRID, 1, (0.0, 1.0)),
+        ("lr_decay", lambda c: Rule("lr_decay", lr_decay=c), LR_DECAY_GRID, 2, (0.0, 1.0)),
     ]
 
 
@@ -119,16 +122,16 @@ def fitted_rules(
     records = [BEFORE, Recording("loss_after_update", after=True)]
     if losses and start_loss and not np.isclose(losses[0], start_loss, rtol=1e-6, atol=0):
         records.insert(1, Recording("loss_scaled", scale=nice(losses[0] / start_loss)))
-    for _, make, guesses, epoch, (low, high) in families():
+    for _, make, grid, epoch, (low, high) in families():
         found: list[float] = []
         for recording in records:
             index = epoch - 1 if recording.after else epoch
             if index < len(losses):
                 gap = loss_gap(setup, make, epoch, recording.scale, losses[index])
-                found += roots(gap, guesses, low, high)
+                found += roots(gap, grid, low, high)
         if len(losses) <= epoch:
             for count in [s for s in steps[:2] if s > 0]:
-                found += roots(param_gap(setup, make, count, theta), guesses, low, high)
+                found += roots(param_gap(setup, make, count, theta), grid, low, high)
         for value in unique(nice(c) for c in found):
             if low < value < high:
                 rule = with_fields(make(value))
@@ -190,19 +193,53 @@ def nice(value: float) -> float:
 
 
 def roots(
-    f: Callable[[float], float], guesses: tuple[float, ...], low: float, high: float
+    f: Callable[[float], float], grid: tuple[float, ...], low: float, high: float
 ) -> list[float]:
-    """Zeros of ``f`` found by the secant method from each guess (``low``/``high``
-    bound the search: a run that wanders beyond them is dropped)."""
-    found: list[float] = []
-    for guess in guesses:
-        a, b = guess, guess * 1.01 + 1e-4
-        fa, fb = f(a), f(b)
-        for _ in range(25):
-            if not (np.isfinite(fa) and np.isfinite(fb)) or fa == fb or abs(fb) < 1e-15:
-                break
-            a, fa, b = b, fb, b - fb * (b - a) / (fb - fa)
-            fb = f(b)
-        if abs(fb) < 1e-12 and np.isfinite(b) and all(abs(b - r) > 1e-9 for r in found):
-            found.append(float(b))
-    return found
+    """Zeros of ``f`` inside (low, high): grid points where it vanishes, and a root
+    refined (regula falsi, Illinois) between each pair of grid points it changes sign."""
+    values = [(c, f(c)) for c in grid]
+    found = [c for c, v in values if abs(v) < 1e-13]
+    for (a, fa), (b, fb) in zip(values, values[1:]):
+        if np.isfinite(fa) and np.isfinite(fb) and fa * fb < 0:
+            found.append(refine(f, a, fa, b, fb))
+    for (a, fa), (_, fm), (b, fb) in zip(values, values[1:], values[2:]):
+        if np.isfinite([fa, fm, fb]).all() and fa * fm > 0 and fm * fb > 0:
+            if abs(fm) < min(abs(fa), abs(fb)):  # two roots may hide in (a, b)
+                found += twin_roots(f, a, fa, b, fb, np.sign(fm))
+    return [c for c in found if low < c < high and np.isfinite(c)]
+
+
+def twin_roots(
+    f: Callable[[float], float], a: float, fa: float, b: float, fb: float, sign: float
+) -> list[float]:
+    """The roots either side of f's extremum in (a, b), when it crosses zero there."""
+    golden = (np.sqrt(5.0) - 1) / 2
+    low, high = a, b
+    for _ in range(50):  # golden-section search for the extremum of sign * f
+        x1, x2 = high - golden * (high - low), low + golden * (high - low)
+        if sign * f(x1) < sign * f(x2):
+            high = x2
+        else:
+            low = x1
+    middle = (low + high) / 2
+    fm = f(middle)
+    if abs(fm) < 1e-13:
+        return [middle]
+    if fm * sign > 0:
+        return []
+    return [refine(f, a, fa, middle, fm), refine(f, middle, fm, b, fb)]
+
+
+def refine(f: Callable[[float], float], a: float, fa: float, b: float, fb: float) -> float:
+    """The root of ``f`` between a and b, where f(a) and f(b) have opposite signs."""
+    for _ in range(80):
+        c = b - fb * (b - a) / (fb - fa)
+        fc = f(c)
+        if not np.isfinite(fc) or fc == 0 or abs(b - a) < 1e-15 * max(1.0, abs(c)):
+            return c
+        if fc * fb < 0:  # the root lies between b and c
+            a, fa = b, fb
+        else:  # Illinois: halve the stale end's value so the interval keeps shrinking
+            fa /= 2
+        b, fb = c, fc
+    return b

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from autograder.checks import run_check
+from autograder.checks import Check, run_check
 from autograder.checks.findings import withhold_dependent
 from autograder.core.results import CheckResult, Report
 from autograder.grading.assignment import Assignment
@@ -40,6 +40,20 @@ def resolve_data(result: CheckResult, wanted: bool) -> CheckResult:
     return replace(result, data=data)
 
 
+def run_in_order(
+    checks: list[Check], session: StudentSession, seed: int, depends: dict[str, tuple[str, ...]]
+) -> tuple[CheckResult, ...]:
+    """Every check in order, each told whether a component it runs through failed before."""
+    results: list[CheckResult] = []
+    failed: set[str] = set()
+    for check in checks:
+        blocked = any(c in failed for c in depends.get(check.component, ()))
+        results.append(run_check(check, session, seed, blocked=blocked))
+        if not results[-1].passed:
+            failed.add(check.component)
+    return tuple(results)
+
+
 def grade_folder(
     folder: Path, assignment: Assignment, options: GradeOptions, slot: int = 0
 ) -> tuple[Report, list[tuple[str, float]]]:
@@ -57,7 +71,7 @@ def grade_folder(
         Path(folder), list(assignment.modules), options.sandbox, timeouts, slot
     ) as session:
         with language(options.lang):
-            results = tuple(run_check(check, session, options.seed) for check in checks)
+            results = run_in_order(checks, session, options.seed, assignment.public.depends)
             results = tuple(resolve_data(r, options.report_data) for r in results)
             results = withhold_dependent(results, assignment.public.depends)
         log = list(session.call_log)

@@ -61,7 +61,7 @@ def report_table(report: Report) -> str:
         passed=view.passed,
         count=len(view.rows),
     )
-    return "\n".join([*lines, "", total, totals(view)])
+    return "\n".join([*lines, "", totals(view), total])
 
 
 def report_json(report: Report) -> str:
