@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from autograder.checks.expect import (
+    distinct,
     expect_array_like,
     expect_close,
     expect_sequence,
@@ -162,3 +163,24 @@ def test_expect_sequence_rejects(value: Any, fragment: str) -> None:
 @pytest.mark.parametrize("value", [(1.0, 2.0), [1.0, 2.0]])
 def test_expect_sequence_accepts_tuples_and_lists(value: Any) -> None:
     assert expect_sequence(value, 2, "MultiplyLayer.backward", "(dx, dy)") == [1.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    ("got", "expected", "shown"),
+    [
+        (1.5, 1.0, ("1.5", "1")),  # six digits when they differ
+        (-0.013812108, -0.013812099, ("-0.01381211", "-0.01381210")),
+        (-0.0138121081234, -0.0138121071234, ("-0.013812108", "-0.013812107")),
+        (0.1 + 0.2, 0.3, ("0.30000000000000004", "0.29999999999999999")),
+    ],
+)
+def test_numbers_are_printed_with_the_digits_that_differ(
+    got: float, expected: float, shown: tuple[str, str]
+) -> None:
+    """The issue's "-0.0138121 but the expected value is -0.0138121" never happens."""
+    assert distinct(got, expected) == shown
+    mismatch = worst_mismatch("b1", [got], [expected], 0, 0)
+    assert mismatch is not None
+    sentence = mismatch.sentence()
+    assert f"is {shown[0]} but the expected value is {shown[1]}" in sentence
+    assert "relative error" in sentence

@@ -15,7 +15,9 @@ from autograder.grading.assignment import Assignment
 from autograder.grading.runner import GradeOptions, grade_folder
 from autograder.isolation.sandbox import SandboxConfig
 from autograder.reports import plots
-from autograder.reports.feedback import feedback_html, feedback_markdown, student_view
+from autograder.reports.feedback import feedback_html, feedback_markdown, page_of
+from autograder.reports.text import report_table
+from autograder.reports.view import student_view
 
 BLUE, RED = (31, 119, 180), (214, 39, 40)  # plots.EXPECTED, plots.YOURS
 SECRETS = ("987.654321", "SECRET-DIAGNOSIS", "SECRET-OUTPUT", "4242.4242")
@@ -62,6 +64,7 @@ def test_page_shows_scores_failures_and_their_diagnoses(ascent_report: Report) -
     assert page.count('class="failure"') == 4
     assert page.count("Likely cause: train_xor climbs the loss") == 3
     assert "losses[9] is 0.923393" in page
+    assert page.count("Where: train_xor (xor.py, line ") == 3
 
 
 def test_hidden_checks_show_name_and_result_only(ascent_report: Report) -> None:
@@ -81,8 +84,8 @@ def test_a_passing_check_never_shows_a_diagnosis() -> None:
 
 def test_the_plot_comes_from_public_data_only(ascent_report: Report) -> None:
     hidden_only = with_hidden_failure(Report("backprop", ()))
-    assert student_view(hidden_only).plot is None
-    assert student_view(with_hidden_failure(ascent_report)).has_curve
+    assert page_of(hidden_only).plot is None
+    assert page_of(with_hidden_failure(ascent_report)).has_curve
 
 
 def test_markdown_has_the_table_failures_and_embedded_plot(ascent_report: Report) -> None:
@@ -123,3 +126,65 @@ def test_chromium_renders_the_plot(ascent_report: Report, tmp_path: Path) -> Non
     assert colour_pixels(region, RED) > 300  # the student's (ascending) curve
     outside = shot[: int(plot["box"][1]) - 10]
     assert colour_pixels(outside, BLUE) < 50  # the curves are in the plot, not elsewhere
+
+
+# -- issue 11: whose page, totals apart, errors that stop every check, hidden hints -------
+HINT = "Likely cause: backward answers for an earlier forward call"
+
+
+def hinted(report: Report) -> Report:
+    """A failed hidden check whose only student-facing text is its catalogue hint."""
+    hidden = CheckResult(
+        "hidden: AffineLayer probe", "AffineLayer", 0.0, 2.0, FAILED,
+        message="dW[0, 0] is 1 but the reference value is 987.654321", hidden=True,
+        diagnosis="SECRET-DIAGNOSIS", mistake="stale_cache",
+        hint="backward answers for an earlier forward call; store the inputs on self in every "
+        "forward; look at AffineLayer.forward (layers.py, line 40)",
+    )  # fmt: skip
+    return Report(report.assignment, (*report.results, hidden), lang=report.lang,
+                  student="alice")  # fmt: skip
+
+
+def test_the_top_says_whose_feedback_and_the_totals_apart(ascent_report: Report) -> None:
+    page = feedback_html(hinted(ascent_report))
+    assert '<p id="whose">Student: alice · Assignment: backprop</p>' in page
+    assert "14/20 on the public checks; 0/2 on the hidden checks" in page
+    check = Report("backprop", ascent_report.results, hidden_points=15)
+    for text in (feedback_html(check), feedback_markdown(check), report_table(check)):
+        assert "Assignment: backprop" in text
+        assert (
+            "14/20 on the public checks; the instructor also runs 15 points of hidden checks"
+            in (text)
+        )
+
+
+def test_a_hidden_check_shows_its_hint_and_nothing_else(ascent_report: Report) -> None:
+    report = hinted(ascent_report)
+    for text in (feedback_html(report), feedback_markdown(report), report_table(report)):
+        assert HINT in text and "look at AffineLayer.forward (layers.py, line 40)" in text
+        assert "987.654321" not in text and "SECRET-DIAGNOSIS" not in text
+
+
+@pytest.fixture(scope="module")
+def syntax_error_report(public_assignment: Assignment, tmp_path_factory) -> Report:  # type: ignore[no-untyped-def]
+    folder = tmp_path_factory.mktemp("syntax")
+    for name in ("layers.py", "xor.py"):
+        (folder / name).write_text((VARIANTS / "correct_loops" / name).read_text())
+    layers = folder / "layers.py"
+    layers.write_text(
+        layers.read_text().replace("def backward(self, dz):", "def backward(self, dz)")
+    )
+    options = GradeOptions(include_hidden=False, sandbox=SandboxConfig(use_bwrap=False))
+    return grade_folder(folder, public_assignment, options)[0]
+
+
+def test_an_error_that_stops_every_check_is_shown_once(syntax_error_report: Report) -> None:
+    report = syntax_error_report
+    assert all(r.not_run for r in report.results)
+    for text in (feedback_html(report), feedback_markdown(report), report_table(report)):
+        assert text.count("has a syntax error") == 1, text[:2000]
+        assert "Your code could not be checked:" in text
+        assert f"{len(report.results)} of the {len(report.results)} checks did not run" in text
+    assert feedback_html(report).count(">not run<") == len(report.results)
+    assert report_table(report).count("----") == len(report.results)
+    assert student_view(report).failures == ()

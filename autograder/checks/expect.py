@@ -59,7 +59,8 @@ def distinct(a: float, b: float) -> tuple[str, str]:
     different numbers never print alike.
     """
     for digits in range(SHORTEST, LONGEST + 1):
-        shown = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        alike = "" if digits == SHORTEST else "#"  # beyond six, keep trailing zeros alike
+        shown = f"{a:{alike}.{digits}g}", f"{b:{alike}.{digits}g}"
         if shown[0] != shown[1]:
             return shown
     return f"{a:.{SHORTEST}g}", f"{b:.{SHORTEST}g}"

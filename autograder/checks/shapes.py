@@ -36,11 +36,12 @@ class Clash(Exception):
 
 
 def matmul(a: Shape, b: Shape, node: Any) -> Shape:
-    if len(a) != 2 or len(b) != 2:
-        raise Clash(node, a, b) if (a and b and len(a) == len(b)) else TypeError
-    if a[1] != b[0]:
+    """``@`` on shapes of one or two axes, as NumPy does it (a vector on either side)."""
+    if not a or not b or len(a) > 2 or len(b) > 2:
+        raise TypeError("not a matrix product of vectors and matrices")
+    if a[-1] != b[0]:
         raise Clash(node, a, b)
-    return (a[0], b[1])
+    return a[:-1] + b[1:]
 
 
 def broadcast(a: Shape, b: Shape, node: Any) -> Shape:

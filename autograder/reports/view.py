@@ -95,7 +95,7 @@ def student_view(report: Report) -> StudentView:
                 output=r.output[:OUTPUT_SHOWN],
             )
         rows.append(row)
-    blocking = tuple(dict.fromkeys(r.message for r in report.results if r.not_run and r.message))
+    blocking = root_causes([r.message for r in report.results if r.not_run and r.message])
     return StudentView(
         report.assignment,
         lang,
@@ -107,6 +107,23 @@ def student_view(report: Report) -> StudentView:
         report.hidden_points,
         blocking,
     )
+
+
+def root_causes(messages: list[str]) -> tuple[str, ...]:
+    """Each error once, leaving out those that only repeat another's cause ("xor.py could
+    not be imported because layers.py has a syntax error: <the same error>")."""
+    distinct = list(dict.fromkeys(messages))
+    kept: list[str] = []
+    for message in sorted(distinct, key=len):
+        if not any(what_went_wrong(other) in message.splitlines()[0] for other in kept):
+            kept.append(message)
+    return tuple(m for m in distinct if m in kept)
+
+
+def what_went_wrong(message: str) -> str:
+    """What went wrong, without whose it was: the first line after its first ": "."""
+    first = message.splitlines()[0]
+    return first.split(": ", 1)[-1]
 
 
 def curves(report: Report) -> tuple[list[Any], list[Any]]:
