@@ -106,7 +106,7 @@ class CheckSuite:
         self.depends = dict(depends or {})
         self.checks: list[Check] = []
         # The hidden checks' points in all, written by the release into the public
-        # suite students get (``distribution.hidden_total``): their total only.
+        # suite students get (``distribution.public_stamp``): their total only.
         self.hidden_points = 0.0
 
     def check(self, name: str, points: float) -> Callable[[CheckFunction], CheckFunction]:

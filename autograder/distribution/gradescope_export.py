@@ -20,7 +20,7 @@ from pathlib import Path
 
 from autograder import __version__
 from autograder.core.errors import AutograderError
-from autograder.distribution.hidden_total import stamped
+from autograder.distribution.public_stamp import stamped
 from autograder.distribution.release import (
     DISTRIBUTION,
     PYPROJECT,

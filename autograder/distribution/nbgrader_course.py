@@ -19,8 +19,8 @@ import shutil
 from pathlib import Path
 
 from autograder.core.errors import AutograderError
-from autograder.distribution.hidden_total import stamped
 from autograder.distribution.notebook_build import reference_notebook
+from autograder.distribution.public_stamp import stamped
 from autograder.grading.assignment import PUBLIC_CHECKS, load_assignment
 from autograder.grading.jupyter import ASSIGNMENT_ENV, SEED_ENV
 

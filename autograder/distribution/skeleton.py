@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from autograder.core.errors import AutograderError
-from autograder.distribution.hidden_total import stamped
+from autograder.distribution.public_stamp import stamped
 from autograder.distribution.regions import is_private, strip_solutions
 from autograder.grading.assignment import PUBLIC_CHECKS
 
