@@ -16,7 +16,9 @@ from typing import Any
 FLAG_BELOW = 0.5  # a pass rate under this flags the check
 PROBLEM_STATUSES = ("error", "timeout", "grader-error")
 # Diagnoses that name no mistake (only how far off the answer is): not counted.
-NOT_A_MISTAKE = frozenset({"unmatched", "trainer_unmatched"})
+NOT_A_MISTAKE = frozenset(
+    {"unmatched", "trainer_unmatched", "shapes_clash", "depends", "lr_or_factor"}
+)
 
 
 @dataclass(frozen=True)

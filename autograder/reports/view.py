@@ -110,14 +110,14 @@ def student_view(report: Report) -> StudentView:
 
 
 def root_causes(messages: list[str]) -> tuple[str, ...]:
-    """Each error once, leaving out those that only repeat another's cause ("xor.py could
-    not be imported because layers.py has a syntax error: <the same error>")."""
-    distinct = list(dict.fromkeys(messages))
+    """Each error once, leaving out the later ones that only repeat an earlier one's cause
+    ("xor.py could not be imported because layers.py has a syntax error: <the same>"):
+    checks run module by module, and a module fails to import because of one before it."""
     kept: list[str] = []
-    for message in sorted(distinct, key=len):
+    for message in dict.fromkeys(messages):
         if not any(what_went_wrong(other) in message.splitlines()[0] for other in kept):
             kept.append(message)
-    return tuple(m for m in distinct if m in kept)
+    return tuple(kept)
 
 
 def what_went_wrong(message: str) -> str:
