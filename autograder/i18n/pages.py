@@ -122,6 +122,12 @@ REPORT: dict[str, dict[str, str]] = {
         "id": "Karena itu, {count} dari {total} pemeriksaan tidak dijalankan; perbaiki ini dulu.",
     },
     "report.status.not_run": {"en": "not run", "id": "tidak dijalankan"},
+    "page.all_public_passed": {
+        "en": "Every public check passed. The hidden checks run when your work is graded: "
+        "make sure your code is right in general, not only for these inputs.",
+        "id": "Semua pemeriksaan publik lulus. Pemeriksaan tersembunyi dijalankan saat tugas "
+        "Anda dinilai: pastikan kode Anda benar secara umum, bukan hanya untuk input ini.",
+    },
     "report.where": {"en": "Where: {where}", "id": "Letaknya: {where}"},
 }
 
