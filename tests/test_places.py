@@ -39,10 +39,13 @@ def test_a_variable_is_found_at_its_last_assignment(tmp_path: Path) -> None:
     assert stored.sentence(with_code=False) == "AffineLayer.forward (layers.py, line 6)"
 
 
-def test_without_the_variable_the_function_itself_is_the_place(tmp_path: Path) -> None:
+def test_without_the_variable_its_return_or_the_function_is_the_place(tmp_path: Path) -> None:
     (tmp_path / "layers.py").write_text(LAYERS)
     place = locate(tmp_path, "layers.AffineLayer.backward", "dq")
-    assert place is not None and place.where == "layers.py, line 9"
+    assert place is not None and place.where == "layers.py, line 12"
+    assert place.code == "return dout, dW, dout.sum(0)"
+    whole = locate(tmp_path, "layers.AffineLayer.backward")
+    assert whole is not None and whole.where == "layers.py, line 9"
 
 
 def test_no_place_for_what_the_student_s_code_does_not_have(tmp_path: Path) -> None:

@@ -91,7 +91,8 @@ def rewrite(text: str, folder: Path, modules: Iterable[str]) -> str:
 
 def locate(folder: Path, function: str, variable: str = "") -> Place | None:
     """The student's ``function`` (``layers.AffineLayer.backward``) and, inside it, the
-    last line that assigns ``variable`` (else the ``def`` line); None when absent."""
+    last line that assigns ``variable`` (else its last ``return``, else the ``def``
+    line); None when the function is absent."""
     module, _, qualname = function.partition(".")
     source = read_source(folder, module)
     if source is None or not qualname:
@@ -104,12 +105,15 @@ def locate(folder: Path, function: str, variable: str = "") -> Place | None:
     if node is None:
         return None
     statement = last_assignment(node, variable) if variable else None
+    if statement is None and variable:  # a gradient returned without a name of its own
+        statement = last_return(node)
     if statement is None:
         lines = source.splitlines()
         line = node.lineno
         code = lines[line - 1].strip() if line <= len(lines) else ""
-    else:  # the statement as Python reads it: no comment, on one line
-        line, code = statement.lineno, " ".join(ast.unparse(statement).split())
+    else:  # the statement as the student wrote it, without a trailing comment, on one line
+        segment = ast.get_source_segment(source, statement) or ast.unparse(statement)
+        line, code = statement.lineno, " ".join(segment.split())
     return Place(qualname, line_place(source, module, line), shorten(code))
 
 
@@ -141,6 +145,11 @@ def last_assignment(function: ast.FunctionDef, variable: str) -> ast.stmt | None
         if variable in set_names(node) and (found is None or node.lineno > found.lineno):
             found = node
     return found
+
+
+def last_return(function: ast.FunctionDef) -> ast.stmt | None:
+    returns = [n for n in ast.walk(function) if isinstance(n, ast.Return) and n.value is not None]
+    return max(returns, key=lambda n: n.lineno) if returns else None
 
 
 def set_names(node: ast.stmt) -> set[str]:
