@@ -171,4 +171,52 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "with seed {seed} the recorded losses do not fall",
         "id": "dengan seed {seed} nilai loss yang dicatat tidak menurun",
     },
+    # -- public_checks.py (neuron) ------------------------------------------------
+    "neuron.on_slides": {
+        "en": "the slides' four samples, w = (0.5, 0.7), b = 0",
+        "id": "empat sampel di slide, w = (0.5, 0.7), b = 0",
+    },
+    "neuron.on_random": {
+        "en": "random X of shape ({n}, {d}), random w and b",
+        "id": "X acak berbentuk ({n}, {d}), w dan b acak",
+    },
+    "neuron.on_worked": {
+        "en": "the worked sample x = (-0.1, 0.2), y = 0, with w = (0.5, 0.7), b = 0",
+        "id": "sampel contoh x = (-0.1, 0.2), y = 0, dengan w = (0.5, 0.7), b = 0",
+    },
+    "neuron.after_one_step": {
+        "en": "(w1, w2, b) after one step",
+        "id": "(w1, w2, b) setelah satu langkah",
+    },
+    "neuron.update_modified": {
+        "en": "update changed the caller's {name} in place; return new values "
+        "(w - lr * dw makes a new array, w -= lr * dw changes the caller's)",
+        "id": "update mengubah {name} milik pemanggil secara in-place; kembalikan nilai baru "
+        "(w - lr * dw membuat array baru, w -= lr * dw mengubah milik pemanggil)",
+    },
+    "neuron.not_losses": {
+        "en": "train must return the list of losses, one float per epoch, as its third value",
+        "id": "train harus mengembalikan list nilai loss, satu float per epoch, sebagai nilai "
+        "ketiganya",
+    },
+    "neuron.losses_length": {
+        "en": "losses has {count} entries after {epochs} epochs; record one per epoch",
+        "id": "losses berisi {count} nilai setelah {epochs} epoch; catat satu per epoch",
+    },
+    "neuron.train_modified_w": {
+        "en": "train changed the caller's w in place; step with update, which returns a new "
+        "w, or start from a copy (w = w.copy())",
+        "id": "train mengubah w milik pemanggil secara in-place; melangkahlah dengan update, "
+        "yang mengembalikan w baru, atau mulai dari salinannya (w = w.copy())",
+    },
+    "neuron.not_learned": {
+        "en": "with its default lr and epochs the trained neuron predicts {outputs} for targets "
+        "{targets}; every prediction must be within 0.1 of its target",
+        "id": "dengan lr dan epoch bawaannya neuron hasil pelatihan memprediksi {outputs} untuk "
+        "target {targets}; setiap prediksi harus berjarak kurang dari 0.1 dari targetnya",
+    },
+    "neuron.losses_not_falling": {
+        "en": "the recorded losses do not fall",
+        "id": "nilai loss yang dicatat tidak menurun",
+    },
 }
