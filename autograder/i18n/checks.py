@@ -219,4 +219,53 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the recorded losses do not fall",
         "id": "nilai loss yang dicatat tidak menurun",
     },
+    # -- hidden_checks.py (neuron): one sentence each, no hidden value ----------------
+    "neuron.hidden.raised": {
+        "en": "{function} raised {kind} on hidden inputs",
+        "id": "{function} memunculkan {kind} pada input tersembunyi",
+    },
+    "neuron.hidden.gradients": {
+        "en": "gradients differs from the reference on hidden data (one sample, one feature, "
+        "or several of each), or does not return (dw, db) with dw shaped like w and db one "
+        "number",
+        "id": "gradients berbeda dari referensi pada data tersembunyi (satu sampel, satu "
+        "fitur, atau beberapa dari masing-masing), atau tidak mengembalikan (dw, db) dengan "
+        "dw berbentuk sama seperti w dan db berupa satu angka",
+    },
+    "neuron.hidden.saturated": {
+        "en": "gradients gives NaN, infinity or wrong values when the neuron saturates (very "
+        "large |v|): compute dy_hat/dv from y_hat, as y_hat * (1 - y_hat), which never "
+        "overflows",
+        "id": "gradients menghasilkan NaN, tak hingga, atau nilai yang salah saat neuron jenuh "
+        "(|v| sangat besar): hitung dy_hat/dv dari y_hat, yaitu y_hat * (1 - y_hat), yang "
+        "tidak pernah overflow",
+    },
+    "neuron.hidden.modified": {
+        "en": "{function} changed its argument {name} in place; the caller still needs it: "
+        "compute into new arrays",
+        "id": "{function} mengubah argumennya {name} secara in-place; pemanggil masih "
+        "membutuhkannya: hitung ke array baru",
+    },
+    "neuron.hidden.update": {
+        "en": "update differs from the reference for hidden weights and learning rates: one "
+        "step is w - lr * dw and b - lr * db, for any lr and any length of w",
+        "id": "update berbeda dari referensi untuk bobot dan learning rate tersembunyi: satu "
+        "langkah adalah w - lr * dw dan b - lr * db, untuk lr berapa pun dan panjang w "
+        "berapa pun",
+    },
+    "neuron.hidden.train": {
+        "en": "train does not follow gradient descent from hidden starting weights and data: "
+        "every epoch records the loss, then steps with the gradients over all samples and the "
+        "given lr, for exactly `epochs` epochs",
+        "id": "train tidak mengikuti gradient descent dari bobot awal dan data tersembunyi: "
+        "setiap epoch mencatat loss, lalu melangkah dengan gradien atas semua sampel dan lr "
+        "yang diberikan, tepat sebanyak `epochs` epoch",
+    },
+    "neuron.hidden.learns": {
+        "en": "with its default lr and epochs train does not learn a hidden linearly separable "
+        "target from a hidden start: every prediction must end within 0.1 of its target",
+        "id": "dengan lr dan epoch bawaannya train tidak mempelajari target tersembunyi yang "
+        "terpisah secara linear dari titik awal tersembunyi: setiap prediksi akhirnya harus "
+        "berjarak kurang dari 0.1 dari targetnya",
+    },
 }
