@@ -415,16 +415,17 @@ def replay(grads, step, X, y, w, b, lr: float, epochs: int) -> tuple[Any, Any, l
 def follows_own_parts(ctx: Context, value: Any, X, y, w, b, lr: float, epochs: int) -> bool:
     """Whether train's answer is gradient descent run with the student's wrong parts.
 
-    Only parts that are wrong at the start are replayed (with both wrong,
-    each alone too): one call per part and epoch, and none for a student
-    whose gradients and update are right.
+    Nothing is replayed for a student whose gradients and update are right.
+    Otherwise descent runs with both of the student's parts (what train is
+    meant to call, so the very same rounding: two calls per epoch), and with
+    both wrong, with each alone too (a train that does the other part itself).
     """
     grads_wrong, update_wrong = parts_wrong(ctx, X, y, w, b, lr)
     grads, step = own_gradients(ctx), own_update(ctx)
-    combos = [(grads if grads_wrong else None, step if update_wrong else None)]
+    combos = [(grads, step)] if grads_wrong or update_wrong else []
     if grads_wrong and update_wrong:
         combos += [(grads, None), (None, step)]
-    for own_grads, own_step in combos if (grads_wrong or update_wrong) else []:
+    for own_grads, own_step in combos:
         replayed = replay(own_grads, own_step, X, y, w, b, lr, epochs)
         if replayed is not None and same_values(value, replayed, TRAJECTORY):
             return True

@@ -126,9 +126,9 @@ def same(now: Any, before: Any) -> bool:
 
 
 # -- hidden inputs ----------------------------------------------------------------------
-def data(rng: np.random.Generator, n: int, d: int) -> tuple[np.ndarray, ...]:
+def data(rng: np.random.Generator, n: int, d: int, scale: float = 2.0) -> tuple[np.ndarray, ...]:
     """X, y (targets in [0, 1], some soft), w, and b as an array to be made a number."""
-    X = 2 * rng.standard_normal((n, d))
+    X = scale * rng.standard_normal((n, d))
     y = np.where(rng.random(n) < 0.7, rng.integers(0, 2, n), rng.random(n)).astype(float)
     return X, y, rng.standard_normal(d), rng.standard_normal(1)
 
@@ -211,11 +211,14 @@ def train_trajectory(ctx: Context) -> None:
     w, b = start(ctx.rng, 2)
     with verdict("neuron.hidden.train"):
         expect_reference_run(ctx, X, y, w, b, float(ctx.rng.choice([0.5, 1.5, 3.0])), 60)
+    # Features of unit scale and lr <= 1 keep descent stable: correct trainers
+    # then agree to ~1e-13 relative (a loop-by-loop one, measured); with twice
+    # the scale and lr, rounding grows chaotically to ~1e-6.
     n, d = int(ctx.rng.integers(3, 8)), int(ctx.rng.integers(1, 4))
-    X, y, _, _ = data(ctx.rng, n, d)
+    X, y, _, _ = data(ctx.rng, n, d, scale=1.0)
     w, b = start(ctx.rng, d)
     with verdict("neuron.hidden.train"):
-        expect_reference_run(ctx, X, y, w, b, float(ctx.rng.uniform(0.2, 2.0)), 40)
+        expect_reference_run(ctx, X, y, w, b, float(ctx.rng.uniform(0.2, 1.0)), 40)
 
 
 @suite.check("hidden: train learns other linearly separable targets with its defaults", points=2)
