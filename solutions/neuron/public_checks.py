@@ -399,17 +399,17 @@ def replay(grads, step, X, y, w, b, lr: float, epochs: int) -> tuple[Any, Any, l
     Returns (w, b, losses), or None when a part raised or returned something
     that cannot be stepped with: the trainer is then judged on its own.
     """
-    losses = []
+    curve = []
     try:
         for _ in range(epochs):
             with np.errstate(all="ignore"):  # a diverging replay is a verdict, not a warning
-                losses.append(float(np.real(half_sse(X, y, w, b))))
+                curve.append(float(np.real(half_sse(X, y, w, b))))
                 dw, db, *seen = grads(X, y, w, b) if grads else exact_gradients(X, y, w, b)
                 X, y, w = seen or (X, y, w)
                 w, b = step(w, b, dw, db, lr) if step else (w - lr * dw, b - lr * db)
     except (StudentError, ArithmeticError, TypeError, ValueError, IndexError):
         return None
-    return w, b, losses
+    return w, b, curve
 
 
 def follows_own_parts(ctx: Context, value: Any, X, y, w, b, lr: float, epochs: int) -> bool:
