@@ -24,7 +24,7 @@ from autograder.distribution.notebook_build import student_notebook, sync_notebo
 from autograder.distribution.skeleton import render_skeleton
 from autograder.grading.assignment import Assignment, load_assignment
 from autograder.grading.runner import GradeOptions, grade_folder
-from autograder.i18n import check_title
+from autograder.i18n import CATALOGUE, check_title
 from autograder.isolation.sandbox import SandboxConfig
 
 SOLUTION = REPO / "solutions" / "neuron"
@@ -214,3 +214,18 @@ def test_components_are_the_three_functions(assignment: Assignment) -> None:
         assert check.name.removeprefix("hidden: ").startswith(check.component), check.name
         by_component[check.component] = by_component.get(check.component, 0) + check.points
     assert by_component == {"gradients": 9, "update": 4, "train": 12}
+
+
+def test_every_mistake_the_checks_can_name_has_a_sentence_and_a_label(
+    assignment: Assignment,
+) -> None:
+    public = load(SOLUTION / "public_checks.py", "neuron_public_under_test")
+    X, y, w, b = public.SLIDES_X, public.SLIDES_Y, public.W_START, public.B_START
+    keys = {key for key, _ in public.gradient_mistakes(X, y, w, b)}
+    keys |= {key for key, _ in public.update_mistakes(w, b, w, b, 0.5)}
+    keys |= {variant.mistake for variant in public.train_mistakes(X, y)}
+    keys |= {"neuron." + k for k in ("unchanged", "not_trained", "trainer_unmatched")}
+    keys |= {"neuron.swapped", "neuron.db_not_summed", "neuron.update_in_place"}
+    assert len(keys) == 24
+    for key in keys:
+        assert f"diag.{key}" in CATALOGUE and f"mistake.{key}" in CATALOGUE, key
