@@ -177,40 +177,6 @@ CHECK_TITLES: dict[str, dict[str, str]] = {
     "train_xor learns XOR with its default lr and epochs (seeds 1, 2, 3)": {
         "id": "train_xor mempelajari XOR dengan lr dan epoch bawaannya (seed 1, 2, 3)",
     },
-    "gradients matches numerical derivatives on the slides' four samples": {
-        "id": "gradients cocok dengan turunan numerik pada empat sampel di slide",
-    },
-    "gradients matches numerical derivatives on random data (N=6, D=3)": {
-        "id": "gradients cocok dengan turunan numerik pada data acak (N=6, D=3)",
-    },
-    "gradients reproduces the slides' worked neuron: dL/dw = (-0.013, 0.026), dL/db = 0.13": {
-        "id": "gradients mereproduksi contoh neuron di slide: dL/dw = (-0.013, 0.026), "
-        "dL/db = 0.13",
-    },
-    "update reproduces the slides' worked step: w = (0.513, 0.674), b = -0.13": {
-        "id": "update mereproduksi langkah contoh di slide: w = (0.513, 0.674), b = -0.13",
-    },
-    "update takes one gradient descent step for other learning rates": {
-        "id": "update mengambil satu langkah gradient descent untuk learning rate lain",
-    },
-    "update returns a new w, leaving the w and dw it is given unmodified": {
-        "id": "update mengembalikan w baru, tanpa mengubah w dan dw yang diberikan",
-    },
-    "train matches gradient descent after 1 epoch": {
-        "id": "train cocok dengan gradient descent setelah 1 epoch",
-    },
-    "train matches gradient descent after 10 epochs": {
-        "id": "train cocok dengan gradient descent setelah 10 epoch",
-    },
-    "train matches gradient descent after 100 epochs": {
-        "id": "train cocok dengan gradient descent setelah 100 epoch",
-    },
-    "train leaves the w it is given unmodified": {
-        "id": "train tidak mengubah w yang diberikan kepadanya",
-    },
-    "train learns the slides' dataset with its default lr and epochs": {
-        "id": "train mempelajari dataset di slide dengan lr dan epoch bawaannya",
-    },
 }
 
 MESSAGES: dict[str, dict[str, str]] = {
