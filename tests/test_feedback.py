@@ -104,9 +104,17 @@ def test_indonesian_page(public_assignment: Assignment) -> None:
 
 
 def test_no_curve_without_matplotlib_or_data() -> None:
-    page = feedback_html(Report("backprop", ()))
-    assert "<img" not in page
+    expected_only = CheckResult(
+        "train_xor learns", "train_xor", 0, 2, FAILED, "no", data={"expected_losses": [1.0, 0.5]}
+    )
+    page = feedback_html(Report("backprop", (expected_only,)))
     assert ("No loss curve" in page) == plots.available()
+
+
+def test_no_training_section_when_no_check_records_a_curve() -> None:
+    """An assignment whose checks record no loss curve (e.g. neuron) has no such section."""
+    for text in (feedback_html(Report("neuron", ())), feedback_markdown(Report("neuron", ()))):
+        assert "<img" not in text and "Training on XOR" not in text and "No loss curve" not in text
 
 
 def test_chromium_renders_the_plot(ascent_report: Report, tmp_path: Path) -> None:

@@ -192,7 +192,9 @@ def test_autograder_grade_grades_notebook_submissions_in_the_sandbox(tmp_path: P
     (submitted / "carol" / "backprop" / "backprop.ipynb").write_text("{broken")
     out = tmp_path / "results"
     result = CliRunner().invoke(
-        cli, ["grade", str(submitted), "--out", str(out), "-j", "2", "--require-sandbox"]
+        cli,
+        ["grade", str(submitted), "--out", str(out), "-j", "2", "--require-sandbox"]
+        + ["--assignment", str(SOLUTION)],
     )
     assert result.exit_code == 0, result.output
     reports = {

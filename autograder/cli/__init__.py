@@ -16,7 +16,7 @@ from autograder.cli.grade import grade
 @click.group()
 @click.version_option(package_name="backprop-autograder")
 def cli() -> None:
-    """Autograder for the backpropagation assignment.
+    """Autograder for the lesson's assignments (backprop, neuron, or a course's own).
 
     Students: `autograder check` in your assignment folder.
     Instructors: `autograder grade SUBMISSIONS --out RESULTS`.

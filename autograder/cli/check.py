@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from autograder.cli.base import domain_errors
+from autograder.cli.base import domain_errors, only_assignment
 from autograder.core.errors import AutograderError
 from autograder.grading.assignment import PUBLIC_CHECKS, load_assignment
 from autograder.grading.runner import GradeOptions, grade_folder
@@ -18,13 +18,13 @@ from autograder.isolation.session import TimeoutPolicy
 from autograder.reports import text as render
 from autograder.reports.feedback import feedback_html
 
-DEFAULT_ASSIGNMENT = Path("assignments/backprop")
-
 
 def default_check_dir() -> Path:
+    """The current folder when it holds code or a notebook, else the only assignment
+    of ./assignments (a course repository's student folders)."""
     here = Path.cwd()
-    mine = (here / "layers.py").exists() or any(here.glob("*.ipynb"))
-    return here if mine else DEFAULT_ASSIGNMENT
+    mine = any(here.glob("*.py")) or any(here.glob("*.ipynb"))
+    return here if mine else only_assignment(Path("assignments"), "DIRECTORY")
 
 
 @click.command()
@@ -64,18 +64,19 @@ def check(
     html_path: Path | None,
     lang: str,
 ) -> None:
-    """Run the public checks on your layers.py and xor.py (or your notebook).
+    """Run the public checks on your code (or your notebook).
 
-    DIRECTORY defaults to the current folder when it holds layers.py or a
-    notebook, else assignments/backprop. It may also be a .ipynb file, or a
-    folder holding a notebook and no layers.py: the notebook's code cells are
-    checked. Exit status 0 when every check passes, 1 otherwise.
+    DIRECTORY defaults to the current folder when it holds .py files or a
+    notebook, else the only assignment in ./assignments. It may also be a
+    .ipynb file, or a folder holding a notebook and none of the assignment's
+    .py files: the notebook's code cells are checked. Exit status 0 when every
+    check passes, 1 otherwise.
 
     Example:
 
         cd assignments/backprop && autograder check
 
-        autograder check assignments/backprop/backprop.ipynb
+        autograder check assignments/neuron/neuron.ipynb
 
         autograder check --html report.html --lang id
     """

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from autograder.cli.base import SEED_OPTION, domain_errors
+from autograder.cli.base import SEED_OPTION, domain_errors, only_assignment
 from autograder.core.results import Outcome
 from autograder.grading.batch import grade_batch
 from autograder.grading.config import BatchConfig
@@ -30,10 +30,9 @@ from autograder.reports import text as render
 @click.option(
     "--assignment",
     "assignment_dir",
-    default="solutions/backprop",
-    show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Reference folder: the solution, public_checks.py and hidden_checks.py.",
+    help="Reference folder: the solution, public_checks.py and hidden_checks.py "
+    "(default: the only assignment in ./solutions).",
 )
 @click.option(
     "-j",
@@ -80,7 +79,7 @@ from autograder.reports import text as render
 def grade(
     submissions: Path,
     out: Path,
-    assignment_dir: Path,
+    assignment_dir: Path | None,
     jobs: int,
     seed: int,
     force: bool,
@@ -95,7 +94,8 @@ def grade(
     """Grade every submission in SUBMISSIONS into --out.
 
     SUBMISSIONS holds one entry per student, named by the student id: a folder
-    with layers.py and xor.py, a .zip of them, or nbgrader's submitted/ layout.
+    with the assignment's files (e.g. layers.py and xor.py), a .zip of them, or
+    nbgrader's submitted/ layout.
     Writes OUT/<student>/results.json (Gradescope format), feedback.html and
     feedback.md, OUT/grades.csv, OUT/summary.json and OUT/summary.html.
     Rerunning skips unchanged submissions. Exit status 0 when every submission
@@ -103,10 +103,13 @@ def grade(
 
     Example:
 
-        autograder grade examples/class --out results -j 2
+        autograder grade examples/class --out results -j 2 --assignment solutions/backprop
+
+        autograder grade examples/neuron-class --out results --assignment solutions/neuron
 
         autograder grade submissions --out results --scheduler tcp://10.0.0.5:8786
     """
+    assignment_dir = assignment_dir or only_assignment(Path("solutions"), "--assignment")
     sandbox = SandboxConfig(
         use_bwrap=not no_sandbox,
         require_bwrap=require_sandbox,

@@ -21,7 +21,7 @@ from pathlib import Path
 from autograder import __version__
 from autograder.core.errors import AutograderError
 from autograder.distribution.skeleton import render_skeleton
-from autograder.grading.assignment import load_assignment
+from autograder.grading.assignment import Assignment, load_assignment
 from autograder.isolation.sandbox import ENGINE_DIR
 
 DISTRIBUTION = "backprop-autograder"
@@ -57,12 +57,12 @@ Install the checker once (Python 3.10 or newer), from the folder that holds `{to
 
     pip install ./{top}
 
-Your work is in `{top}/assignments/{name}/`. Either fill in the gaps of `layers.py` and
-`xor.py` (each `raise NotImplementedError(...)`), or work in the notebook
+Your work is in `{top}/assignments/{name}/`. Either fill in the gaps of {quoted}
+(each `raise NotImplementedError(...)`), or work in the notebook
 `{name}.ipynb`. Then check your work, as often as you like:
 
     cd {top}/assignments/{name}
-    autograder check                  # checks layers.py and xor.py
+    autograder check                  # checks {files}
     autograder check {name}.ipynb     # checks the notebook's code cells
 
 Each check prints PASS or FAIL with the reason; the total is at the bottom.
@@ -102,9 +102,25 @@ def release_files(solution: Path) -> dict[str, bytes]:
     files["pyproject.toml"] = PYPROJECT.format(
         distribution=DISTRIBUTION, version=__version__, name=name, dependencies=dependencies
     ).encode()
-    files["README.md"] = README.format(name=name, top=top_folder(name)).encode()
+    files["README.md"] = readme(load_assignment(solution, with_hidden=False)).encode()
     guard(files, solution)
     return files
+
+
+def readme(assignment: Assignment) -> str:
+    """The release's README, naming the assignment's own files."""
+    names = list(assignment.student_files)
+    return README.format(
+        name=assignment.name,
+        top=top_folder(assignment.name),
+        files=listing(names),
+        quoted=listing([f"`{n}`" for n in names]),
+    )
+
+
+def listing(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
 
 
 def top_folder(name: str) -> str:

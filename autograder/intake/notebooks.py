@@ -137,7 +137,7 @@ def extract_modules(ipynb_path: Path, into_dir: Path) -> None:
     if not cells:
         raise NotebookError(
             f"{path.name} has no cells of the assignment's code (cells marked as part of "
-            "layers.py or xor.py); start from the notebook of the release and keep its cells"
+            "one of its .py files); start from the notebook of the release and keep its cells"
         )
     write_modules(module_sources(cells, path.name), Path(into_dir))
 

@@ -54,6 +54,9 @@ class StudentView:
     rows: tuple[Row, ...]
     plot: bytes | None
     has_curve: bool
+    # A public check recorded loss curves: only then has the page a training
+    # section (an assignment whose checks record none, e.g. neuron, has none).
+    training: bool = False
 
     @property
     def failures(self) -> tuple[Row, ...]:
@@ -85,6 +88,7 @@ def student_view(report: Report) -> StudentView:
         tuple(rows),
         plot,
         bool(losses),
+        bool(losses or expected),
     )
 
 
@@ -198,6 +202,8 @@ def html_failures(view: StudentView) -> str:
 
 
 def html_plot(view: StudentView) -> str:
+    if not view.training:
+        return ""
     lang, e = view.lang, html.escape
     heading = f"<h2>{e(t('page.training', lang))}</h2>"
     if view.plot is None:
@@ -252,6 +258,8 @@ def md_failures(view: StudentView) -> list[str]:
 
 
 def md_plot(view: StudentView) -> list[str]:
+    if not view.training:
+        return []
     lines = ["", f"## {t('page.training', view.lang)}", ""]
     if view.plot is None:
         missing = "page.no_curve" if plots.available() else "page.no_matplotlib"
