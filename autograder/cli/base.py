@@ -19,7 +19,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def domain_errors(command: F) -> F:
-    """Convert the library's errors into click's, with their message only."""
+    """Convert the library's errors into click's, with their message only.
+
+    An ``OSError`` that reaches a command is the machine's answer about a file
+    (a full disk, a read-only folder, a file removed meanwhile): it is said
+    with the file's name, never as a traceback.
+    """
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -27,6 +32,11 @@ def domain_errors(command: F) -> F:
             return command(*args, **kwargs)
         except (AutograderError, SandboxUnavailable) as error:
             raise click.ClickException(str(error)) from None
+        except OSError as error:
+            where = f" {error.filename}" if error.filename else ""
+            raise click.ClickException(
+                f"cannot read or write{where}: {error.strerror or error}"
+            ) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -34,9 +44,15 @@ def domain_errors(command: F) -> F:
 # Options shared by several commands (defined once, so their help never drifts).
 SEED_OPTION: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
     "--seed",
-    type=int,
+    type=click.IntRange(min=0),
     default=0,
     show_default=True,
     envvar="AUTOGRADER_SEED",
     help="Seed of the hidden inputs (keep it secret; env AUTOGRADER_SEED).",
 )
+
+# Time limits: below a floor of 0.1 s or a factor of 2, an honest call can time out on a
+# busy machine (the reference's own time varies by more than that between runs); past an
+# hour, a student's infinite loop holds the class for as long.
+TIMEOUT_FLOOR = click.FloatRange(min=0.1, max=3600)
+TIMEOUT_FACTOR = click.FloatRange(min=2, max=10_000)

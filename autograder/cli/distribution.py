@@ -26,8 +26,9 @@ SOLUTION = Path("solutions/backprop")
     type=click.Path(exists=True, file_okay=False, path_type=Path),
 )
 @click.option("--check", is_flag=True, help="Only report whether the notebook is up to date.")
+@click.option("--force", is_flag=True, help="Rewrite it even if it holds no solution region.")
 @domain_errors
-def notebook(solution: Path, check: bool) -> None:
+def notebook(solution: Path, check: bool, force: bool) -> None:
     """Regenerate the code cells of the reference notebook from the .py files.
 
     The notebook's prose is hand-written; its code cells come from layers.py,
@@ -41,7 +42,7 @@ def notebook(solution: Path, check: bool) -> None:
 
         autograder skeleton solutions/backprop --out assignments/backprop
     """
-    changed = sync_notebook(solution, write=not check)
+    changed = sync_notebook(solution, write=not check, force=force)
     path = reference_notebook(solution)
     if check:
         click.echo(f"{path} is {'out of date' if changed else 'up to date'}")
@@ -156,8 +157,9 @@ def export_gradescope(solution: Path, out: Path, seed: int) -> None:
     required=True,
     help="Folder to write the student files into.",
 )
+@click.option("--force", is_flag=True, help="Write even into a folder holding solution regions.")
 @domain_errors
-def skeleton(solution: Path, out: Path) -> None:
+def skeleton(solution: Path, out: Path, force: bool) -> None:
     """Write the student skeleton generated from a reference folder.
 
     Every `### BEGIN SOLUTION` ... `### END SOLUTION` region becomes a
@@ -167,5 +169,5 @@ def skeleton(solution: Path, out: Path) -> None:
 
         autograder skeleton solutions/backprop --out assignments/backprop
     """
-    for relative in write_skeleton(solution, out):
+    for relative in write_skeleton(solution, out, force):
         click.echo(str(out / relative))

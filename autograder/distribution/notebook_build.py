@@ -264,13 +264,24 @@ def reference_notebook(solution: Path) -> Path:
     return Path(solution) / f"{assignment.name}.ipynb"
 
 
-def sync_notebook(solution: Path, write: bool = True) -> bool:
-    """Regenerate the reference notebook's code cells; True when it changed."""
+def sync_notebook(solution: Path, write: bool = True, force: bool = False) -> bool:
+    """Regenerate the reference notebook's code cells; True when it changed.
+
+    A notebook without any solution region is a student's (the skeleton's, or
+    handed in): it is never rewritten unless ``force``.
+    """
     path = reference_notebook(solution)
     if not path.is_file():
         raise AutograderError(f"no reference notebook at {path}")
+    current = path.read_text(encoding="utf-8")
+    if write and not force and BEGIN not in current:
+        raise AutograderError(
+            f"refusing to rewrite {path}: it holds no solution region, so it is a student "
+            "notebook, not the reference; give the reference folder (e.g. solutions/<name>), "
+            "or add --force"
+        )
     text = synced(path, solution)
-    changed = text != path.read_text(encoding="utf-8")
+    changed = text != current
     if changed and write:
         path.write_text(text, encoding="utf-8")
     return changed

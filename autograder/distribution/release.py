@@ -76,7 +76,7 @@ def requirements() -> list[str]:
     try:
         declared = importlib.metadata.requires(DISTRIBUTION) or []
     except importlib.metadata.PackageNotFoundError:
-        declared = ["numpy>=1.23", "click>=8.1"]
+        declared = ["numpy>=1.23", "click>=8.1", "nbformat>=5"]
     core = [r for r in declared if "extra ==" not in r]
     return core + [r for r in EXTRA_REQUIREMENTS if not any(c.startswith(r[:8]) for c in core)]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from autograder.core.errors import AutograderError
-from autograder.distribution.regions import is_private, strip_solutions
+from autograder.distribution.regions import is_private, solution_files, strip_solutions
 
 
 def release_files(solution: Path) -> list[Path]:
@@ -38,10 +38,22 @@ def render_skeleton(solution: Path) -> dict[Path, bytes]:
     return rendered
 
 
-def write_skeleton(solution: Path, out: Path) -> list[Path]:
-    """Regenerate ``out`` from ``solution``; return the files written."""
+def write_skeleton(solution: Path, out: Path, force: bool = False) -> list[Path]:
+    """Regenerate ``out`` from ``solution``; return the files written.
+
+    ``out`` holding a solution region is a reference folder (most likely
+    ``solution`` itself): it is never overwritten with stubs unless ``force``.
+    """
     if not solution.is_dir():
         raise AutograderError(f"no reference folder at {solution}")
+    sources = solution_files(out)
+    if sources and not force:
+        names = ", ".join(str(p) for p in sources[:3])
+        raise AutograderError(
+            f"refusing to write the skeleton into {out}: it holds solution regions "
+            f"({names}), so it is a reference, and the stubs would replace the solutions; "
+            "give the student folder as --out (e.g. assignments/<name>), or add --force"
+        )
     rendered = render_skeleton(solution)
     for relative, data in rendered.items():
         target = out / relative

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.core.errors import AutograderError
-from autograder.core.files import write_atomically
+from autograder.core.files import PUBLIC, write_atomically
 from autograder.grading.assignment import Assignment, load_assignment
 from autograder.grading.one import calibrate, grade_one
 from autograder.grading.runner import GradeOptions
@@ -81,7 +81,7 @@ def grade(root: Path) -> dict[str, Any]:
         "grader_error": grader_error,
         "engine": str(ENGINE_DIR),
     }
-    write_atomically(root / "results" / "results.json", json.dumps(document, indent=2))
+    write_atomically(root / "results" / "results.json", json.dumps(document, indent=2), PUBLIC)
     return document
 
 
