@@ -34,7 +34,8 @@ STUDENTS = {
 }
 
 
-def nbgrader(course: Path, *args: str) -> None:
+def nbgrader(course: Path, *args: str) -> str:
+    """Run an nbgrader command in the course; return what it printed."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOGRADER_")}
     bin_dir = str(Path(sys.executable).parent)
     env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
@@ -42,6 +43,8 @@ def nbgrader(course: Path, *args: str) -> None:
         ["nbgrader", *args], cwd=course, env=env, capture_output=True, text=True, timeout=600
     )
     assert done.returncode == 0, done.stdout + done.stderr
+    (course / f"{args[0]}.log").write_text(done.stdout + done.stderr)
+    return done.stdout + done.stderr
 
 
 def submission(release: Path, student: str) -> nbformat.NotebookNode:
@@ -101,7 +104,7 @@ def test_the_released_notebook_has_no_solution_and_no_hidden_tests(course: Path)
     assert hidden is not None and hidden.checks
     for check in hidden.checks:
         assert check.name not in text
-    for marker in ("BEGIN SOLUTION", "HIDDEN TESTS", "hidden=True"):
+    for marker in ("BEGIN SOLUTION", "HIDDEN TESTS", "hidden:"):
         assert marker not in text
     assert sorted(p.name for p in (course / "release" / ASSIGNMENT).iterdir()) == [
         "backprop.ipynb",
@@ -144,3 +147,10 @@ def test_the_gradebook_charges_the_bug_to_its_own_cells(course: Path) -> None:
     assert cells["buggy"]["test-multiply"][0] == cells["buggy"]["test-multiply"][1]
     assert cells["buggy"]["test-affine"][0] < cells["buggy"]["test-affine"][1]
     assert all(score == 0 for score, _ in cells["broken"].values())
+
+
+def test_autograde_finds_every_locked_cell_unchanged(course: Path) -> None:
+    """The hidden test cells hold no hidden region: no "checksum has changed" per student."""
+    log = (course / "autograde.log").read_text()
+    assert "Autograding" in log  # the log is nbgrader's own, not empty
+    assert "has changed" not in log and "checksum" not in log.lower(), log[-2000:]

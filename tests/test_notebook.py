@@ -13,7 +13,7 @@ from conftest import SKELETON, SOLUTION, grade, import_submission
 
 from autograder.cli import cli
 from autograder.core.errors import AutograderError
-from autograder.grading.jupyter import as_last_run, run_checks
+from autograder.grading.jupyter import as_last_run, run_checks, run_hidden_checks
 from autograder.intake.notebooks import (
     ModuleCell,
     NotebookError,
@@ -154,6 +154,10 @@ def test_run_checks_in_the_notebook_folder_returns_the_points_with_a_table(
     assert "FAIL" in score.table and "PASS" in score.table and "<pre>" in score._repr_html_()
     with pytest.raises(AutograderError, match="hidden checks run only when grading"):
         run_checks("hidden: train_xor learns XOR on at least 4 of 5 hidden seeds", hidden=True)
+    later = run_hidden_checks("MultiplyLayer")  # a student's Jupyter: a sentence, 0 points
+    assert float(later) == 0 and "run when your notebook is graded" in later.table
+    indonesian = run_hidden_checks("MultiplyLayer", lang="id")
+    assert "dijalankan saat notebook Anda dinilai" in indonesian.table
     with pytest.raises(AutograderError, match="do not exist"):
         run_checks("MultiplyLayer is perfect")
 

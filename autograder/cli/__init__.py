@@ -11,6 +11,7 @@ import click
 from autograder.cli.check import check
 from autograder.cli.distribution import export, notebook, release, skeleton
 from autograder.cli.grade import grade
+from autograder.cli.grades import grades
 
 
 @click.group()
@@ -23,7 +24,7 @@ def cli() -> None:
     """
 
 
-for command in (check, skeleton, grade, notebook, export, release):
+for command in (check, skeleton, grade, grades, notebook, export, release):
     cli.add_command(command)
 
 

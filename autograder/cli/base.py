@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from autograder.core.errors import AutograderError
+from autograder.i18n import LANGUAGES
 from autograder.isolation.sandbox import SandboxUnavailable
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -56,3 +57,13 @@ SEED_OPTION: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
 # hour, a student's infinite loop holds the class for as long.
 TIMEOUT_FLOOR = click.FloatRange(min=0.1, max=3600)
 TIMEOUT_FACTOR = click.FloatRange(min=2, max=10_000)
+
+# The language a handed-out assignment speaks to students (the notebook's test cells, the
+# Gradescope feedback): machine files (CSV headers, JSON keys) stay English whatever it is.
+STUDENT_LANG_OPTION: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Language of the students' messages: en (English) or id (Bahasa Indonesia).",
+)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import click
 
-from autograder.cli.base import SEED_OPTION, domain_errors
+from autograder.cli.base import SEED_OPTION, STUDENT_LANG_OPTION, domain_errors
+from autograder.core.files import writable_folder
 from autograder.distribution.notebook_build import reference_notebook, sync_notebook
 from autograder.distribution.skeleton import write_skeleton
 
@@ -85,14 +86,17 @@ SOLUTION_OPTION = click.option(
     help="The nbgrader course folder (created if missing).",
 )
 @SEED_OPTION
+@STUDENT_LANG_OPTION
 @domain_errors
-def export_nbgrader(solution: Path, out: Path, seed: int) -> None:
+def export_nbgrader(solution: Path, out: Path, seed: int, lang: str) -> None:
     """Write an nbgrader course folder: nbgrader_config.py, source/, grader/.
 
     Then, in that folder, the usual nbgrader commands: generate_assignment,
     (collect the submissions into submitted/<student>/backprop/), autograde
     and export. The notebook's test cells run the same checks as
     `autograder check`; the hidden ones find the hidden checks in grader/.
+    Grade the same notebooks in the sandbox with the same seed:
+    `autograder grade submitted --out results --seed SEED` in the course folder.
 
     Example:
 
@@ -102,15 +106,17 @@ def export_nbgrader(solution: Path, out: Path, seed: int) -> None:
     """
     from autograder.distribution.nbgrader_course import write_course
 
-    for relative in write_course(solution, out, seed):
+    writable_folder(out)
+    for relative in write_course(solution, out, seed, lang=lang):
         click.echo(str(out / relative))
 
 
 @click.command()
 @SOLUTION_OPTION
 @ZIP_OUT_OPTION
+@STUDENT_LANG_OPTION
 @domain_errors
-def release(solution: Path, out: Path) -> None:
+def release(solution: Path, out: Path, lang: str) -> None:
     """Build the student release: one zip to hand out.
 
     It holds the assignment (skeleton files and the student notebook, made
@@ -121,18 +127,22 @@ def release(solution: Path, out: Path) -> None:
     Example:
 
         autograder release --out dist
+
+        autograder release --out dist --lang id
     """
     from autograder.distribution.release import build_release
 
-    click.echo(str(build_release(solution, out)))
+    writable_folder(out)
+    click.echo(str(build_release(solution, out, lang)))
 
 
 @export.command("gradescope")
 @SOLUTION_OPTION
 @ZIP_OUT_OPTION
 @SEED_OPTION
+@STUDENT_LANG_OPTION
 @domain_errors
-def export_gradescope(solution: Path, out: Path, seed: int) -> None:
+def export_gradescope(solution: Path, out: Path, seed: int, lang: str) -> None:
     """Build the Gradescope autograder zip (upload it as the assignment's autograder).
 
     It holds setup.sh, run_autograder, the engine, the reference and the
@@ -146,7 +156,8 @@ def export_gradescope(solution: Path, out: Path, seed: int) -> None:
     """
     from autograder.distribution.gradescope_export import build_gradescope
 
-    click.echo(str(build_gradescope(solution, out, seed)))
+    writable_folder(out)
+    click.echo(str(build_gradescope(solution, out, seed, lang)))
 
 
 @click.command()
@@ -169,5 +180,6 @@ def skeleton(solution: Path, out: Path, force: bool) -> None:
 
         autograder skeleton solutions/backprop --out assignments/backprop
     """
+    writable_folder(out)
     for relative in write_skeleton(solution, out, force):
         click.echo(str(out / relative))

@@ -10,7 +10,7 @@ import click
 
 from autograder.cli.base import SEED_OPTION, TIMEOUT_FACTOR, TIMEOUT_FLOOR, domain_errors
 from autograder.core.results import Outcome
-from autograder.grading.batch import grade_batch
+from autograder.grading.batch import Batch
 from autograder.grading.config import BatchConfig
 from autograder.grading.locate import course_seed, find_assignment
 from autograder.grading.runner import GradeOptions
@@ -155,6 +155,7 @@ def grade(
         roster=roster,
         only=only,
     )
+    batch = Batch(submissions, out, config)  # its refusals come before any progress bar
     with click.progressbar(
         length=1, label="grading", file=sys.stderr, show_eta=True, show_pos=True
     ) as bar:
@@ -163,7 +164,7 @@ def grade(
             bar.length = total
             bar.update(1)
 
-        summary = grade_batch(submissions, out, config, progress)
+        summary = batch.run(progress)
     click.echo(render.class_table(summary))
     click.echo(render.batch_summary(summary))
     click.echo(

@@ -42,6 +42,7 @@ class CanvasSheet:
     rows: tuple[tuple[str, ...], ...]  # every row below the header, as exported
     delimiter: str = ","
     bom: bool = False
+    newline: str = "\n"
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class Roster:
                 tuple(tuple(r) for r in sheet["rows"]),
                 sheet.get("delimiter", ","),
                 bool(sheet.get("bom", False)),
+                sheet.get("newline", "\n"),
             )
         return cls(entries, str(document.get("source", "")), canvas)
 

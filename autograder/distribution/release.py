@@ -22,6 +22,7 @@ from autograder import __version__
 from autograder.core.errors import AutograderError
 from autograder.distribution.skeleton import render_skeleton
 from autograder.grading.assignment import load_assignment
+from autograder.i18n import LANGUAGE_NAMES
 from autograder.isolation.sandbox import ENGINE_DIR
 
 DISTRIBUTION = "backprop-autograder"
@@ -68,6 +69,12 @@ Your work is in `{top}/assignments/{name}/`. Either fill in the gaps of `layers.
 Each check prints PASS or FAIL with the reason; the total is at the bottom.
 When your work is graded, hidden checks run as well: make your code correct
 in general, not only for the checks you can see.
+
+    autograder check --html report.html   # also your feedback page, with your loss curve
+    autograder check --lang {lang_example}   # the messages in {language}
+
+`--lang` chooses the language of the messages: `en` (English) or `id` (Bahasa
+Indonesia).{notebook_lang}
 """
 
 
@@ -90,21 +97,36 @@ def engine_files() -> dict[str, bytes]:
     }
 
 
-def release_files(solution: Path) -> dict[str, bytes]:
+def release_files(solution: Path, lang: str = "en") -> dict[str, bytes]:
     """Every file of the release, by its path inside the top folder."""
     name = load_assignment(solution, with_hidden=False).name
     files = {
         f"assignments/{name}/{relative.as_posix()}": data
-        for relative, data in render_skeleton(solution).items()
+        for relative, data in render_skeleton(solution, "" if lang == "en" else lang).items()
     }
     files.update(engine_files())
     dependencies = ", ".join(f'"{r}"' for r in requirements())
     files["pyproject.toml"] = PYPROJECT.format(
         distribution=DISTRIBUTION, version=__version__, name=name, dependencies=dependencies
     ).encode()
-    files["README.md"] = README.format(name=name, top=top_folder(name)).encode()
+    files["README.md"] = readme(name, lang).encode()
     guard(files, solution)
     return files
+
+
+def readme(name: str, lang: str) -> str:
+    """The student README; it says how to choose the language (and which the notebook speaks)."""
+    other = "id" if lang == "en" else "en"
+    notebook_lang = (
+        f" The notebook's test cells answer in {LANGUAGE_NAMES[lang]}." if lang != "en" else ""
+    )
+    return README.format(
+        name=name,
+        top=top_folder(name),
+        lang_example=other,
+        language=LANGUAGE_NAMES[other],
+        notebook_lang=notebook_lang,
+    )
 
 
 def top_folder(name: str) -> str:
@@ -127,10 +149,10 @@ def guard(files: dict[str, bytes], solution: Path) -> None:
             )
 
 
-def build_release(solution: Path, out: Path) -> Path:
+def build_release(solution: Path, out: Path, lang: str = "en") -> Path:
     """Write ``out/<name>-release.zip``; return its path."""
     name = load_assignment(solution, with_hidden=False).name
-    files = release_files(solution)
+    files = release_files(solution, lang)
     out.mkdir(parents=True, exist_ok=True)
     target = out / f"{top_folder(name)}.zip"
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as bundle:

@@ -21,8 +21,9 @@ def release_files(solution: Path) -> list[Path]:
     return files
 
 
-def render_skeleton(solution: Path) -> dict[Path, bytes]:
-    """What the student folder must contain: relative path -> bytes."""
+def render_skeleton(solution: Path, lang: str = "") -> dict[Path, bytes]:
+    """What the student folder must contain: relative path -> bytes (``lang``: the
+    language of the notebook's test cells, unset by default)."""
     rendered: dict[Path, bytes] = {}
     for relative in release_files(solution):
         data = (solution / relative).read_bytes()
@@ -33,7 +34,7 @@ def render_skeleton(solution: Path) -> dict[Path, bytes]:
                 student_notebook,  # it imports this module
             )
 
-            data = student_notebook(data.decode()).encode()
+            data = student_notebook(data.decode(), lang).encode()
         rendered[relative] = data
     return rendered
 

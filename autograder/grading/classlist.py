@@ -59,10 +59,19 @@ def missing_outcomes(classes: ClassList, max_total: float) -> list[Outcome]:
 
 
 def only_students(only: tuple[str, ...], submissions: list[Submission]) -> set[str]:
-    """The ids `--only` names, each the id of a submission (else a clear error)."""
+    """The ids `--only` names, each the id of a submission (case aside; else a clear error)."""
     known = {s.student for s in submissions}
-    wanted = {student_id(name) for name in only}
-    unknown = sorted(wanted - known)
+    folded: dict[str, list[str]] = {}
+    for student in known:
+        folded.setdefault(student.casefold(), []).append(student)
+    wanted, unknown = set(), []
+    for name in only:
+        exact = student_id(name)
+        same = folded.get(exact.casefold(), [])
+        if exact in known or len(same) == 1:
+            wanted.add(exact if exact in known else same[0])
+        else:
+            unknown.append(name)
     if unknown:
         sample = ", ".join(sorted(known)[:8]) + (", ..." if len(known) > 8 else "")
         raise AutograderError(

@@ -71,7 +71,11 @@ def grade(root: Path) -> dict[str, Any]:
     source = root / "source"
     config = json.loads((source / CONFIG).read_text(encoding="utf-8"))
     assignment = load_assignment(source / config["assignment"], with_hidden=True)
-    options = GradeOptions(seed=int(config["seed"]), sandbox=SandboxConfig(use_bwrap=True))
+    options = GradeOptions(
+        seed=int(config["seed"]),
+        sandbox=SandboxConfig(use_bwrap=True),
+        lang=str(config.get("lang", "en")),  # the students' feedback, in results.json
+    )
     options, notes = calibrated(assignment, options)
     report, grader_error = grade_one(submission_in(root / "submission"), assignment, options, 0)
     document = results_json(report)

@@ -51,6 +51,7 @@ def read_roster(path: Path) -> Roster:
             tuple(tuple(r) for r in rows[1:]),
             delimiter,
             raw.startswith(b"\xef\xbb\xbf"),
+            "\r\n" if "\r\n" in text else "\n",
         )
         return Roster(canvas_entries(sheet, path), str(path), sheet)
     return Roster(plain_entries(header, rows[1:], path), str(path))

@@ -93,10 +93,10 @@ def class_list_lines(summary: BatchSummary) -> list[str]:
     """Who is missing, who is not on the roster, who was never graded (a run with --only)."""
     lines = []
     for ids, label in (
-        (summary.missing, "Missing (on the roster, no submission; 0 in grades.csv)"),
-        (summary.unlisted, "Not on the roster (graded all the same)"),
-        (summary.pending, "Not graded yet (run without --only to grade them)"),
+        (summary.missing, "Missing: on the roster, no submission"),
+        (summary.unlisted, "Not on the roster, graded all the same"),
+        (summary.pending, "Not graded yet, run without --only to grade them"),
     ):
         if ids:
-            lines.append(f"{label}: {len(ids)}: {', '.join(ids)}")
+            lines.append(f"{label} ({len(ids)}): {', '.join(ids)}")
     return lines
