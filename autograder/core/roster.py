@@ -87,3 +87,9 @@ class ClassList:
     matched: dict[str, RosterEntry] = field(default_factory=dict)  # submission id -> entry
     missing: tuple[RosterEntry, ...] = ()  # on the roster, no submission
     unlisted: tuple[str, ...] = ()  # submissions whose student is not on the roster
+
+    def names(self) -> dict[str, str]:
+        """Row id (submission id, or the roster's id when missing) -> the student's name."""
+        found = {student: entry.name for student, entry in self.matched.items()}
+        found.update((entry.student, entry.name) for entry in self.missing)
+        return found

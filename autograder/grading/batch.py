@@ -231,6 +231,7 @@ class Batch:
             missing=tuple(e.student for e in self.classes.missing),
             unlisted=self.classes.unlisted,
             pending=tuple(s.student for s in self.submissions if not _in(s.student, outcomes)),
+            names=self.classes.names(),
         )
         for writer in CLASS_WRITERS:
             writer(summary, self.out, self.config)

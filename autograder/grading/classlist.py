@@ -82,11 +82,14 @@ def only_students(only: tuple[str, ...], submissions: list[Submission]) -> set[s
 
 
 def check_results_folder(root: Path, out: Path, submissions: list[Submission]) -> None:
-    """Results never go where the next run would take them for a student's submission."""
-    scanned, results = root.resolve(), out.resolve()
-    if (scanned / "submitted").is_dir() and not results.is_relative_to(scanned / "submitted"):
-        return  # an nbgrader course: only submitted/ holds submissions
-    if results.is_relative_to(scanned):
+    """Results never go where the next run would take them for a student's submission.
+
+    The folders discovery took submissions from are those to keep clear (in an
+    nbgrader course, submitted/; results beside it in the course are fine).
+    """
+    results = out.resolve()
+    scanned = {s.path.resolve().parent for s in submissions}  # where discovery looked
+    if any(results.is_relative_to(folder) for folder in scanned):
         raise AutograderError(
             f"--out {out} is inside the submissions folder {root}: the next run would grade "
             "the results as a student's submission; choose a folder outside it"
