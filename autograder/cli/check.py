@@ -36,10 +36,13 @@ def checked_target(target: Path) -> Path:
         "a folder holding layers.py and xor.py (your assignment folder), or a .ipynb notebook"
     )
     if target.is_file():
-        raise AutograderError(
-            f"{target} is one file; check takes {expected}: run `autograder check` in the "
-            f"folder that holds it (cd {target.parent}), or `autograder check {target.parent}`"
+        here = target.parent in (Path(), Path("."))
+        how = (
+            "run `autograder check` here, without arguments"
+            if here
+            else f"run `autograder check {target.parent}`"
         )
+        raise AutograderError(f"{target} is one file; check takes {expected}: {how}")
     raise AutograderError(
         f"no folder or notebook {target}; check takes {expected}: run it in your assignment "
         "folder, or name that folder"

@@ -50,8 +50,8 @@ def submitted_names(submissions: Path) -> set[str]:
 
 
 def pick(found: list[Path], submissions: Path) -> Path | None:
-    if len(found) == 1:
-        return found[0]
+    if len(found) <= 1:
+        return found[0] if found else None
     named = [p for p in found if p.name in submitted_names(submissions)]
     if len(named) == 1:
         return named[0]

@@ -166,8 +166,8 @@ def moodle_csv(grades: Any, id_column: str, missing: str = BLANK) -> tuple[str, 
         rows.append([value, score_cell(grade, missing)])
     if len(rows) == 1:
         raise AutograderError(
-            f"no student has a {id_column} to identify them in Moodle: give a roster "
-            f"with that column, or choose another --id-column"
+            f"no student has a value for --id-column {id_column} to identify them in Moodle: "
+            "give a roster with that column, or choose another --id-column"
         )
     return write_rows(rows), left_out
 
