@@ -80,6 +80,12 @@ def test_nbgrader_layout_with_the_autograde_keys(results: Path, tmp_path: Path) 
     assert (page.parent / "submission_secret.txt").read_text() == "s3cr3t"
     assert (course / "feedback" / "budi" / "backprop" / "backprop.html").is_file()
     assert "for budi: `nbgrader release_feedback` needs them" in done.output
+    later = course / "submitted" / "budi" / "backprop"  # collected, not yet autograded
+    later.mkdir(parents=True)
+    for key in ("timestamp.txt", "submission_secret.txt"):
+        (later / key).write_text(key)
+    again = run("feedback", str(results), "--out", str(course), "--layout", "nbgrader")
+    assert again.exit_code == 0 and "needs them" not in again.output
 
 
 def test_not_a_results_folder_is_refused(tmp_path: Path) -> None:

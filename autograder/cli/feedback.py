@@ -51,9 +51,9 @@ def feedback(results: Path, out: Path, layout: str) -> None:
         click.echo(f"no feedback.html (regrade them): {', '.join(done.no_page)}", err=True)
     if done.no_keys:
         click.echo(
-            f"no nbgrader autograde files (timestamp.txt, submission_secret.txt) in "
-            f"{out}/autograded/ for {', '.join(done.no_keys)}: `nbgrader release_feedback` "
-            "needs them; run `nbgrader autograde` in that course first",
+            f"no timestamp.txt and submission_secret.txt in {out}/autograded/ or "
+            f"{out}/submitted/ for {', '.join(done.no_keys)}: `nbgrader release_feedback` "
+            "needs them (nbgrader's submit and collect write them)",
             err=True,
         )
     click.echo(f"{len(done.written)} student(s)' feedback in {out}")

@@ -12,9 +12,9 @@ rules: a folder whose name is not such an id is skipped). Three layouts:
 * ``nbgrader``: OUT/feedback/<student>/<assignment>/<assignment>.html, where
   ``nbgrader release_feedback`` looks (nbgrader names a notebook's feedback
   after the notebook, <assignment>.ipynb here), with the timestamp.txt and
-  submission_secret.txt that ``nbgrader autograde`` left in
-  OUT/autograded/<student>/<assignment>/ (release_feedback needs them), when
-  OUT is the course folder.
+  submission_secret.txt of the student's submission (nbgrader's submit writes
+  them, collect and autograde copy them to OUT/autograded/<student>/<assignment>/;
+  release_feedback needs them), when OUT is the course folder.
 """
 
 from __future__ import annotations
@@ -85,10 +85,11 @@ def nbgrader_page(
     folder = course / "feedback" / student / assignment
     page = folder / f"{assignment}.html"
     write_atomically(page, pages["feedback.html"], PUBLIC)
-    autograded = course / "autograded" / student / assignment
-    if all((autograded / key).is_file() for key in NBGRADER_KEYS):
-        for key in NBGRADER_KEYS:
-            shutil.copyfile(autograded / key, folder / key)
-    else:
-        done.no_keys.append(student)
+    for stage in ("autograded", "submitted"):  # autograde copies them from submitted/
+        keys = course / stage / student / assignment
+        if all((keys / key).is_file() for key in NBGRADER_KEYS):
+            for key in NBGRADER_KEYS:
+                shutil.copyfile(keys / key, folder / key)
+            return page
+    done.no_keys.append(student)
     return page
