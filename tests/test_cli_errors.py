@@ -37,7 +37,7 @@ def assert_clean(result: Result, code: int) -> None:
         ["check", "--timeout-floor", "0"],
         ["check", "--timeout-floor", "-1"],
         ["grade", "s", "--out", "o", "--timeout-floor", "0"],
-        ["grade", "s", "--out", "o", "--timeout-factor", "1"],
+        ["grade", "s", "--out", "o", "--timeout-factor", "0"],
         ["grade", "s", "--out", "o", "--memory-mb", "16"],
         ["grade", "s", "--out", "o", "-j", "0"],
         ["grade", "s", "--out", "o", "--seed", "-3"],

@@ -13,7 +13,12 @@ from conftest import SKELETON, SOLUTION, grade, import_submission
 
 from autograder.cli import cli
 from autograder.core.errors import AutograderError
-from autograder.grading.jupyter import as_last_run, run_checks, run_hidden_checks
+from autograder.grading.jupyter import (
+    as_last_run,
+    notebook_language,
+    run_checks,
+    run_hidden_checks,
+)
 from autograder.intake.notebooks import (
     ModuleCell,
     NotebookError,
@@ -207,3 +212,23 @@ def test_autograder_grade_grades_notebook_submissions_in_the_sandbox(tmp_path: P
     assert 0 < reports["bob"]["score"] < reports["bob"]["max_score"]
     assert reports["carol"]["score"] == 0 and not reports["carol"]["grader_error"]
     assert "not a readable Jupyter notebook" in reports["carol"]["checks"][0]["message"]
+
+
+def test_the_test_cells_language_comes_from_the_call_the_course_or_the_notebook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "backprop.ipynb"
+    notebook = nbformat.read(str(SOURCE), as_version=4)
+    monkeypatch.delenv("AUTOGRADER_LANG", raising=False)
+    nbformat.write(notebook, str(path))
+    assert notebook_language(path, None) == "en"
+    notebook.metadata["autograder"] = {"lang": "id"}  # release --lang id
+    nbformat.write(notebook, str(path))
+    assert notebook_language(path, None) == "id"
+    monkeypatch.setenv("AUTOGRADER_LANG", "en")  # the course's config, at autograde
+    assert notebook_language(path, None) == "en"
+    assert notebook_language(path, "id") == "id"  # the call itself
+    notebook.metadata["autograder"] = {"lang": "fr"}
+    nbformat.write(notebook, str(path))
+    monkeypatch.delenv("AUTOGRADER_LANG")
+    assert notebook_language(path, None) == "en"  # an unknown language: English

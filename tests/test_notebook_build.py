@@ -190,3 +190,19 @@ def test_the_student_notebook_has_no_solution_no_hidden_tests_and_no_outputs() -
 
 def test_the_committed_student_notebook_is_the_generated_one() -> None:
     assert (SKELETON / "backprop.ipynb").read_text() == student_notebook(NOTEBOOK.read_text())
+
+
+def test_a_course_exported_in_indonesian_says_so_to_its_test_cells(tmp_path: Path) -> None:
+    """export nbgrader --lang id: the config sets the language for autograde, the source
+    notebook's metadata for students' own Jupyter (run_checks reads either)."""
+    from autograder.distribution.nbgrader_course import write_course
+
+    write_course(SOLUTION, tmp_path / "course", seed=4711, lang="id")
+    config = (tmp_path / "course" / "nbgrader_config.py").read_text()
+    assert 'os.environ.setdefault("AUTOGRADER_LANG", "id")' in config
+    assert 'os.environ.setdefault("AUTOGRADER_SEED", "4711")' in config
+    source = tmp_path / "course" / "source" / "backprop" / "backprop.ipynb"
+    assert nbformat.read(str(source), as_version=4).metadata["autograder"]["lang"] == "id"
+    english = tmp_path / "english"
+    write_course(SOLUTION, english)
+    assert (english / "source" / "backprop" / "backprop.ipynb").read_text() == NOTEBOOK.read_text()

@@ -51,9 +51,6 @@ class Roster:
     source: str = ""  # the file it was read from, for messages
     canvas: CanvasSheet | None = None
 
-    def names(self) -> dict[str, str]:
-        return {e.student: e.name for e in self.entries}
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
