@@ -282,3 +282,18 @@ def test_a_roster_without_a_student_column_is_refused(tmp_path: Path) -> None:
     path.write_text("name,email\nAna,ana@example.edu\n")
     with pytest.raises(AutograderError, match="has no 'student' column"):
         read_roster(path)
+
+
+def test_a_canvas_export_without_the_assignment_gets_a_new_column(
+    results: Path, tmp_path: Path
+) -> None:
+    """Canvas creates an assignment for an unknown column title: it goes before the totals."""
+    export = tmp_path / "export.csv"
+    export.write_text((FIXTURES / "canvas_export.csv").read_text().replace("Backprop", "Lab 1"))
+    done = run("grades", str(results), "--format", "canvas", "--roster", str(export))
+    assert done.exit_code == 0 and "a new one is added" in done.output
+    header, points, *_ = rows((results / "canvas-import.csv").read_text())
+    assert header[5:8] == ["Lab 1 (4471)", "Quiz 1 (4470)", "backprop"]
+    assert header[8] == "Assignments Current Points" and points[7] == "35"
+    scores = canvas_accepts((results / "canvas-import.csv").read_text())
+    assert scores["alice"]["backprop"] == "35" and scores["alice"]["Lab 1 (4471)"] == ""
