@@ -4,13 +4,15 @@ The pipeline, in the spirit of nbgrader's small steps:
 
 1. find the submissions (``submissions.discover``);
 2. skip every student whose submission and checks are unchanged since their
-   last ``report.json`` (a content hash), unless ``force``;
+   last ``report.json`` (a content hash), unless ``force``; with ``only``,
+   grade just those students and keep everyone else's last results;
 3. calibrate timeouts on the reference: it runs every check through the same
    sandbox, must score full marks, and its per-call times set the limits;
 4. grade the rest in a pool of processes, each submission copied into a
    fresh folder and graded by ``runner.grade_folder``;
 5. write each student's files atomically as their result arrives, then the
-   class files (grades.csv, summary.json) from every report on disk.
+   class files (grades.csv, summary.json) from every report on disk, with a
+   row for each rostered student who handed nothing in (``classlist``).
 
 A student's ``report.json`` is written last, so its presence marks a
 finished student: an interrupted batch (Ctrl-C, kill -9) loses nothing and
@@ -223,6 +225,7 @@ class Batch:
             outcomes = outcomes + missing_outcomes(self.classes, top)
             outcomes.sort(key=lambda o: o.student.casefold())
         rows = [o.row for o in outcomes]
+        listed = {o.student for o in outcomes}
         summary = BatchSummary(
             tuple(outcomes),
             names,
@@ -230,16 +233,12 @@ class Batch:
             sandboxed=_sandboxed(self.config),
             missing=tuple(e.student for e in self.classes.missing),
             unlisted=self.classes.unlisted,
-            pending=tuple(s.student for s in self.submissions if not _in(s.student, outcomes)),
+            pending=tuple(s.student for s in self.submissions if s.student not in listed),
             names=self.classes.names(),
         )
         for writer in CLASS_WRITERS:
             writer(summary, self.out, self.config)
         return summary
-
-
-def _in(student: str, outcomes: list[Outcome]) -> bool:
-    return any(o.student == student for o in outcomes)
 
 
 def _sandboxed(config: BatchConfig) -> bool:
