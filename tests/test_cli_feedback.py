@@ -52,3 +52,7 @@ def test_grade_in_indonesian(tmp_path: Path) -> None:
     assert "Ringkasan kelas: backprop" in (out / "summary.html").read_text()
     results = json.loads((out / "rina" / "results.json").read_text())
     assert results["output"].endswith("pemeriksaan lulus.")
+    # Pages are translated, machine files are not: grades.csv keeps its English header.
+    header = (out / "grades.csv").read_text().splitlines()[0].split(",")
+    assert header[:4] == ["student", "total", "max", "status"]
+    assert "MultiplyLayer.backward works on plain Python floats" in header

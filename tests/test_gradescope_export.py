@@ -147,3 +147,24 @@ def test_the_bundle_holds_the_engine_the_reference_and_the_hidden_checks(source:
     assert "bubblewrap" in setup and 'pip" install' in setup
     done = subprocess.run(["bash", "-n", str(source / "setup.sh")], capture_output=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_an_indonesian_bundle_gives_indonesian_feedback(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    """`export gradescope --lang id`: students read Gradescope's output in Indonesian;
+    the results' machine fields (names of checks, statuses) stay as they are."""
+    dist = tmp_path_factory.mktemp("dist-id")
+    command = ["export", "gradescope", "--solution", str(SOLUTION), "--out", str(dist)]
+    assert CliRunner().invoke(cli, [*command, "--lang", "id"]).exit_code == 0
+    source = tmp_path / "unpacked" / "source"
+    with zipfile.ZipFile(dist / "gradescope-backprop.zip") as archive:
+        archive.extractall(source)
+    (source / "run_autograder").chmod(0o755)
+    assert json.loads((source / "config.json").read_text())["lang"] == "id"
+    files(tmp_path / "root" / "submission", BUG)
+    done, results = run_autograder(source, tmp_path / "root")
+    assert done.returncode == 0, done.stderr
+    validate_results(results)
+    assert results["output"].endswith("pemeriksaan lulus.")
+    assert any(t["name"].startswith("AffineLayer.backward") for t in results["tests"])

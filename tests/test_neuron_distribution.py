@@ -22,7 +22,7 @@ from conftest import REPO
 from test_gradescope_export import run_autograder, validate_results
 
 from autograder.cli import cli
-from autograder.grading.jupyter import ASSIGNMENT_ENV, SEED_ENV, run_checks
+from autograder.grading.jupyter import ASSIGNMENT_ENV, SEED_ENV, run_checks, run_hidden_checks
 
 SOLUTION = REPO / "solutions" / "neuron"
 CLASS = REPO / "examples" / "neuron-class"
@@ -115,8 +115,9 @@ def test_the_notebooks_test_cells_earn_their_points(
     for cell in nbformat.read(str(tmp_path / "neuron.ipynb"), as_version=4).cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("grade"):
+            component = re.findall(r'^run_hidden_checks\("(\w+)"\)$', cell.source, re.M)
             names = re.findall(r'^    ["\'](.+)["\'],$', cell.source, re.M)
-            score = run_checks(*names, hidden="hidden=True" in cell.source)
+            score = run_hidden_checks(*component) if component else run_checks(*names)
             assert float(score) == meta["points"], score.table
             earned += float(score)
     assert earned == 25

@@ -13,7 +13,12 @@ from conftest import SKELETON, SOLUTION, grade, import_submission
 
 from autograder.cli import cli
 from autograder.core.errors import AutograderError
-from autograder.grading.jupyter import as_last_run, run_checks
+from autograder.grading.jupyter import (
+    as_last_run,
+    notebook_language,
+    run_checks,
+    run_hidden_checks,
+)
 from autograder.intake.notebooks import (
     ModuleCell,
     NotebookError,
@@ -154,6 +159,10 @@ def test_run_checks_in_the_notebook_folder_returns_the_points_with_a_table(
     assert "FAIL" in score.table and "PASS" in score.table and "<pre>" in score._repr_html_()
     with pytest.raises(AutograderError, match="hidden checks run only when grading"):
         run_checks("hidden: train_xor learns XOR on at least 4 of 5 hidden seeds", hidden=True)
+    later = run_hidden_checks("MultiplyLayer")  # a student's Jupyter: a sentence, 0 points
+    assert float(later) == 0 and "run when your notebook is graded" in later.table
+    indonesian = run_hidden_checks("MultiplyLayer", lang="id")
+    assert "dijalankan saat notebook Anda dinilai" in indonesian.table
     with pytest.raises(AutograderError, match="do not exist"):
         run_checks("MultiplyLayer is perfect")
 
@@ -205,3 +214,23 @@ def test_autograder_grade_grades_notebook_submissions_in_the_sandbox(tmp_path: P
     assert 0 < reports["bob"]["score"] < reports["bob"]["max_score"]
     assert reports["carol"]["score"] == 0 and not reports["carol"]["grader_error"]
     assert "not a readable Jupyter notebook" in reports["carol"]["checks"][0]["message"]
+
+
+def test_the_test_cells_language_comes_from_the_call_the_course_or_the_notebook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "backprop.ipynb"
+    notebook = nbformat.read(str(SOURCE), as_version=4)
+    monkeypatch.delenv("AUTOGRADER_LANG", raising=False)
+    nbformat.write(notebook, str(path))
+    assert notebook_language(path, None) == "en"
+    notebook.metadata["autograder"] = {"lang": "id"}  # release --lang id
+    nbformat.write(notebook, str(path))
+    assert notebook_language(path, None) == "id"
+    monkeypatch.setenv("AUTOGRADER_LANG", "en")  # the course's config, at autograde
+    assert notebook_language(path, None) == "en"
+    assert notebook_language(path, "id") == "id"  # the call itself
+    notebook.metadata["autograder"] = {"lang": "fr"}
+    nbformat.write(notebook, str(path))
+    monkeypatch.delenv("AUTOGRADER_LANG")
+    assert notebook_language(path, None) == "en"  # an unknown language: English

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import click
 
-from autograder.cli.base import SEED_OPTION, domain_errors, only_assignment
+from autograder.cli.base import SEED_OPTION, STUDENT_LANG_OPTION, domain_errors, only_assignment
+from autograder.core.files import writable_folder
 from autograder.distribution.notebook_build import reference_notebook, sync_notebook
 from autograder.distribution.skeleton import write_skeleton
 
@@ -30,8 +31,9 @@ def solution_or_default(solution: Path | None, option: str) -> Path:
     type=click.Path(exists=True, file_okay=False, path_type=Path),
 )
 @click.option("--check", is_flag=True, help="Only report whether the notebook is up to date.")
+@click.option("--force", is_flag=True, help="Rewrite it even if it holds no solution region.")
 @domain_errors
-def notebook(solution: Path | None, check: bool) -> None:
+def notebook(solution: Path | None, check: bool, force: bool) -> None:
     """Regenerate the code cells of the reference notebook from the .py files.
 
     The notebook's prose is hand-written; its code cells come from the
@@ -47,7 +49,7 @@ def notebook(solution: Path | None, check: bool) -> None:
         autograder skeleton solutions/backprop --out assignments/backprop
     """
     solution = solution_or_default(solution, "SOLUTION")
-    changed = sync_notebook(solution, write=not check)
+    changed = sync_notebook(solution, write=not check, force=force)
     path = reference_notebook(solution)
     if check:
         click.echo(f"{path} is {'out of date' if changed else 'up to date'}")
@@ -89,14 +91,17 @@ SOLUTION_OPTION = click.option(
     help="The nbgrader course folder (created if missing).",
 )
 @SEED_OPTION
+@STUDENT_LANG_OPTION
 @domain_errors
-def export_nbgrader(solution: Path | None, out: Path, seed: int) -> None:
+def export_nbgrader(solution: Path | None, out: Path, seed: int, lang: str) -> None:
     """Write an nbgrader course folder: nbgrader_config.py, source/, grader/.
 
     Then, in that folder, the usual nbgrader commands: generate_assignment,
     (collect the submissions into submitted/<student>/<assignment>/), autograde
     and export. The notebook's test cells run the same checks as
     `autograder check`; the hidden ones find the hidden checks in grader/.
+    Grade the same notebooks in the sandbox with the same seed:
+    `autograder grade submitted --out results --seed SEED` in the course folder.
 
     Example:
 
@@ -107,15 +112,17 @@ def export_nbgrader(solution: Path | None, out: Path, seed: int) -> None:
     from autograder.distribution.nbgrader_course import write_course
 
     solution = solution_or_default(solution, "--solution")
-    for relative in write_course(solution, out, seed):
+    writable_folder(out)
+    for relative in write_course(solution, out, seed, lang=lang):
         click.echo(str(out / relative))
 
 
 @click.command()
 @SOLUTION_OPTION
 @ZIP_OUT_OPTION
+@STUDENT_LANG_OPTION
 @domain_errors
-def release(solution: Path | None, out: Path) -> None:
+def release(solution: Path | None, out: Path, lang: str) -> None:
     """Build the student release: one zip to hand out.
 
     It holds the assignment (skeleton files and the student notebook, made
@@ -126,18 +133,22 @@ def release(solution: Path | None, out: Path) -> None:
     Example:
 
         autograder release --solution solutions/neuron --out dist
+
+        autograder release --solution solutions/backprop --out dist --lang id
     """
     from autograder.distribution.release import build_release
 
-    click.echo(str(build_release(solution_or_default(solution, "--solution"), out)))
+    writable_folder(out)
+    click.echo(str(build_release(solution_or_default(solution, "--solution"), out, lang)))
 
 
 @export.command("gradescope")
 @SOLUTION_OPTION
 @ZIP_OUT_OPTION
 @SEED_OPTION
+@STUDENT_LANG_OPTION
 @domain_errors
-def export_gradescope(solution: Path | None, out: Path, seed: int) -> None:
+def export_gradescope(solution: Path | None, out: Path, seed: int, lang: str) -> None:
     """Build the Gradescope autograder zip (upload it as the assignment's autograder).
 
     It holds setup.sh, run_autograder, the engine, the reference and the
@@ -152,7 +163,8 @@ def export_gradescope(solution: Path | None, out: Path, seed: int) -> None:
     from autograder.distribution.gradescope_export import build_gradescope
 
     solution = solution_or_default(solution, "--solution")
-    click.echo(str(build_gradescope(solution, out, seed)))
+    writable_folder(out)
+    click.echo(str(build_gradescope(solution, out, seed, lang)))
 
 
 @click.command()
@@ -163,8 +175,9 @@ def export_gradescope(solution: Path | None, out: Path, seed: int) -> None:
     required=True,
     help="Folder to write the student files into.",
 )
+@click.option("--force", is_flag=True, help="Write even into a folder holding solution regions.")
 @domain_errors
-def skeleton(solution: Path, out: Path) -> None:
+def skeleton(solution: Path, out: Path, force: bool) -> None:
     """Write the student skeleton generated from a reference folder.
 
     Every `### BEGIN SOLUTION` ... `### END SOLUTION` region becomes a
@@ -174,5 +187,6 @@ def skeleton(solution: Path, out: Path) -> None:
 
         autograder skeleton solutions/backprop --out assignments/backprop
     """
-    for relative in write_skeleton(solution, out):
+    writable_folder(out)
+    for relative in write_skeleton(solution, out, force):
         click.echo(str(out / relative))

@@ -134,6 +134,10 @@ class BatchSummary:
     check_names: tuple[str, ...]
     statistics: dict[str, Any]
     sandboxed: bool
+    missing: tuple[str, ...] = ()  # rostered students without a submission (rows, status missing)
+    unlisted: tuple[str, ...] = ()  # graded submissions of students not on the roster
+    pending: tuple[str, ...] = ()  # submissions never graded yet (a run with --only)
+    names: dict[str, str] = field(default_factory=dict)  # student -> name, from the roster
 
     @property
     def grader_failures(self) -> tuple[Outcome, ...]:
