@@ -132,6 +132,8 @@ def grade(
             bar.update(1)
 
         summary = grade_batch(submissions, out, config, progress)
+    for warning in summary.warnings:
+        click.secho("warning: " + warning, fg="yellow", err=True)
     click.echo(render.class_table(summary))
     click.echo(render.batch_summary(summary))
     click.echo(

@@ -33,11 +33,7 @@ from autograder.grading.assignment import Assignment, load_assignment
 from autograder.grading.config import BatchConfig
 from autograder.grading.one import Graded, calibrate
 from autograder.grading.runner import GradeOptions
-from autograder.intake.submissions import (
-    Submission,
-    discover,
-    fingerprint,
-)
+from autograder.intake.submissions import Submission, find_submissions, fingerprint
 from autograder.reports import gradebook
 from autograder.reports.feedback import write_feedback_html, write_feedback_md
 from autograder.reports.gradescope import results_json
@@ -64,6 +60,7 @@ def write_summary_json(summary: BatchSummary, out: Path, config: BatchConfig) ->
     document = dict(summary.statistics)
     document["grader_failures"] = {o.student: o.grader_error for o in summary.grader_failures}
     document["sandboxed"] = summary.sandboxed
+    document["warnings"] = list(summary.warnings)
     write_atomically(out / "summary.json", json.dumps(document, indent=2))
 
 
@@ -123,7 +120,8 @@ class Batch:
         config = replace(config, options=replace(config.options, lang=config.lang))
         self.root, self.out, self.config = root, out, config
         self.assignment = load_assignment(config.assignment_dir)
-        self.submissions = discover(root)
+        found = find_submissions(root, self.assignment.modules)
+        self.submissions, self.warnings = found.submissions, found.warnings
         self.checks_hash = checks_fingerprint(self.assignment, config.options)
         self.fingerprints = {s.student: self._fingerprint(s) for s in self.submissions}
 
@@ -196,6 +194,7 @@ class Batch:
             names,
             gradebook.class_statistics(rows, list(names)),
             sandboxed=_sandboxed(self.config),
+            warnings=self.warnings,
         )
         for writer in CLASS_WRITERS:
             writer(summary, self.out, self.config)

@@ -18,7 +18,9 @@ from autograder.core.results import FAILED, CheckResult, Report
 from autograder.grading.assignment import Assignment
 from autograder.grading.runner import GradeOptions, grade_folder
 from autograder.i18n import t
-from autograder.intake.submissions import BadSubmission, Submission, materialize
+from autograder.intake.layout import Layout
+from autograder.intake.submissions import BadSubmission, Submission, lay_out_submission
+from autograder.intake.tree import Tree
 
 
 def failed_report(assignment: Assignment, options: GradeOptions, message: str) -> Report:
@@ -31,24 +33,49 @@ def failed_report(assignment: Assignment, options: GradeOptions, message: str) -
 
 
 def grade_one(
-    submission: Submission, assignment: Assignment, options: GradeOptions, slot: int
+    submission: Submission,
+    assignment: Assignment,
+    options: GradeOptions,
+    slot: int,
+    tree: Tree | None = None,
 ) -> tuple[Report, str]:
-    """Returns (report, grader error or ""); the one code path of every executor."""
+    """Returns (report, grader error or ""); the one code path of every executor.
+
+    ``tree``: the submission's files already read (a Dask worker receives them
+    read by the client with the same reader); else they are read here.
+    """
     try:
         with tempfile.TemporaryDirectory(prefix="autograder-sub-") as scratch:
             os.chmod(scratch, 0o755)  # the unprivileged sandbox user must read it
             try:
-                folder = materialize(submission, Path(scratch), assignment.modules, assignment.name)
+                layout = lay_out_submission(
+                    submission,
+                    Path(scratch),
+                    assignment.modules,
+                    assignment.name,
+                    assignment.folder,
+                    tree,
+                )
             except BadSubmission as bad:
                 return failed_report(
                     assignment, options, t("error.unreadable_submission", options.lang, reason=bad)
                 ), ""
-            report, _ = grade_folder(folder, assignment, options, slot=slot)
+            report, _ = grade_folder(layout.folder, assignment, options, slot=slot)
+            notes = report.notes + graded_notes(layout, options.lang)
+            report = replace(report, graded_files=layout.graded, notes=notes)
     except Exception:  # the grader's own failure: recorded, never fatal
         message = t("error.grader", options.lang)
         return failed_report(assignment, options, message), traceback.format_exc()
     errors = report.grader_errors
     return report, "\n".join(f"{r.name}: {r.message}" for r in errors)
+
+
+def graded_notes(layout: Layout, lang: str) -> tuple[str, ...]:
+    """Why the notebook was graded, when .py files were handed in beside it."""
+    if not layout.skeleton:
+        return ()
+    files, notebook = ", ".join(layout.skeleton), layout.graded[0]
+    return (t("report.graded_skeleton", lang, files=files, notebook=notebook),)
 
 
 Graded = tuple[Submission, Report, str]
