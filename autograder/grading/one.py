@@ -83,7 +83,8 @@ Graded = tuple[Submission, Report, str]
 
 def calibrate(assignment: Assignment, options: GradeOptions) -> GradeOptions:
     """Grade the reference; it must pass everything; its call times set the timeouts."""
-    report, log = grade_folder(assignment.folder, assignment, options)
+    sizes: list[tuple[str, int]] = []
+    report, log = grade_folder(assignment.folder, assignment, options, reply_log=sizes)
     failing = [r for r in report.results if not r.passed]
     if failing:
         names = "; ".join(f"{r.name}: {r.reason}" for r in failing[:3])
@@ -94,4 +95,11 @@ def calibrate(assignment: Assignment, options: GradeOptions) -> GradeOptions:
     per_call: dict[str, float] = {}
     for key, seconds in log:
         per_call[key] = max(per_call.get(key, 0.0), seconds)
-    return replace(options, timeouts=replace(options.timeouts, per_call=per_call))
+    reply_bytes: dict[str, int] = {}
+    for key, size in sizes:
+        reply_bytes[key] = max(reply_bytes.get(key, 0), size)
+    return replace(
+        options,
+        timeouts=replace(options.timeouts, per_call=per_call),
+        replies=replace(options.replies, per_call=reply_bytes),
+    )
