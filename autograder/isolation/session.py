@@ -159,7 +159,6 @@ class StudentSession:
         os.close(reply_w)
         tap = processes.OutputTap(popen.stdout)
         self.process = _Process(popen, request_w, reply_r, tap, scratch, shared)
-        self._exchange(shared.share_request(), "import")
         self._load()
 
     def _load(self) -> None:
@@ -168,9 +167,12 @@ class StudentSession:
         process is restarted without it, and modules importing it fail fast."""
         folder = sandbox.SANDBOX_SUBMISSION if self.use_bwrap else str(self.folder)
         failures = {m: _import_failure(e) for m, e in self.broken_imports.items()}
+        assert self.process is not None
+        share = self.process.shared.share_fields()  # the worker maps the argument memory
         for module in [m for m in self.modules if m not in self.broken_imports]:
             blocked = sorted(self.broken_imports)
-            load = {"op": "load", "folder": folder, "modules": [module], "blocked": blocked}
+            load: dict[str, Any] = {"op": "load", "folder": folder, "modules": [module]}
+            load.update(blocked=blocked, share=share)
             try:
                 reply = self._exchange(load, "import")
             except (StudentCrash, StudentTimeout) as error:

@@ -98,9 +98,9 @@ class SharedArgs:
         self.calls: dict[int, Placed] = {}
         self.next_id = 0
 
-    def share_request(self) -> dict[str, Any]:
-        """The request that makes the worker map the file (its fd is inherited)."""
-        return {"op": "share", "fd": self.fd, "size": self.size}
+    def share_fields(self) -> list[int]:
+        """What a load request tells the worker to map: the inherited fd, its size."""
+        return [self.fd, self.size]
 
     def place(self, args: list[Any], kwargs: dict[str, Any]) -> Placed:
         """Copy each array of the call into the file; the arguments themselves stay as given."""

@@ -113,6 +113,8 @@ class Worker:
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
         op = request["op"]
         if op == "load":
+            if self.shared is None and request.get("share"):  # the grader's argument memory
+                self.shared = SharedViews(*request["share"])
             return self.load(request["folder"], request["modules"], request.get("blocked", []))
         if op == "new":
             return self.new(request["target"])
@@ -120,9 +122,7 @@ class Worker:
             return self.call(request)
         if op == "peek":
             return self.peek(request["call"])
-        if op == "share":  # the grader's argument memory (its fd was inherited)
-            self.shared = SharedViews(request["fd"], request["size"])
-            return {}
+
         raise ValueError(f"unknown op {op!r}")
 
 

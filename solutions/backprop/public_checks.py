@@ -158,8 +158,9 @@ def worked_neuron_sigmoid(ctx: Context) -> None:
     """
     sig = ctx.new("layers.SigmoidLayer")
     sig.forward(neuron_v())
-    # The exact upstream dL/da = sigma(v) - y, whatever the student's forward returned.
-    dv = sig.backward(float(sigmoid(neuron_v())) - NEURON["y"])
+    # The exact upstream dL/da = sigma(v) - y (a NumPy scalar, as a - y would be),
+    # whatever the student's forward returned.
+    dv = sig.backward(np.float64(sigmoid(neuron_v()) - NEURON["y"]))
     expected = central_difference(neuron_loss, [NEURON["w1"], NEURON["w2"], NEURON["b"]])[2]
     expect_close("dL/dv", expect_array_like("dL/dv", dv, 0.0), expected, 1e-9, 1e-6)
 
