@@ -16,11 +16,14 @@ from pathlib import Path
 from autograder.core.errors import AutograderError
 from autograder.core.results import FAILED, CheckResult, Report
 from autograder.grading.assignment import Assignment
+from autograder.grading.bounds import bounded
 from autograder.grading.runner import GradeOptions, grade_folder
 from autograder.i18n import t
 from autograder.intake.layout import Layout
 from autograder.intake.submissions import BadSubmission, Submission, lay_out_submission
 from autograder.intake.tree import Tree
+
+MAX_ERROR = 32 << 10  # characters of a grader error kept in report.json
 
 
 def failed_report(assignment: Assignment, options: GradeOptions, message: str) -> Report:
@@ -65,9 +68,9 @@ def grade_one(
             report = replace(report, graded_files=layout.graded, notes=notes)
     except Exception:  # the grader's own failure: recorded, never fatal
         message = t("error.grader", options.lang)
-        return failed_report(assignment, options, message), traceback.format_exc()
+        return failed_report(assignment, options, message), traceback.format_exc()[-MAX_ERROR:]
     errors = report.grader_errors
-    return report, "\n".join(f"{r.name}: {r.message}" for r in errors)
+    return bounded(report), "\n".join(f"{r.name}: {r.message}" for r in errors)[-MAX_ERROR:]
 
 
 def graded_notes(layout: Layout, lang: str) -> tuple[str, ...]:
