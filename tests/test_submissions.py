@@ -304,12 +304,23 @@ def test_the_command_grades_everyone_despite_bad_zips(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("where", ["empty", "missing"])
-def test_the_command_explains_a_bad_submissions_folder(tmp_path: Path, where: str) -> None:
+@pytest.mark.parametrize(
+    ("where", "says"),
+    [
+        ("empty", "holds no submissions"),
+        ("missing", "no submissions folder"),
+        ("one student", "looks like one student's submission"),
+    ],
+)
+def test_the_command_explains_a_bad_submissions_folder(
+    tmp_path: Path, where: str, says: str
+) -> None:
     root = tmp_path / "class"
     if where == "empty":
         root.mkdir()
+    if where == "one student":
+        make_folder(root)
     result = run_grade(root, tmp_path / "out", scratch=tmp_path / "tmp")
     assert result.returncode != 0
-    assert "Error:" in result.stderr and "submissions" in result.stderr
+    assert "Error:" in result.stderr and says in result.stderr
     assert "Traceback" not in result.stderr
