@@ -34,7 +34,10 @@ from autograder.runtime import plaindata
 FACTOR = 16.0
 FLOOR = 256 << 10
 CEILING = 16 << 20  # raised to twice the reference's reply where that is larger
-MAX_SKELETON_BYTES = 4 << 20
+# The JSON part of a reply (numbers outside arrays; arrays travel as .npy):
+# decoding costs up to ~20x its size in Python objects ({"list": []} is one
+# dict and one list per 12 bytes). Correct replies hold a few tens of KiB.
+MAX_SKELETON_BYTES = 1 << 20
 MAX_TEXT = 2000  # characters of any text a student's process reports (messages, lines)
 MAX_KIND = 100  # characters of an exception's type name
 
