@@ -116,7 +116,6 @@ def write(folder: Path, files: dict[str, str]) -> None:
 def build_class(root: Path, marker: Path) -> None:
     pwn = f"open({str(marker)!r}, 'w').write('owned')\n"
     honest = {"layers.py": LAYERS, "xor.py": XOR}
-    write(root / "honest", honest)
     write(root / "bad_losses", {"layers.py": LAYERS, "xor.py": BAD_LOSSES})
     write(root / "bad_scalars", {"layers.py": BAD_SCALARS, "xor.py": XOR})
     write(root / "liar", {"layers.py": LIAR_LAYERS, "xor.py": LIAR_XOR})
@@ -187,7 +186,7 @@ def test_the_class_grades_cleanly_and_nothing_outside_is_written(graded: dict) -
     assert graded["summary"]["grader_failures"] == {}
     assert graded["changed"] == set() and not graded["owned"]
     assert all(not r["grader_error"] for r in graded["reports"].values())
-    assert graded["reports"]["honest"]["score"] == graded["reports"]["honest"]["max_score"]
+    assert graded["reports"]["alice"]["score"] == graded["reports"]["alice"]["max_score"]
 
 
 def test_every_result_file_is_under_1_mb(graded: dict) -> None:

@@ -117,13 +117,6 @@ def hostile_notebook(folder: Path) -> None:
     notebook(folder, json.dumps(document))
 
 
-def linked_to_the_reference(folder: Path) -> None:
-    """layers.py and xor.py linked to the bundle's own reference."""
-    folder.mkdir(parents=True)
-    for name in ("layers.py", "xor.py"):
-        (folder / name).symlink_to(folder.parent / "source" / "assignment" / name)
-
-
 BUG = ("db = dout.sum(axis=0)", "db = dout.mean(axis=0)")
 SUBMISSIONS = {
     "files": (lambda f: files(f), "full"),
@@ -133,7 +126,6 @@ SUBMISSIONS = {
     "broken notebook": (lambda f: notebook(f, "{not a notebook"), "none"),
     "nothing": (lambda f: f.mkdir(), "none"),
     "notebook naming ../ modules": (hostile_notebook, "none"),
-    "links to the reference": (linked_to_the_reference, "none"),
 }
 
 
