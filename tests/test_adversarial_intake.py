@@ -264,6 +264,8 @@ def test_the_untouched_skeleton_beside_a_notebook_grades_the_notebook(graded: di
     assert report["graded_files"] == ["backprop.ipynb"]
     feedback = (graded["out"] / "nb_beside_skeleton" / "feedback.md").read_text()
     assert "Files graded: backprop.ipynb." in feedback and "untouched skeleton" in feedback
+    page = (graded["out"] / "nb_beside_skeleton" / "feedback.html").read_text()
+    assert '<p class="graded" id="graded">Files graded: backprop.ipynb.' in page
     results = json.loads((graded["out"] / "nb_beside_skeleton" / "results.json").read_text())
     assert "Files graded: backprop.ipynb." in results["output"]
 
