@@ -109,6 +109,14 @@ def notebook(folder: Path, text: str = "") -> None:
         (folder / "backprop.ipynb").write_text(text)
 
 
+def hostile_notebook(folder: Path) -> None:
+    """A notebook whose first module cell names ``../../../sitecustomize``."""
+    document = json.loads((SOLUTION / "backprop.ipynb").read_text())
+    cell = next(c for c in document["cells"] if c["metadata"].get("autograder", {}).get("module"))
+    cell["metadata"]["autograder"]["module"] = "../../../sitecustomize"
+    notebook(folder, json.dumps(document))
+
+
 BUG = ("db = dout.sum(axis=0)", "db = dout.mean(axis=0)")
 SUBMISSIONS = {
     "files": (lambda f: files(f), "full"),
@@ -117,6 +125,7 @@ SUBMISSIONS = {
     "notebook": (lambda f: notebook(f), "full"),
     "broken notebook": (lambda f: notebook(f, "{not a notebook"), "none"),
     "nothing": (lambda f: f.mkdir(), "none"),
+    "notebook naming ../ modules": (hostile_notebook, "none"),
 }
 
 
@@ -134,6 +143,13 @@ def test_run_autograder_writes_valid_results(source: Path, tmp_path: Path, kind:
     assert extra["engine"] == str(source / "engine" / "autograder") and not extra["grader_error"]
     hidden = [t for t in results["tests"] if t["name"].startswith("hidden:")]
     assert hidden and all(t["visibility"] == "after_published" for t in hidden)
+    escaped = [
+        Path("/sitecustomize.py"),
+        Path("/tmp/sitecustomize.py"),
+        source / "sitecustomize.py",
+    ]
+    assert not list(tmp_path.rglob("sitecustomize*")) and not escaped[0].exists()
+    assert not escaped[1].exists() and not list(escaped[2].rglob("sitecustomize*"))
 
 
 def test_the_bundle_holds_the_engine_the_reference_and_the_hidden_checks(source: Path) -> None:

@@ -192,11 +192,15 @@ def test_the_notebook_is_what_sync_generates_and_the_student_copy_too() -> None:
 def test_the_notebooks_test_cells_carry_every_check_once_with_its_points(
     assignment: Assignment,
 ) -> None:
-    points = {c.name: c.points for c in assignment.checks(include_hidden=True)}
+    checks = assignment.checks(include_hidden=True)
+    points = {c.name: c.points for c in checks}
     named: list[str] = []
     for cell in nbformat.read(str(SOLUTION / "neuron.ipynb"), as_version=4).cells:
         if cell.metadata.get("nbgrader", {}).get("grade"):
             names = re.findall(r'^    ["\'](.+)["\'],$', cell.source, re.M)
+            # A hidden cell names its component; its checks are that component's hidden ones.
+            for component in re.findall(r'^run_hidden_checks\("(\w+)"\)$', cell.source, re.M):
+                names += [c.name for c in checks if c.hidden and c.component == component]
             assert cell.metadata.nbgrader.points == sum(points[n] for n in names) > 0
             named += names
     assert sorted(named) == sorted(points)

@@ -168,6 +168,8 @@ def grade(
             bar.update(1)
 
         summary = batch.run(progress)
+    for warning in summary.warnings:
+        click.secho("warning: " + warning, fg="yellow", err=True)
     click.echo(render.class_table(summary))
     click.echo(render.batch_summary(summary))
     click.echo(

@@ -73,6 +73,9 @@ class Report:
     notes: tuple[str, ...] = ()
     status: str = "ok"
     lang: str = "en"  # the language of every message in ``results``
+    # The submission's files that were graded (relative paths): a student who
+    # handed in several versions or a notebook beside .py files sees which.
+    graded_files: tuple[str, ...] = ()
 
     @property
     def score(self) -> float:
@@ -102,6 +105,7 @@ class Report:
             "status": self.status,
             "lang": self.lang,
             "notes": list(self.notes),
+            "graded_files": list(self.graded_files),
             "checks": results,
         }
 
@@ -138,6 +142,7 @@ class BatchSummary:
     unlisted: tuple[str, ...] = ()  # graded submissions of students not on the roster
     pending: tuple[str, ...] = ()  # submissions never graded yet (a run with --only)
     names: dict[str, str] = field(default_factory=dict)  # student -> name, from the roster
+    warnings: tuple[str, ...] = ()  # about the submissions folder (ids, links), for the grader
 
     @property
     def grader_failures(self) -> tuple[Outcome, ...]:

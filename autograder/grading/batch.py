@@ -2,7 +2,7 @@
 
 The pipeline, in the spirit of nbgrader's small steps:
 
-1. find the submissions (``submissions.discover``);
+1. find the submissions (``submissions.find_submissions``);
 2. skip every student whose submission and checks are unchanged since their
    last ``report.json`` (a content hash), unless ``force``; with ``only``,
    grade just those students and keep everyone else's last results;
@@ -48,11 +48,7 @@ from autograder.grading.classlist import (
 from autograder.grading.config import BatchConfig
 from autograder.grading.one import Graded, calibrate
 from autograder.grading.runner import GradeOptions
-from autograder.intake.submissions import (
-    Submission,
-    discover,
-    fingerprint,
-)
+from autograder.intake.submissions import Submission, find_submissions, fingerprint
 from autograder.reports import gradebook
 from autograder.reports.feedback import write_feedback_html, write_feedback_md
 from autograder.reports.gradescope import results_json
@@ -82,6 +78,7 @@ def write_summary_json(summary: BatchSummary, out: Path, config: BatchConfig) ->
     document["sandboxed"] = summary.sandboxed
     document["missing"] = list(summary.missing)
     document["not_on_roster"] = list(summary.unlisted)
+    document["warnings"] = list(summary.warnings)
     write_atomically(out / "summary.json", json.dumps(document, indent=2))
 
 
@@ -140,7 +137,8 @@ class Batch:
         # One language for the whole run: the messages (options) and the pages (config).
         config = replace(config, options=replace(config.options, lang=config.lang))
         self.assignment = load_assignment(config.assignment_dir)
-        self.submissions = discover(root)
+        found = find_submissions(root, self.assignment.modules)
+        self.submissions, self.warnings = found.submissions, found.warnings
         check_results_folder(root, out, self.submissions)
         writable_folder(out)  # now, not after grading the class
         self.only = only_students(config.only, self.submissions) if config.only else set()
@@ -235,6 +233,7 @@ class Batch:
             unlisted=self.classes.unlisted,
             pending=tuple(s.student for s in self.submissions if s.student not in listed),
             names=self.classes.names(),
+            warnings=self.warnings,
         )
         for writer in CLASS_WRITERS:
             writer(summary, self.out, self.config)

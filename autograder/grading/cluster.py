@@ -129,9 +129,9 @@ def grade_parcel(
     if version != __version__:
         raise RuntimeError(f"this worker runs autograder {__version__}, the client {version}")
     assignment = _assignment(assignment_name, bundle)
-    with sandbox_slot() as slot, tempfile.TemporaryDirectory(prefix="autograder-in-") as scratch:
-        submission = unpack_submission(parcel, Path(scratch))
-        report, error = grade_one(submission, assignment, options, slot)
+    submission, tree = unpack_submission(parcel)
+    with sandbox_slot() as slot:
+        report, error = grade_one(submission, assignment, options, slot, tree)
     results = tuple(replace(r, data=transportable(r.data)) for r in report.results)
     return replace(report, results=results), error
 

@@ -196,7 +196,8 @@ def graded(assignment: Assignment, hidden: bool, lang: str | None) -> NotebookSc
     from autograder.reports import text as render
 
     path = notebook_in(Path.cwd(), assignment)
-    cells = as_last_run(module_cells(notebook_cells(path)), kernel_history())
+    cells = module_cells(notebook_cells(path), assignment.modules, path.name)
+    cells = as_last_run(cells, kernel_history())
     options = GradeOptions(
         seed=int(os.environ.get(SEED_ENV) or 0),
         include_hidden=hidden,
@@ -205,7 +206,7 @@ def graded(assignment: Assignment, hidden: bool, lang: str | None) -> NotebookSc
         lang=notebook_language(path, lang),
     )
     with tempfile.TemporaryDirectory(prefix="autograder-nb-") as scratch:
-        write_modules(module_sources(cells, path.name), Path(scratch))
+        write_modules(module_sources(cells, path.name), Path(scratch), assignment.modules)
         report, _ = grade_folder(Path(scratch), assignment, options)
     score = NotebookScore(report.score)
     score.table = render.report_table(report)

@@ -69,7 +69,10 @@ def handed_in_files(submissions: Path, limit: int = 2000) -> set[str]:
 
 def matches(assignment: Path, files: set[str]) -> bool:
     """Whether the submissions hold this assignment's modules or its notebook."""
-    modules = load_assignment(assignment, with_hidden=False).modules
+    try:
+        modules = load_assignment(assignment, with_hidden=False).modules
+    except AutograderError:  # a folder that is no assignment matches nothing
+        return False
     return any(f"{m}.py" in files for m in modules) or f"{assignment.name}.ipynb" in files
 
 

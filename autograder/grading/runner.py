@@ -10,6 +10,7 @@ from autograder.checks import run_check
 from autograder.core.results import CheckResult, Report
 from autograder.grading.assignment import Assignment
 from autograder.i18n import language
+from autograder.isolation.replies import ReplyPolicy
 from autograder.isolation.sandbox import SandboxConfig
 from autograder.isolation.session import StudentSession, TimeoutPolicy
 
@@ -22,6 +23,7 @@ class GradeOptions:
     include_hidden: bool = True
     sandbox: SandboxConfig = field(default_factory=SandboxConfig)
     timeouts: TimeoutPolicy = field(default_factory=TimeoutPolicy)
+    replies: ReplyPolicy = field(default_factory=ReplyPolicy)  # caps on reply sizes
     lang: str = "en"  # the language of the report's messages (i18n.LANGUAGES)
     # Compute the data only pages use (e.g. the expected loss curve, ~1 s of
     # exact descent); a plain `autograder check` skips it.
@@ -40,12 +42,17 @@ def resolve_data(result: CheckResult, wanted: bool) -> CheckResult:
 
 
 def grade_folder(
-    folder: Path, assignment: Assignment, options: GradeOptions, slot: int = 0
+    folder: Path,
+    assignment: Assignment,
+    options: GradeOptions,
+    slot: int = 0,
+    reply_log: list[tuple[str, int]] | None = None,
 ) -> tuple[Report, list[tuple[str, float]]]:
     """Run every check on the code in ``folder``; never raises for student faults.
 
     Returns the report and the call log (per-call durations), which the batch
-    grader uses to set timeouts from the reference's own times.
+    grader uses to set timeouts from the reference's own times; ``reply_log``,
+    when given, receives each call's reply size (for the reply caps).
     """
     started = time.perf_counter()
     timeouts = options.timeouts
@@ -53,12 +60,14 @@ def grade_folder(
         timeouts = replace(timeouts, per_function=assignment.public.timeouts)
     checks = assignment.checks(options.include_hidden)
     with StudentSession(
-        Path(folder), list(assignment.modules), options.sandbox, timeouts, slot
+        Path(folder), list(assignment.modules), options.sandbox, timeouts, slot, options.replies
     ) as session:
         with language(options.lang):
             results = tuple(run_check(check, session, options.seed) for check in checks)
             results = tuple(resolve_data(r, options.report_data) for r in results)
         log = list(session.call_log)
+        if reply_log is not None:
+            reply_log.extend(session.reply_log)
         sandboxed, status = session.use_bwrap, session.status
     seconds = time.perf_counter() - started
     report = Report(assignment.name, results, seconds, sandboxed, status=status, lang=options.lang)

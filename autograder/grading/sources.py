@@ -41,7 +41,7 @@ def joined(folder: Path, modules: tuple[str, ...]) -> str:
 def class_sources(root: Path, modules: tuple[str, ...], assignment: str) -> ClassSources:
     """Every submission under ``root``: its code, or why it could not be read."""
     found = ClassSources()
-    for submission in discover(root):
+    for submission in discover(root, modules):
         with tempfile.TemporaryDirectory(prefix="autograder-sim-") as scratch:
             try:
                 folder = materialize(submission, Path(scratch), modules, assignment)

@@ -31,6 +31,16 @@ REPORT: dict[str, dict[str, str]] = {
         "en": "your code crashed or could not be imported",
         "id": "kode Anda crash atau tidak dapat diimpor",
     },
+    "report.graded_files": {
+        "en": "Files graded: {files}.",
+        "id": "Berkas yang dinilai: {files}.",
+    },
+    "report.graded_skeleton": {
+        "en": "The {files} handed in beside {notebook} are the untouched skeleton: "
+        "the notebook was graded.",
+        "id": "{files} yang diserahkan bersama {notebook} adalah kerangka yang belum diubah: "
+        "notebook-lah yang dinilai.",
+    },
     "gradescope.passed": {"en": "Passed.", "id": "Lulus."},
     "gradescope.hidden_failed": {
         "en": "Failed (hidden check: details are not shown).",

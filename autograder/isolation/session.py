@@ -24,20 +24,18 @@ from typing import Any
 from autograder.core.errors import (
     StudentCrash,
     StudentError,
-    StudentException,
     StudentImportFailure,
-    StudentMissing,
+    StudentReplyTooLarge,
     StudentTimeout,
     StudentUnplain,
 )
-from autograder.isolation import processes, sandbox
+from autograder.isolation import processes, replies, sandbox
+from autograder.isolation.shared import MAX_BYTES as SHARED_BYTES
+from autograder.isolation.shared import SharedArgs
 from autograder.runtime import framing, plaindata
 
-MAX_REPLY_BYTES = 256 << 20
-# The JSON part of a reply (numbers outside arrays; arrays travel as .npy).
-# Parsing costs the grader ~10x its size in memory and ~0.2 s per MiB, after
-# the call's time limit: a forged reply must not make the grader pay that.
-MAX_SKELETON_BYTES = 4 << 20
+# Reply sizes are capped per call (``replies.ReplyPolicy``): a multiple of the
+# reference's reply for the same call, read never past its cap.
 # A call's time is its wall-clock time minus the time its process waited for a
 # CPU: a busy machine slows a student's code down but never times it out,
 # while an endless loop or a sleep still ends at its limit. Whatever happens,
@@ -74,6 +72,7 @@ class _Process:
     reply_fd: int
     tap: processes.OutputTap
     scratch: tempfile.TemporaryDirectory[str]
+    shared: SharedArgs  # the call arguments' memory, read back by the grader
     python: int | None = None  # the worker's pid, once found (for its CPU waits)
 
 
@@ -87,6 +86,7 @@ class StudentSession:
         config: sandbox.SandboxConfig = sandbox.SandboxConfig(),
         timeouts: TimeoutPolicy = TimeoutPolicy(),
         slot: int = 0,
+        reply_policy: replies.ReplyPolicy = replies.ReplyPolicy(),
     ) -> None:
         self.folder = Path(folder).resolve()
         self.modules = modules
@@ -101,6 +101,8 @@ class StudentSession:
         # Functions never to call again (they timed out once), with the reason.
         self.disabled: dict[str, StudentError] = {}
         self.call_log: list[tuple[str, float]] = []
+        self.reply_policy = reply_policy
+        self.reply_log: list[tuple[str, int]] = []  # (call key, reply bytes), for calibration
         self.crashes = 0
         self.check_name = ""
         self._calls_in_check = 0
@@ -116,6 +118,8 @@ class StudentSession:
     def begin_check(self, name: str) -> None:
         """Start counting calls for ``name`` (the key of per-call timeouts)."""
         self.check_name, self._calls_in_check = name, 0
+        if self.process is not None:
+            self.process.shared.reset()
 
     @property
     def status(self) -> str:
@@ -136,6 +140,7 @@ class StudentSession:
         reply_r, reply_w = os.pipe()
         fds = (request_r, reply_w)
         scratch = tempfile.TemporaryDirectory(prefix="autograder-")
+        shared = SharedArgs(min(SHARED_BYTES, self.config.limits.memory_bytes // 8))
         if self.use_bwrap:
             command = sandbox.bwrap_command(self.folder, fds, self.slot, self.config.limits)
         else:
@@ -145,15 +150,15 @@ class StudentSession:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            pass_fds=fds,
+            pass_fds=(*fds, shared.fd),
             cwd=scratch.name,
             env=sandbox.student_env(),
             start_new_session=True,
         )
         os.close(request_r)
         os.close(reply_w)
-        process = _Process(popen, request_w, reply_r, processes.OutputTap(popen.stdout), scratch)
-        self.process = process
+        tap = processes.OutputTap(popen.stdout)
+        self.process = _Process(popen, request_w, reply_r, tap, scratch, shared)
         self._load()
 
     def _load(self) -> None:
@@ -162,9 +167,12 @@ class StudentSession:
         process is restarted without it, and modules importing it fail fast."""
         folder = sandbox.SANDBOX_SUBMISSION if self.use_bwrap else str(self.folder)
         failures = {m: _import_failure(e) for m, e in self.broken_imports.items()}
+        assert self.process is not None
+        share = self.process.shared.share_fields()  # the worker maps the argument memory
         for module in [m for m in self.modules if m not in self.broken_imports]:
             blocked = sorted(self.broken_imports)
-            load = {"op": "load", "folder": folder, "modules": [module], "blocked": blocked}
+            load: dict[str, Any] = {"op": "load", "folder": folder, "modules": [module]}
+            load.update(blocked=blocked, share=share)
             try:
                 reply = self._exchange(load, "import")
             except (StudentCrash, StudentTimeout) as error:
@@ -183,6 +191,7 @@ class StudentSession:
         processes.kill_tree(process.popen)
         process.tap.thread.join(timeout=1.0)
         process.scratch.cleanup()
+        process.shared.close()
 
     # -- calls -------------------------------------------------------------
     def new(self, target: str) -> int:
@@ -199,8 +208,11 @@ class StudentSession:
     ) -> dict[str, Any]:
         """Call ``target`` (``module.function``), or ``method`` of object ``handle``.
 
-        Returns the reply: ``value``, and ``args_after`` / ``kwargs_after``, the
-        arguments as they are after the call (to see in-place modifications).
+        Returns the reply: ``value``; ``args_after`` / ``kwargs_after``, the
+        arguments as they are after the call, their arrays read back by the
+        grader from the shared memory they were handed over in (in-place
+        changes, observed); ``args_reported``, the student's process's own
+        account of them (its word only); ``call``, the grader's id of the call.
         """
         function = f"{target}.{method}" if method else target
         request = {
@@ -214,8 +226,13 @@ class StudentSession:
         return self.request(request, function)
 
     def peek(self, call_id: int) -> dict[str, Any]:
-        """The arguments of an earlier call as they are now (cached inputs)."""
-        return self.request({"op": "peek", "call": call_id}, "peek")
+        """The arguments of an earlier call of this check as they are now, read by the
+        grader (the arrays a layer's forward received, and cached if it kept them)."""
+        placed = self.process.shared.calls.get(call_id) if self.process else None
+        if self.process is None or placed is None:  # the process died since that call
+            raise StudentCrash("peek", None)
+        args, kwargs = self.process.shared.observed(placed)
+        return {"args": args, "kwargs": kwargs}
 
     def request(self, request: dict[str, Any], function: str) -> dict[str, Any]:
         if function in self.disabled:
@@ -225,7 +242,10 @@ class StudentSession:
         module = function.split(".", 1)[0]
         if module in self.import_failures:
             raise StudentImportFailure(function, module, self.import_failures[module])
-        return self._exchange(request, function)
+        if request["op"] != "call":
+            return self._exchange(request, function)
+        assert self.process is not None
+        return self.process.shared.call(request, lambda sent: self._exchange(sent, function))
 
     def _exchange(self, request: dict[str, Any], function: str) -> dict[str, Any]:
         assert self.process is not None
@@ -235,14 +255,18 @@ class StudentSession:
             self._calls_in_check += 1
             call_key = f"{self.check_name}#{self._calls_in_check}"
         limit = self.timeouts.seconds(call_key, function)
+        cap = self.reply_policy.cap(call_key)
         started, waited = time.perf_counter(), self._cpu_wait()
         try:
             framing.write_message(self.process.request_fd, plaindata.encode(request))
             self._await_reply(limit, started, waited)
             deadline = started + WALL_CAP * limit
-            payload = framing.read_message(self.process.reply_fd, deadline, MAX_REPLY_BYTES)
+            payload = framing.read_message(self.process.reply_fd, deadline, cap)
             if payload is None:
                 raise EOFError
+        except framing.MessageTooLarge as large:  # never read: the process is ended
+            self.close()
+            raise StudentReplyTooLarge(function, large.size, large.cap) from None
         except TimeoutError:
             self.close()
             timeout = StudentTimeout(function, limit)
@@ -260,20 +284,15 @@ class StudentSession:
             # It answered, so its worker exists: one last search, then never
             # again (0 = unknown), keeping /proc scans off every later call.
             self.process.python = processes.python_pid(self.process.popen) or 0
+        self.reply_log.append((call_key, len(payload)))
         try:
-            if int.from_bytes(payload[:8], "little") > MAX_SKELETON_BYTES:
-                raise plaindata.PlainDataError(
-                    f"more than {MAX_SKELETON_BYTES >> 20} MiB of numbers outside arrays"
-                )
-            reply = plaindata.decode(payload)
-            if type(reply) is not dict or type(reply.get("ok")) is not bool:
-                raise plaindata.PlainDataError("reply is not a dict with 'ok'")
-        except plaindata.PlainDataError as exc:
+            reply = replies.decode_reply(payload, function, cap)
+            if reply["ok"]:
+                return replies.checked_fields(reply, str(request.get("op")), function)
+        except StudentUnplain:
             self.close()
-            raise StudentUnplain(function, str(exc)) from None
-        if not reply["ok"]:
-            raise _error_from(reply.get("error"), function)
-        return reply
+            raise
+        raise replies.error_from(reply.get("error"), function)
 
     def _cpu_wait(self) -> float:
         """Seconds the student's Python process has waited for a CPU so far."""
@@ -300,14 +319,3 @@ def _import_failure(error: StudentError) -> dict[str, str]:
     """A crash or timeout while importing, as the worker reports import failures."""
     kind = "TimeoutError" if isinstance(error, StudentTimeout) else "ProcessDied"
     return {"type": kind, "message": error.message, "where": ""}
-
-
-def _error_from(error: Any, function: str) -> Exception:
-    if type(error) is not dict:
-        return StudentUnplain(function, "malformed error report")
-    kind, message = str(error.get("type", "")), str(error.get("message", ""))
-    if kind == "missing":
-        return StudentMissing(function, message)
-    if kind == "unplain":
-        return StudentUnplain(function, message)
-    return StudentException(function, kind, message, str(error.get("where", "")))

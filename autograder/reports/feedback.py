@@ -21,6 +21,7 @@ from autograder.core.files import PUBLIC, write_atomically
 from autograder.core.results import PASSED, Report
 from autograder.i18n import check_title, t
 from autograder.reports import plots
+from autograder.reports.graded_files import graded_line
 
 OUTPUT_SHOWN = 4096
 LOSSES, EXPECTED_LOSSES = "losses", "expected_losses"
@@ -142,6 +143,8 @@ def feedback_html(report: Report) -> str:
     ]
     if view.status != "ok":
         parts.append(f"<p>{e(run_status(view))}</p>")
+    if graded := graded_line(report):
+        parts.append(f'<p class="graded" id="graded">{e(graded)}</p>')
     parts += [html_table(view), html_failures(view), html_plot(view)]
     parts.append(f"<footer>{e(t('page.footer', lang, version=__version__))}</footer></body></html>")
     return "\n".join(p for p in parts if p)
@@ -233,6 +236,8 @@ def feedback_markdown(report: Report, image: str = "") -> str:
     lines += [f"**{score_line(view)}** ({count})", ""]
     if view.status != "ok":
         lines += [run_status(view), ""]
+    if graded := graded_line(report):
+        lines += [md_cell(graded), ""]
     cols = [t(k, lang) for k in ("page.col.check", "page.col.result", "page.col.points")]
     lines += [f"| {' | '.join(cols)} |", "|---|---|---:|"]
     for row in view.rows:
