@@ -73,6 +73,8 @@ class Report:
     notes: tuple[str, ...] = ()
     status: str = "ok"
     lang: str = "en"  # the language of every message in ``results``
+    # The isolation the student's code ran in: level, Landlock ABI, what applied.
+    isolation: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def score(self) -> float:
@@ -102,6 +104,7 @@ class Report:
             "status": self.status,
             "lang": self.lang,
             "notes": list(self.notes),
+            "isolation": dict(self.isolation),
             "checks": results,
         }
 
@@ -134,6 +137,7 @@ class BatchSummary:
     check_names: tuple[str, ...]
     statistics: dict[str, Any]
     sandboxed: bool
+    isolation: dict[str, Any] = field(default_factory=dict)  # the level every student ran at
 
     @property
     def grader_failures(self) -> tuple[Outcome, ...]:

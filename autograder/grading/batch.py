@@ -52,7 +52,9 @@ Progress = Callable[[Outcome, int, int], None]
 
 
 def write_results_json(report: Report, student_dir: Path, config: BatchConfig) -> None:
-    write_atomically(student_dir / "results.json", json.dumps(results_json(report), indent=2))
+    document = results_json(report)
+    document["extra_data"] = {"isolation": report.isolation}  # not shown to students
+    write_atomically(student_dir / "results.json", json.dumps(document, indent=2))
 
 
 def write_grades_csv(summary: BatchSummary, out: Path, config: BatchConfig) -> None:
@@ -64,6 +66,7 @@ def write_summary_json(summary: BatchSummary, out: Path, config: BatchConfig) ->
     document = dict(summary.statistics)
     document["grader_failures"] = {o.student: o.grader_error for o in summary.grader_failures}
     document["sandboxed"] = summary.sandboxed
+    document["isolation"] = summary.isolation
     write_atomically(out / "summary.json", json.dumps(document, indent=2))
 
 
@@ -195,17 +198,19 @@ class Batch:
             tuple(outcomes),
             names,
             gradebook.class_statistics(rows, list(names)),
-            sandboxed=_sandboxed(self.config),
+            **_isolation(self.config),
         )
         for writer in CLASS_WRITERS:
             writer(summary, self.out, self.config)
         return summary
 
 
-def _sandboxed(config: BatchConfig) -> bool:
-    from autograder.isolation.sandbox import sandboxed
+def _isolation(config: BatchConfig) -> dict[str, Any]:
+    """The isolation level of the batch, for the class summary."""
+    from autograder.isolation.levels import resolve
 
-    return sandboxed(config.options.sandbox)
+    isolation = resolve(config.options.sandbox)
+    return {"sandboxed": isolation.sandboxed, "isolation": isolation.to_dict()}
 
 
 def grade_batch(

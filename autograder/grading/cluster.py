@@ -28,7 +28,6 @@ import fcntl
 import hashlib
 import logging
 import os
-import shutil
 import tempfile
 import threading
 import traceback
@@ -55,7 +54,8 @@ from autograder.grading.parcels import (
 )
 from autograder.grading.runner import GradeOptions
 from autograder.intake.submissions import Submission
-from autograder.isolation.sandbox import sandboxed
+from autograder.isolation.levels import landlock_problem
+from autograder.isolation.sandbox import bwrap_problem
 
 try:
     from distributed import Client, as_completed
@@ -158,7 +158,8 @@ def transportable(value: Any) -> Any:
 
 def worker_facts() -> dict[str, Any]:
     """What the client checks on every worker before sending work."""
-    return {"version": __version__, "bwrap": shutil.which("bwrap") is not None}
+    levels = {"none": "", "bwrap": bwrap_problem(), "landlock": landlock_problem()}
+    return {"version": __version__, "isolation": levels}
 
 
 # -- on the client ---------------------------------------------------------------
@@ -207,11 +208,13 @@ class DaskGrader:
                     f"worker {address} runs autograder {fact['version']}, this machine "
                     f"{__version__}: install the same version everywhere"
                 )
-            if not fact["bwrap"] and sandboxed(options.sandbox):
+            level = options.sandbox.isolation
+            problem = fact["isolation"].get(level, "unknown level")
+            if problem:
                 raise AutograderError(
-                    f"worker {address} has no bubblewrap (bwrap) but this machine has: "
-                    "install it on every worker (apt-get install bubblewrap) so that every "
-                    "student is graded in the same sandbox, or grade with --no-sandbox"
+                    f"worker {address} cannot isolate student code at level {level}, as this "
+                    f"machine does ({problem}): fix it on every worker so that every student "
+                    "is graded in the same sandbox, or choose another --isolation"
                 )
 
     def grade(self, todo: list[Submission], options: GradeOptions) -> Iterator[Graded]:

@@ -143,10 +143,13 @@ def run_checks(*names: str, hidden: bool = False) -> NotebookScore:
     assignment = select_checks(assignment, names, hidden)
     path = notebook_in(Path.cwd(), assignment)
     cells = as_last_run(module_cells(notebook_cells(path)), kernel_history())
+    # Hidden checks run the instructor's secrets beside the student's code: isolated
+    # (auto: bubblewrap, else Landlock, else a refusal). The public ones are the
+    # student's own self-check, on their own machine.
     options = GradeOptions(
         seed=int(os.environ.get(SEED_ENV) or 0),
         include_hidden=hidden,
-        sandbox=SandboxConfig(use_bwrap=False),
+        sandbox=SandboxConfig("auto" if hidden else "none"),
         timeouts=TimeoutPolicy(floor=1.0),
     )
     with tempfile.TemporaryDirectory(prefix="autograder-nb-") as scratch:

@@ -16,7 +16,7 @@ from pathlib import Path
 from autograder.core.errors import AutograderError
 from autograder.core.results import FAILED, CheckResult, Report
 from autograder.grading.assignment import Assignment
-from autograder.grading.runner import GradeOptions, grade_folder
+from autograder.grading.runner import GradeOptions, grade_costed
 from autograder.i18n import t
 from autograder.intake.submissions import BadSubmission, Submission, materialize
 
@@ -43,7 +43,7 @@ def grade_one(
                 return failed_report(
                     assignment, options, t("error.unreadable_submission", options.lang, reason=bad)
                 ), ""
-            report, _ = grade_folder(folder, assignment, options, slot=slot)
+            report, _, _ = grade_costed(folder, assignment, options, slot, submission.student)
     except Exception:  # the grader's own failure: recorded, never fatal
         message = t("error.grader", options.lang)
         return failed_report(assignment, options, message), traceback.format_exc()
@@ -55,8 +55,9 @@ Graded = tuple[Submission, Report, str]
 
 
 def calibrate(assignment: Assignment, options: GradeOptions) -> GradeOptions:
-    """Grade the reference; it must pass everything; its call times set the timeouts."""
-    report, log = grade_folder(assignment.folder, assignment, options)
+    """Grade the reference; it must pass everything; its call times set the
+    timeouts, and its whole cost the budget of every submission."""
+    report, log, cost = grade_costed(assignment.folder, assignment, options)
     failing = [r for r in report.results if not r.passed]
     if failing:
         names = "; ".join(f"{r.name}: {r.reason}" for r in failing[:3])
@@ -67,4 +68,5 @@ def calibrate(assignment: Assignment, options: GradeOptions) -> GradeOptions:
     per_call: dict[str, float] = {}
     for key, seconds in log:
         per_call[key] = max(per_call.get(key, 0.0), seconds)
-    return replace(options, timeouts=replace(options.timeouts, per_call=per_call))
+    timeouts = replace(options.timeouts, per_call=per_call).with_budget(cost)
+    return replace(options, timeouts=timeouts)

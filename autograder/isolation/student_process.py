@@ -1,0 +1,97 @@
+"""One student process: started at an isolation level, confined, ready; ended whole.
+
+Kept apart from ``session`` (which speaks the protocol, call by call): the
+pipes, the scratch folder (owned by the slot's uid, so that a confined
+process can write there and nowhere else), the command line from ``launch``,
+the output tap, and the accounting of every process the student starts.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from autograder.isolation import accounting, launch, processes, watch
+from autograder.isolation.sandbox import Isolation, Limits, SandboxUnavailable
+from autograder.runtime import plaindata
+
+# CPU seconds a new process may take to be confined and say it is ready (no
+# student code runs before that: a failure there is the sandbox's).
+START_LIMIT = 30.0
+READY_BYTES = 1 << 20
+
+
+@dataclass
+class StudentProcess:
+    popen: subprocess.Popen[bytes]
+    request_fd: int
+    reply_fd: int
+    tap: processes.OutputTap
+    scratch: tempfile.TemporaryDirectory[str]
+    accounts: accounting.StudentProcesses
+    confinement: dict[str, Any]  # what its bootstrap applied (said before any student code)
+    start_cost: float = 0.0  # seconds from start to ready (see ``watch.Watch.cost``)
+
+    @classmethod
+    def start(cls, isolation: Isolation, folder: Path, slot: int, limits: Limits) -> StudentProcess:
+        """Start one and wait until it is confined and ready; SandboxUnavailable
+        when it dies or stalls first (that is the sandbox's failure)."""
+        request_r, request_w = os.pipe()
+        reply_r, reply_w = os.pipe()
+        os.set_blocking(request_w, False)
+        scratch = tempfile.TemporaryDirectory(prefix="autograder-")
+        ids = launch.slot_ids(slot)
+        if ids["uid"] is not None:
+            os.chown(scratch.name, ids["uid"], ids["gid"])  # type: ignore[arg-type]
+        fds = (request_r, reply_w)
+        command = launch.student_command(isolation, folder, Path(scratch.name), fds, slot, limits)
+        known = accounting.pids()
+        popen = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            pass_fds=fds,
+            cwd=scratch.name,
+            env=launch.student_env(isolation, Path(scratch.name)),
+            start_new_session=True,
+        )
+        os.close(request_r)
+        os.close(reply_w)
+        accounts = accounting.StudentProcesses(popen, ids["uid"], known)
+        tap = processes.OutputTap(popen.stdout)
+        process = cls(popen, request_w, reply_r, tap, scratch, accounts, {})
+        process.confinement = process._await_ready(isolation, limits)
+        return process
+
+    def _await_ready(self, isolation: Isolation, limits: Limits) -> dict[str, Any]:
+        call = watch.Watch(self.accounts, START_LIMIT, float("inf"), limits.memory_bytes)
+        try:
+            reply = plaindata.decode(watch.receive(self.reply_fd, call, READY_BYTES))
+        except (EOFError, OSError, watch.Overrun, plaindata.PlainDataError) as error:
+            code = self.accounts.wait_root(1.0)
+            output = self.tap.take().strip()[-500:]
+            self.end()
+            raise SandboxUnavailable(
+                f"the student process could not start at isolation level {isolation.level} "
+                f"({type(error).__name__}, exit status {code}): {output}"
+            ) from None
+        self.start_cost = call.cost
+        self.accounts.scan()  # finds the worker before any student code runs
+        return dict(reply.get("ready", {})) if type(reply) is dict else {}
+
+    def end(self) -> tuple[float, str]:
+        """End every process of the student: (CPU seconds used since the last
+        look, output not yet taken)."""
+        before = self.accounts.last.cpu
+        self.accounts.end()
+        output = self.tap.take()
+        for fd in (self.request_fd, self.reply_fd):
+            os.close(fd)
+        self.tap.thread.join(timeout=1.0)
+        self.scratch.cleanup()
+        return max(self.accounts.last.cpu - before, 0.0), output
