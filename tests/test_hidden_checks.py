@@ -75,7 +75,7 @@ FIXTURE_CASES = [
 
 
 def grade(folder: Path, seed: int = 0, assignment: Assignment | None = None) -> Report:
-    options = GradeOptions(seed=seed, sandbox=SandboxConfig(use_bwrap=False))
+    options = GradeOptions(seed=seed, sandbox=SandboxConfig("none"))
     report, _ = grade_folder(folder, assignment or load_assignment(SOLUTION), options)
     return report
 

@@ -81,7 +81,7 @@ def our_score(notebook: Path, scratch: Path) -> float:
     """The same notebook graded by `autograder grade`'s checks (public and hidden)."""
     extract_modules(notebook, scratch)
     assignment = load_assignment(SOLUTION, with_hidden=True)
-    options = GradeOptions(seed=0, sandbox=SandboxConfig(use_bwrap=False))
+    options = GradeOptions(seed=0, sandbox=SandboxConfig("none"))
     report, _ = grade_folder(scratch, assignment, options)
     return report.score
 

@@ -9,7 +9,7 @@ bootstrap applies it in this order, each step needing the one before:
    the slot's own uid and gid (which clears the permitted and effective
    capabilities), then the inheritable and ambient sets cleared too;
 3. the parent-death signal (a change of uid clears it), no-new-privs;
-4. Landlock (``landlock.restrict_self``) with the plan's allow-list: read
+4. Landlock (the ruleset built by ``landlock.build`` before step 2) with the plan's allow-list: read
    and execute beneath the system and Python folders except the engine
    (only its ``runtime`` folder), read the submission, write the scratch
    folder, no TCP, signals and abstract sockets scoped;
@@ -87,8 +87,13 @@ ROUTES: dict[str, str] = {}
 
 
 def route(path: str) -> str:
-    """``path`` as this process can reach it (a descriptor, when rerouted)."""
-    return ROUTES.get(os.path.normpath(path), path)
+    """``path`` as this process can reach it (through a descriptor, when it or a
+    folder above it was rerouted)."""
+    path = os.path.normpath(path) if path else path
+    for folder in sorted(ROUTES, key=len, reverse=True):
+        if path == folder or path.startswith(folder + os.sep):
+            return ROUTES[folder] + path[len(folder) :]
+    return path
 
 
 def _reroute_unreachable(folders: list[str]) -> list[str]:
@@ -100,10 +105,12 @@ def _reroute_unreachable(folders: list[str]) -> list[str]:
             continue
         fd = os.open(folder, os.O_PATH | os.O_DIRECTORY)  # inherited: children use it too
         ROUTES[folder] = f"/proc/self/fd/{fd}"
-    sys.path[:] = [route(entry) if entry else entry for entry in sys.path]
+    sys.path[:] = [route(entry) for entry in sys.path]
     sys.path_importer_cache.clear()
-    package = sys.modules[__package__]
-    package.__path__[:] = [route(entry) for entry in package.__path__]
+    for module in list(sys.modules.values()):  # packages imported already (encodings...)
+        search = getattr(module, "__path__", None)
+        if isinstance(search, list):
+            search[:] = [route(entry) for entry in search]
     for variable in ("TMPDIR", "HOME"):
         if variable in os.environ:
             os.environ[variable] = route(os.environ[variable])
@@ -157,7 +164,8 @@ def confine(plan: dict[str, Any]) -> dict[str, Any]:
     """Apply ``plan`` to this process (see the module docstring); what applied."""
     _single_threaded()
     applied: dict[str, Any] = {}
-    rules = grants(plan) if plan.get("landlock") else []  # listed while still privileged
+    if plan.get("landlock"):  # built while every path can still be opened
+        ruleset, applied["landlock"] = landlock.build(grants(plan), tcp=False, scope=True)
     if plan.get("uid") is not None and os.geteuid() == 0:
         applied["rerouted"] = _reroute_unreachable(plan.get("folders", []))
         drop_privileges(int(plan["uid"]), int(plan["gid"]))
@@ -168,7 +176,7 @@ def confine(plan: dict[str, Any]) -> dict[str, Any]:
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     _prctl(seccomp.PR_SET_NO_NEW_PRIVS, 1)
     if plan.get("landlock"):
-        applied["landlock"] = landlock.restrict_self(rules, tcp=False, scope=True)
+        landlock.enforce(ruleset)
     if plan.get("seccomp"):
         applied["seccomp"] = seccomp.install()
     applied["uid"] = os.getuid()

@@ -10,7 +10,7 @@ its own Landlock domain. Everything is adapted to the ABI the kernel reports
 and what applied is returned, so the grader can record it.
 
 The syscall numbers are the same on x86_64 and aarch64 (the generic table).
-``restrict_self`` applies to the calling thread and its future children: the
+``enforce`` (landlock_restrict_self) applies to the calling thread and its future children: the
 caller must be single-threaded (``confine`` checks it).
 """
 
@@ -83,15 +83,15 @@ def _add_path(ruleset: int, path: str, rights: int) -> None:
         os.close(fd)
 
 
-def restrict_self(
+def build(
     grants: Iterable[tuple[str, int]], tcp: bool = False, scope: bool = True
-) -> dict[str, object]:
-    """Confine this thread (and all it starts) to ``grants`` (path, rights).
+) -> tuple[int, dict[str, object]]:
+    """A ruleset allowing ``grants`` (path, rights): its descriptor, and what it applies.
 
     Rights beyond the ABI are dropped from each grant. TCP stays denied
     unless ``tcp``; ``scope`` isolates signals and abstract unix sockets
-    where the ABI allows. Returns what applied: the ABI, and which of
-    ``fs``, ``tcp``, ``scoped`` the kernel enforces.
+    where the ABI allows. Built while the process may still open every
+    path (before it drops its uid); ``enforce`` applies it.
     """
     abi = abi_version()
     if abi < 1:
@@ -106,7 +106,16 @@ def restrict_self(
         for path, rights in grants:
             if os.path.exists(path):
                 _add_path(ruleset, path, rights & handled_fs)
+    except BaseException:
+        os.close(ruleset)
+        raise
+    applied = {"abi": abi, "fs": True, "tcp_denied": bool(handled_net), "scoped": bool(scoped)}
+    return ruleset, applied
+
+
+def enforce(ruleset: int) -> None:
+    """Confine this thread (and all it starts) to the ruleset, for good."""
+    try:
         _syscall(RESTRICT_SELF, ruleset, 0)
     finally:
         os.close(ruleset)
-    return {"abi": abi, "fs": True, "tcp_denied": bool(handled_net), "scoped": bool(scoped)}
