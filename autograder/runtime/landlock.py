@@ -109,7 +109,8 @@ def build(
     except BaseException:
         os.close(ruleset)
         raise
-    applied = {"abi": abi, "fs": True, "tcp_denied": bool(handled_net), "scoped": bool(scoped)}
+    applied: dict[str, object] = {"abi": abi, "fs": True}
+    applied.update(tcp_denied=bool(handled_net), scoped=bool(scoped))
     return ruleset, applied
 
 
