@@ -231,15 +231,20 @@ class StudentSession:
     def _watch(self, limit: float) -> watch.Watch:
         """A watch for one call; what the student used since the last one is spent."""
         assert self.process is not None
-        limits, accounts = self.config.limits, self.process.accounts
-        scratch = None if self.isolation.level == "bwrap" else Path(self.process.scratch.name)
-        before = accounts.last.cpu
+        limits, process = self.config.limits, self.process
+        scratch = None if self.isolation.level == "bwrap" else Path(process.scratch.name)
         memory, disk = limits.memory_bytes, limits.tmp_bytes
-        call = watch.Watch(accounts, limit, math.inf, memory, scratch, disk)
-        self.spent += max(call.start.cpu - before, 0.0)  # its processes ran between calls
+        call = watch.Watch(process.accounts, limit, math.inf, memory, scratch, disk)
+        self.spent += process.uncounted(call.start.cpu)  # its processes ran between calls
         if self.timeouts.budget is not None:
             call.budget_left = self.timeouts.budget - self.spent
         return call
+
+    def _spend(self, call: watch.Watch) -> None:
+        """Count what ``call`` cost: its wall time not excused, or its CPU time."""
+        assert self.process is not None
+        self.spent += call.cost
+        self.process.uncounted(call.last.cpu)  # within the call's cost
 
     def _exchange(self, request: dict[str, Any], function: str) -> dict[str, Any]:
         assert self.process is not None
@@ -254,15 +259,15 @@ class StudentSession:
             watch.send(self.process.request_fd, plaindata.encode(request), call)
             payload = watch.receive(self.process.reply_fd, call, MAX_REPLY_BYTES)
         except watch.Overrun as overrun:
-            self.spent += call.cost
+            self._spend(call)
             raise self._overrun(overrun.kind, function, limit) from None
         except (EOFError, OSError):
-            self.spent += call.cost
+            self._spend(call)
             code = self.process.accounts.wait_root(0.5)
             self.close()
             self.crashes += 1
             raise StudentCrash(function, code) from None
-        self.spent += call.cost
+        self._spend(call)
         self.call_log.append((call_key, call.cpu))
         return self._decode(payload, function)
 

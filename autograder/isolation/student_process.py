@@ -35,6 +35,7 @@ class StudentProcess:
     accounts: accounting.StudentProcesses
     confinement: dict[str, Any]  # what its bootstrap applied (said before any student code)
     start_cost: float = 0.0  # seconds from start to ready (see ``watch.Watch.cost``)
+    counted: float = 0.0  # CPU seconds of its processes already counted as spent
 
     @classmethod
     def start(cls, isolation: Isolation, folder: Path, slot: int, limits: Limits) -> StudentProcess:
@@ -81,17 +82,21 @@ class StudentProcess:
                 f"({type(error).__name__}, exit status {code}): {output}"
             ) from None
         self.start_cost = call.cost
-        self.accounts.scan()  # finds the worker before any student code runs
+        self.counted = self.accounts.scan().cpu  # (finds the worker before any student code)
         return dict(reply.get("ready", {})) if type(reply) is dict else {}
 
+    def uncounted(self, cpu: float) -> float:
+        """CPU seconds up to a total of ``cpu`` not counted yet (now counted)."""
+        extra, self.counted = max(cpu - self.counted, 0.0), max(cpu, self.counted)
+        return extra
+
     def end(self) -> tuple[float, str]:
-        """End every process of the student: (CPU seconds used since the last
-        look, output not yet taken)."""
-        before = self.accounts.last.cpu
+        """End every process of the student: (CPU seconds not counted yet,
+        output not yet taken)."""
         self.accounts.end()
         output = self.tap.take()
         for fd in (self.request_fd, self.reply_fd):
             os.close(fd)
         self.tap.thread.join(timeout=1.0)
         self.scratch.cleanup()
-        return max(self.accounts.last.cpu - before, 0.0), output
+        return self.uncounted(self.accounts.last.cpu), output
