@@ -28,8 +28,9 @@ from isolation_guarantees import LEVELS, holds
 from autograder.core.errors import StudentException, StudentOverLimit
 from autograder.isolation import sandbox
 from autograder.isolation.processes import CHECK_CAP_BYTES, json_bytes
-from autograder.isolation.sandbox import FIRST_UID, Limits, SandboxConfig
+from autograder.isolation.sandbox import Limits, SandboxConfig
 from autograder.isolation.session import StudentSession
+from autograder.isolation.uids import FIRST_UID, UID_COUNT
 
 PROBE = """
 import ctypes
@@ -158,9 +159,7 @@ def shout(size):
     print("z" * size, flush=True)
     return size
 """
-# A slot (hence a uid, whose process count RLIMIT_NPROC limits) of its own per
-# pytest-xdist worker: 0-2 are the command-line runs' of other tests.
-SLOT = 3 + 8 * int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
+SLOT = 3  # where the search for a free uid starts (uids.UidLease)
 
 
 def session_on(folder: Path, level: str, modules: tuple[str, ...] = ("probe",)) -> StudentSession:
@@ -201,10 +200,11 @@ def test_the_student_runs_unprivileged_and_without_capabilities(probe: StudentSe
     assert probe.process is not None
     outside = status_of(probe.process.accounts.chain[-1])
     if holds(row, level(probe)):
-        assert uid == euid == gid == FIRST_UID + SLOT
+        assert probe.lease is not None and probe.lease.uid is not None
+        assert uid == euid == gid == probe.lease.uid >= FIRST_UID
         assert capabilities == [0, 0, 0]
         assert int(outside["CapEff"], 16) == int(outside["CapBnd"], 16) == 0
-        assert outside["Uid"].split() == [str(FIRST_UID + SLOT)] * 4
+        assert outside["Uid"].split() == [str(probe.lease.uid)] * 4
     assert outside["NoNewPrivs"].strip() == "1"
     assert outside["Seccomp"].strip() == ("0" if level(probe) == "none" else "2")
     assert (pid < 10) is (level(probe) == "bwrap" or probe.isolation.pid_namespace)
@@ -254,7 +254,7 @@ def test_deleting_its_neighbours(probe: StudentSession, tmp_path: Path) -> None:
         (folder / "inner" / "file").write_text("keep me")
     if os.geteuid() == 0:  # another slot's scratch folder
         for path in (neighbour, neighbour / "inner", neighbour / "inner" / "file"):
-            os.chown(path, FIRST_UID + SLOT + 1, FIRST_UID + SLOT + 1)
+            os.chown(path, FIRST_UID + UID_COUNT - 1, FIRST_UID + UID_COUNT - 1)
     try:
         deleted = [call(probe, "remove_tree", str(f)) for f in (grader, neighbour)]
         survived = [(f / "inner" / "file").exists() for f in (grader, neighbour)]

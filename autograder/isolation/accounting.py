@@ -66,9 +66,25 @@ class ProcStat:
         return self.state not in "ZX"
 
 
+def _read(path: str) -> str:
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        return os.read(fd, 4096).decode(errors="replace")
+    finally:
+        os.close(fd)
+
+
+def last_pid() -> int:
+    """The pid the kernel gave last (/proc/loadavg): unchanged, no process was born."""
+    try:
+        return int(_read("/proc/loadavg").split()[-1])
+    except (OSError, ValueError, IndexError):
+        return -1
+
+
 def read_stat(pid: int) -> ProcStat | None:
     try:
-        text = Path(f"/proc/{pid}/stat").read_text()
+        text = _read(f"/proc/{pid}/stat")
     except OSError:
         return None
     command, rest = text[text.index("(") + 1 : text.rindex(")")], text.rsplit(")", 1)[1].split()
@@ -117,6 +133,7 @@ class StudentProcesses:
         self.chain: list[int] = []  # the first process down to the worker
         self.banked = 0.0  # CPU seconds of processes the grader reaped
         self.last = Usage(0.0, 0, 0, 0.0)
+        self.newest = -1  # the last pid the kernel gave, at the last full look
         _ROOTS.add(popen.pid)
 
     def _escaped(self, pid: int, stat: ProcStat) -> bool:
@@ -142,13 +159,19 @@ class StudentProcesses:
 
     def scan(self) -> Usage:
         """Measure the student now (and reap its orphans that ended)."""
-        present = pids()
-        self.members &= present
-        self.strangers &= present
-        stats = self._classify(present - self.members - self.strangers)
+        stats: dict[int, ProcStat] = {}
+        newest = last_pid()
+        if newest != self.newest:  # a process was born somewhere: look at them all
+            self.newest = newest
+            present = pids()
+            self.members &= present
+            self.strangers &= present
+            stats = self._classify(present - self.members - self.strangers)
         for pid in self.members - stats.keys():
             if (stat := read_stat(pid)) is not None:
                 stats[pid] = stat
+            else:
+                self.members.discard(pid)
         for pid, stat in list(stats.items()):
             if stat.ppid == os.getpid() and pid != self.popen.pid and not stat.alive:
                 self._reap(pid)
@@ -190,21 +213,21 @@ class StudentProcesses:
             time.sleep(0.01)
 
     def end(self) -> None:
-        """Kill every process of the student, reap those that fall to the grader."""
+        """Kill every process of the student and wait until none is left, not even
+        a zombie (it would still count towards the uid's process limit): those
+        that fall to the grader are reaped here."""
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.popen.pid, signal.SIGKILL)
         deadline = time.monotonic() + 5.0
         while time.monotonic() < deadline:
-            self.scan()
-            alive = [p for p in self.members if (s := read_stat(p)) is not None and s.alive]
-            for pid in alive:
+            self.scan()  # (reaps the grader's own zombies)
+            self.wait_root(0.0)
+            for pid in self.members:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.kill(pid, signal.SIGKILL)
-            self.wait_root(0.0)
-            if not alive and self.popen.returncode is not None:
+            if not self.members and self.popen.returncode is not None:
                 break
             time.sleep(0.005)
-        self.scan()  # reaps the last orphans
         _ROOTS.discard(self.popen.pid)
 
 

@@ -6,14 +6,16 @@ the student-side runtime loaded from its own folder, then ``confine`` with a
 
 * ``bwrap``: bubblewrap builds a private file system (read-only system and
   Python, the runtime, the submission; a private /tmp), new PID, network,
-  IPC and UTS namespaces, and ``setpriv`` drops to the slot's uid; the plan
+  IPC and UTS namespaces, and ``setpriv`` drops to the student's uid; the plan
   adds the seccomp filter.
-* ``landlock``: no namespaces needed. The plan drops to the slot's uid (when
+* ``landlock``: no namespaces needed. The plan drops to the student's uid (when
   the grader is root), then Landlock allows reading only the system and
   Python folders (minus the engine), the runtime and the submission, and
   writing only the scratch folder; seccomp on top. Where the kernel lets
   root create one, a PID namespace (``unshare``) holds the process too.
-* ``none``: the plan only drops to the slot's uid when the grader is root.
+* ``none``: the plan only drops to the student's uid when the grader is root.
+
+The student's uid is leased by ``uids.UidLease`` (None: the grader is not root).
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from typing import Any
 
 from autograder.isolation.sandbox import (
     ENGINE_DIR,
-    FIRST_UID,
     RUNTIME_DIR,
     RUNTIME_PACKAGE,
     SANDBOX_RUNTIME,
@@ -104,18 +105,11 @@ def python_roots() -> list[str]:
     return [r for r in resolved if not any(r != o and r.startswith(o + os.sep) for o in resolved)]
 
 
-def slot_ids(slot: int) -> dict[str, int | None]:
-    """The slot's own uid and gid, when the grader may switch to them (root)."""
-    if os.geteuid() != 0:
-        return {"uid": None, "gid": None}
-    return {"uid": FIRST_UID + slot, "gid": FIRST_UID + slot}
-
-
-def plan_for(isolation: Isolation, folder: Path, scratch: Path, slot: int) -> dict[str, Any]:
+def plan_for(isolation: Isolation, folder: Path, scratch: Path, uid: int | None) -> dict[str, Any]:
     """What the student process applies to itself (``runtime.confine``)."""
     if isolation.level == "bwrap":  # setpriv already switched the uid
         return {"uid": None, "seccomp": True, "folders": []}
-    plan: dict[str, Any] = {**slot_ids(slot), "folders": [str(RUNTIME_DIR), str(folder)]}
+    plan: dict[str, Any] = {"uid": uid, "gid": uid, "folders": [str(RUNTIME_DIR), str(folder)]}
     plan["folders"].append(str(scratch))
     if isolation.level == "landlock":
         plan.update(landlock=True, seccomp=True, devices=list(DEVICES))
@@ -134,8 +128,7 @@ def _dirs_for(path: str) -> list[str]:
     return args
 
 
-def _bwrap_prefix(folder: Path, slot: int, limits: Limits) -> list[str]:
-    uid = str(FIRST_UID + slot)
+def _bwrap_prefix(folder: Path, uid: int | None, limits: Limits) -> list[str]:
     args = [bwrap_path() or "bwrap", "--die-with-parent", "--new-session"]
     # Not --unshare-all: a new user namespace would leave setpriv no uid to switch to.
     args += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"]
@@ -153,12 +146,12 @@ def _bwrap_prefix(folder: Path, slot: int, limits: Limits) -> list[str]:
     args += _dirs_for(SANDBOX_RUNTIME) + ["--ro-bind", str(RUNTIME_DIR), SANDBOX_RUNTIME]
     args += ["--ro-bind", str(folder), SANDBOX_SUBMISSION, "--chdir", "/tmp"]
     args += ["--setenv", "HOME", "/tmp", "--setenv", "TMPDIR", "/tmp"]
-    if os.geteuid() != 0:
+    if uid is None:
         return args + ["--"]
     # bwrap keeps root's uid when run by root; setpriv drops it (and every
     # capability) so that the process-count limit, which root escapes, applies.
     privileges = ["--clear-groups", "--inh-caps=-all", "--bounding-set=-all"]
-    return args + ["--", "setpriv", "--reuid", uid, "--regid", uid, *privileges]
+    return args + ["--", "setpriv", "--reuid", str(uid), "--regid", str(uid), *privileges]
 
 
 @functools.cache
@@ -180,13 +173,13 @@ def student_command(
     folder: Path,
     scratch: Path,
     fds: tuple[int, int],
-    slot: int,
+    uid: int | None,
     limits: Limits,
 ) -> list[str]:
-    """The whole command line of one student process."""
-    plan = plan_for(isolation, folder, scratch, slot)
+    """The whole command line of one student process (``uid``: see ``uids``)."""
+    plan = plan_for(isolation, folder, scratch, uid)
     if isolation.level == "bwrap":
-        prefix = _bwrap_prefix(folder, slot, limits)
+        prefix = _bwrap_prefix(folder, uid, limits)
         runtime = SANDBOX_RUNTIME
     else:
         prefix = list(pid_namespace_prefix()) if isolation.pid_namespace else []

@@ -25,6 +25,7 @@ from autograder.isolation.sandbox import (
     SandboxUnavailable,
     bwrap_problem,
 )
+from autograder.isolation.uids import UidLease
 from autograder.runtime import framing, plaindata
 from autograder.runtime.landlock import abi_version
 
@@ -41,14 +42,14 @@ def start_probe(isolation: Isolation, limits: Limits = Limits()) -> tuple[dict[s
         folder, scratch = Path(home, "submission"), Path(home, "scratch")
         folder.mkdir(mode=0o755)
         scratch.mkdir(mode=0o700)
-        ids = launch.slot_ids(0)
-        if ids["uid"] is not None:
-            os.chown(scratch, ids["uid"], ids["gid"])  # type: ignore[arg-type]
+        lease = UidLease(0)
+        if lease.uid is not None:
+            os.chown(scratch, lease.uid, lease.uid)
         os.chmod(home, 0o755)
         request_r, request_w = os.pipe()
         reply_r, reply_w = os.pipe()
         fds = (request_r, reply_w)
-        command = launch.student_command(isolation, folder, scratch, fds, 0, limits)
+        command = launch.student_command(isolation, folder, scratch, fds, lease.uid, limits)
         started = time.perf_counter()
         popen = subprocess.Popen(
             command,
@@ -74,6 +75,7 @@ def start_probe(isolation: Isolation, limits: Limits = Limits()) -> tuple[dict[s
                 popen.wait(timeout=PROBE_SECONDS)
             popen.kill()
             stderr = popen.communicate()[1].decode(errors="replace").strip()
+            lease.release()
     if message is None:
         raise SandboxUnavailable(stderr[-300:] or f"exit status {popen.returncode}")
     ready = plaindata.decode(message)

@@ -6,10 +6,10 @@ Landlock and seccomp, no namespaces needed: containers such as Gradescope's),
 ``none`` (no sandbox: only an explicit ``--no-sandbox`` asks for it) and
 ``auto``, the default, which picks the first that really runs here: bwrap,
 else Landlock, else a refusal naming both fixes. On every level a grader
-running as root drops the student's process to an unprivileged uid, one per
-worker slot (``FIRST_UID + slot``), so that one student's process count never
-counts another's. ``launch`` builds the command lines, ``levels`` resolves
-``auto`` and probes Landlock.
+running as root drops the student's process to an unprivileged uid of its
+own (``uids``), so that one student's process count never counts another's.
+``launch`` builds the command lines, ``levels`` resolves ``auto`` and probes
+Landlock.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ RUNTIME_DIR = ENGINE_DIR / "runtime"
 RUNTIME_PACKAGE = "autograder_runtime"
 SANDBOX_RUNTIME = "/opt/autograder/" + RUNTIME_PACKAGE
 SANDBOX_SUBMISSION = "/submission"
-FIRST_UID = 61000
 LEVELS = ("auto", "bwrap", "landlock", "none")
 
 

@@ -32,6 +32,7 @@ from autograder.core.errors import (
 )
 from autograder.isolation import launch, levels, processes, sandbox, watch
 from autograder.isolation.student_process import StudentProcess
+from autograder.isolation.uids import UidLease
 from autograder.runtime import plaindata
 
 MAX_REPLY_BYTES = 256 << 20
@@ -94,6 +95,7 @@ class StudentSession:
         self.config = config
         self.timeouts = timeouts
         self.slot = slot
+        self.lease: UidLease | None = None  # the student's own uid, for the session's life
         self.isolation = levels.resolve(config)
         self.process: StudentProcess | None = None
         self.import_failures: dict[str, dict[str, Any]] = {}
@@ -118,6 +120,9 @@ class StudentSession:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+        if self.lease is not None:
+            self.lease.release()
+            self.lease = None
 
     def begin_check(self, name: str) -> None:
         """Start counting calls for ``name`` (the key of per-call timeouts)."""
@@ -143,9 +148,11 @@ class StudentSession:
 
     def _start(self) -> None:
         """Start a student process (confined and ready), then import the modules."""
+        if self.lease is None:
+            self.lease = UidLease(self.slot)
         try:
             self.process = StudentProcess.start(
-                self.isolation, self.folder, self.slot, self.config.limits
+                self.isolation, self.folder, self.lease.uid, self.config.limits
             )
         except sandbox.SandboxUnavailable as failure:
             self.start_failure = failure
@@ -229,13 +236,12 @@ class StudentSession:
         return self._exchange(request, function)
 
     def _watch(self, limit: float) -> watch.Watch:
-        """A watch for one call; what the student used since the last one is spent."""
+        """A watch for one call (what the student ran since the last one counts in it)."""
         assert self.process is not None
         limits, process = self.config.limits, self.process
         scratch = None if self.isolation.level == "bwrap" else Path(process.scratch.name)
         memory, disk = limits.memory_bytes, limits.tmp_bytes
         call = watch.Watch(process.accounts, limit, math.inf, memory, scratch, disk)
-        self.spent += process.uncounted(call.start.cpu)  # its processes ran between calls
         if self.timeouts.budget is not None:
             call.budget_left = self.timeouts.budget - self.spent
         return call
@@ -282,7 +288,10 @@ class StudentSession:
             self.crashes += 1
             amount = limits.memory_bytes if kind == "memory" else limits.tmp_bytes
             return StudentOverLimit(function, kind, amount)
-        timeout = StudentCpuTimeout(function, limit)
+        if kind == "cpu":
+            timeout: StudentTimeout = StudentCpuTimeout(function, limit)
+        else:  # the wall cap: sleeping, blocked, or a reply trickled out
+            timeout = StudentTimeout(function, watch.WALL_FACTOR * limit + watch.WALL_SLACK)
         if function != "import":  # a module that hangs is handled by _load
             self.disabled[function] = timeout
         return timeout

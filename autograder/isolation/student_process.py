@@ -1,7 +1,7 @@
 """One student process: started at an isolation level, confined, ready; ended whole.
 
 Kept apart from ``session`` (which speaks the protocol, call by call): the
-pipes, the scratch folder (owned by the slot's uid, so that a confined
+pipes, the scratch folder (owned by the student's uid, so that a confined
 process can write there and nowhere else), the command line from ``launch``,
 the output tap, and the accounting of every process the student starts.
 """
@@ -38,18 +38,19 @@ class StudentProcess:
     counted: float = 0.0  # CPU seconds of its processes already counted as spent
 
     @classmethod
-    def start(cls, isolation: Isolation, folder: Path, slot: int, limits: Limits) -> StudentProcess:
+    def start(
+        cls, isolation: Isolation, folder: Path, uid: int | None, limits: Limits
+    ) -> StudentProcess:
         """Start one and wait until it is confined and ready; SandboxUnavailable
         when it dies or stalls first (that is the sandbox's failure)."""
         request_r, request_w = os.pipe()
         reply_r, reply_w = os.pipe()
         os.set_blocking(request_w, False)
         scratch = tempfile.TemporaryDirectory(prefix="autograder-")
-        ids = launch.slot_ids(slot)
-        if ids["uid"] is not None:
-            os.chown(scratch.name, ids["uid"], ids["gid"])  # type: ignore[arg-type]
+        if uid is not None:
+            os.chown(scratch.name, uid, uid)
         fds = (request_r, reply_w)
-        command = launch.student_command(isolation, folder, Path(scratch.name), fds, slot, limits)
+        command = launch.student_command(isolation, folder, Path(scratch.name), fds, uid, limits)
         known = accounting.pids()
         popen = subprocess.Popen(
             command,
@@ -63,7 +64,7 @@ class StudentProcess:
         )
         os.close(request_r)
         os.close(reply_w)
-        accounts = accounting.StudentProcesses(popen, ids["uid"], known)
+        accounts = accounting.StudentProcesses(popen, uid, known)
         tap = processes.OutputTap(popen.stdout)
         process = cls(popen, request_w, reply_r, tap, scratch, accounts, {})
         process.confinement = process._await_ready(isolation, limits)
