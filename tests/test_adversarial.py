@@ -371,16 +371,18 @@ def test_a_trickled_reply_ends_at_its_calls_wall_cap(graded: GradedClass) -> Non
     assert report["seconds"] < 4.0 + 15.0  # one wall cap, and the rest of the checks
 
 
-def test_busy_children_spend_the_calls_cpu_time(graded: GradedClass) -> None:
+def test_busy_children_earn_no_longer_wall_cap(graded: GradedClass) -> None:
     """The function spins beside two spinning children: their CPU time is its
-    own, and its waits for a CPU (caused by them) earn no longer wall cap."""
+    own, and its waits for a CPU (caused by them) earn no longer wall cap: the
+    call ends at its CPU limit, or on a machine loaded enough to starve all
+    three, at its plain wall cap of 3 x 1 s + 1 s."""
     first = failed_messages(graded.reports["busy_children"])[0]
-    assert "SigmoidLayer.backward used more than" in first
-    assert "every process it started" in first
+    cpu = "SigmoidLayer.backward used more than 1.0 s of CPU time, counting every process"
+    assert first.startswith((cpu, "SigmoidLayer.backward did not return within 4.0 s"))
 
 
 def test_naps_spread_over_many_calls_meet_the_submissions_budget(graded: GradedClass) -> None:
-    """Each forward pass naps 0.2 s, well within its call's limits: without a
+    """Each forward pass naps 0.5 s, well within its call's limits: without a
     budget the submission would cost the batch hours."""
     report = graded.reports["naps_everywhere"]
     messages = failed_messages(report)
