@@ -15,7 +15,9 @@ report comes back pickled by Dask. The student's process still speaks only
 plain data to its worker, inside bubblewrap on the worker's machine.
 
 A worker that dies mid-task (killed, out of memory) costs nothing: the
-scheduler gives the task to another worker, up to its ``allowed-failures``
+scheduler gives the task to another worker (which starts from what the
+earlier attempts spent of the submission's budget, ``SchedulerLedger``), up
+to its ``allowed-failures``
 (default 3; ``DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES`` where the
 scheduler runs), then the student is recorded as a grader error (regraded by
 the next run) and the batch goes on.
@@ -34,7 +36,7 @@ import traceback
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import CancelledError
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -54,11 +56,11 @@ from autograder.grading.parcels import (
 )
 from autograder.grading.runner import GradeOptions
 from autograder.intake.submissions import Submission
-from autograder.isolation.levels import landlock_problem
+from autograder.isolation.levels import landlock_problem, resolve
 from autograder.isolation.sandbox import bwrap_problem
 
 try:
-    from distributed import Client, as_completed
+    from distributed import Client, as_completed, get_client, get_worker
     from distributed.comm.addressing import get_address_host_port
     from distributed.scheduler import KilledWorker
 except ImportError:  # pragma: no cover - exercised only where the extra is missing
@@ -76,6 +78,7 @@ SLOT_DIR = Path(tempfile.gettempdir()) / "autograder-slots"
 TASKS_PER_THREAD = 4  # tasks queued per worker thread: enough to keep workers busy
 NUMPY_SCALARS = frozenset(np.dtype(c).type for c in "?bhilqBHILQefdgFDG")
 RESIZE_EVERY = 16  # results between two looks at how many worker threads there are
+LEDGER = "autograder-spent"
 
 
 # -- on the worker ---------------------------------------------------------------
@@ -122,6 +125,27 @@ def sandbox_slot() -> Iterator[int]:
     raise RuntimeError(f"all {MAX_SLOTS} sandbox slots of this machine are in use")
 
 
+@dataclass(frozen=True)
+class SchedulerLedger:
+    """Each submission's spending of its budget, kept by the Dask scheduler.
+
+    Stored in the scheduler's metadata under the task's own key: a task
+    retried on another worker (its worker died) keeps its key, so the retry
+    reads what the earlier attempts recorded. A few bytes per submission
+    stay on the scheduler until it stops.
+    """
+
+    def spent(self, key: str) -> float:
+        try:
+            return float(get_client().get_metadata([LEDGER, key], default=0.0))
+        except (OSError, ValueError, TypeError):
+            return 0.0
+
+    def record(self, key: str, seconds: float) -> None:
+        with contextlib.suppress(OSError):
+            get_client().set_metadata([LEDGER, key], seconds)
+
+
 def grade_parcel(
     parcel: Parcel, assignment_name: str, bundle: bytes, options: GradeOptions, version: str
 ) -> tuple[Report, str]:
@@ -129,9 +153,10 @@ def grade_parcel(
     if version != __version__:
         raise RuntimeError(f"this worker runs autograder {__version__}, the client {version}")
     assignment = _assignment(assignment_name, bundle)
+    key = str(get_worker().get_current_task())  # the same for every retry of the task
     with sandbox_slot() as slot, tempfile.TemporaryDirectory(prefix="autograder-in-") as scratch:
         submission = unpack_submission(parcel, Path(scratch))
-        report, error = grade_one(submission, assignment, options, slot)
+        report, error = grade_one(submission, assignment, options, slot, key)
     results = tuple(replace(r, data=transportable(r.data)) for r in report.results)
     return replace(report, results=results), error
 
@@ -224,6 +249,9 @@ class DaskGrader:
         bytes); it is resized every ``RESIZE_EVERY`` results, so workers that
         join mid-batch get work.
         """
+        level = resolve(options.sandbox).level  # every worker at the client's level
+        options = replace(options, sandbox=replace(options.sandbox, isolation=level))
+        options = replace(options, ledger=SchedulerLedger())
         self._check_workers(options)
         name, bundle = self.assignment.folder.name, pack_folder(self.assignment.folder)
         queue, running = iter(todo), as_completed(loop=self.client.loop)

@@ -31,9 +31,17 @@ def failed_report(assignment: Assignment, options: GradeOptions, message: str) -
 
 
 def grade_one(
-    submission: Submission, assignment: Assignment, options: GradeOptions, slot: int
+    submission: Submission,
+    assignment: Assignment,
+    options: GradeOptions,
+    slot: int,
+    key: str = "",
 ) -> tuple[Report, str]:
-    """Returns (report, grader error or ""); the one code path of every executor."""
+    """Returns (report, grader error or ""); the one code path of every executor.
+
+    ``key`` names this submission's attempts in ``options.ledger`` (by default
+    its student id), so that its budget spans retries.
+    """
     try:
         with tempfile.TemporaryDirectory(prefix="autograder-sub-") as scratch:
             os.chmod(scratch, 0o755)  # the unprivileged sandbox user must read it
@@ -43,7 +51,8 @@ def grade_one(
                 return failed_report(
                     assignment, options, t("error.unreadable_submission", options.lang, reason=bad)
                 ), ""
-            report, _, _ = grade_costed(folder, assignment, options, slot, submission.student)
+            key = key or submission.student
+            report, _, _ = grade_costed(folder, assignment, options, slot, key)
     except Exception:  # the grader's own failure: recorded, never fatal
         message = t("error.grader", options.lang)
         return failed_report(assignment, options, message), traceback.format_exc()
