@@ -59,6 +59,7 @@ TWIN = {
     "spawn_children": "twin_full",
     "spawn_daemon": "twin_full",
     "fork_bomb": "twin_full",
+    "memory_children": "twin_full",
     "monkeypatch_numpy": "twin_affine_zeros",
     "ndarray_liar": "twin_sigmoid_raises",
     "steal_reference": "twin_affine_raises",

@@ -370,6 +370,13 @@ def idle_child_then_work(seconds, child):
     return seconds
 
 
+def orphan_then_exit(code):
+    if os.fork() == 0:  # the child keeps the reply pipe open
+        time.sleep(60)
+        os._exit(0)
+    os._exit(code)
+
+
 def hoard(count, megabytes):
     # Children that each take what they can, then hold it; returns once they all have.
     done_r, done_w = os.pipe()
@@ -409,6 +416,18 @@ def test_a_trickled_reply_is_part_of_its_call(tricks: Path) -> None:
         elapsed = time.perf_counter() - started
     cap = watch.WALL_FACTOR * 0.5 + watch.WALL_SLACK
     assert cap <= elapsed < cap + 1.5  # not the 10 s of the whole reply
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_a_crash_is_a_crash_though_a_child_holds_the_pipe(tricks: Path, level: str) -> None:
+    with open_session(tricks, ["tricks"], level) as session:
+        session.call("tricks.nap", 0)
+        started = time.perf_counter()
+        with pytest.raises(StudentCrash) as crash:
+            session.call("tricks.orphan_then_exit", 3)
+        assert crash.value.exit_code == 3
+        assert time.perf_counter() - started < 1.5  # not the 2.5 s wall cap
+        assert session.call("tricks.nap", 0)["value"] == 0  # a fresh process answers
 
 
 def test_busy_children_count_towards_the_calls_cpu_time(tricks: Path) -> None:

@@ -116,6 +116,7 @@ class Usage:
     rss: int  # bytes resident in its live processes
     others: int  # live processes besides its worker and the wrappers above it
     run_delay: float  # seconds its worker waited for a CPU so far
+    worker_alive: bool = True
 
 
 class StudentProcesses:
@@ -181,9 +182,10 @@ class StudentProcesses:
         others = [p for p, s in stats.items() if s.alive and p not in self.chain]
         delay = run_delay(self.chain[-1]) if self.chain else 0.0
         cpu = self.banked + sum(s.cpu for s in stats.values())
-        self.last = Usage(
-            max(cpu, self.last.cpu), sum(s.rss for s in stats.values()), len(others), delay
-        )
+        worker = stats.get(self.chain[-1] if self.chain else self.popen.pid)
+        alive = worker is not None and worker.alive
+        rss = sum(s.rss for s in stats.values())
+        self.last = Usage(max(cpu, self.last.cpu), rss, len(others), delay, alive)
         return self.last
 
     def _reap(self, pid: int, block: bool = False) -> int | None:

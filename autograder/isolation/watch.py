@@ -106,10 +106,16 @@ class Watch:
         return WALL_FACTOR * self.limit + WALL_SLACK + self.excused
 
     def wait(self, fd: int, writing: bool = False) -> bool:
-        """Wait until ``fd`` is ready or the next look is due (which it takes)."""
+        """Wait until ``fd`` is ready or the next look is due (which it takes).
+
+        EOFError when nothing is ready and the worker has died: its children
+        may hold the pipe open, and a crash must not pass for a timeout.
+        """
         self.look()
         delay = max(self.next_look - time.perf_counter(), 0.0)
         ready = select.select([] if writing else [fd], [fd] if writing else [], [], delay)
+        if not (ready[0] or ready[1]) and not self.last.worker_alive:
+            raise EOFError
         return bool(ready[0] or ready[1])
 
 

@@ -133,6 +133,10 @@ def reply_for(worker: Worker, request: dict[str, Any]) -> bytes:
     except plaindata.PlainDataError as exc:
         error = {"type": "unplain", "message": str(exc)}
         return plaindata.encode({"ok": False, "error": error})
+    except MemoryError:  # the reply itself does not fit in the process's memory limit
+        del result
+        message = "the value returned does not fit in the memory allowed to encode it"
+        return plaindata.encode({"ok": False, "error": {"type": "MemoryError", "message": message}})
 
 
 def main(argv: list[str], confinement: dict[str, Any] | None = None) -> None:
