@@ -193,6 +193,7 @@ def train_xor(X, y, params, **kwargs):
 def recording_submission(folder: Path) -> Path:
     """The reference, writing every input the checks send it to inputs.log."""
     folder.mkdir()
+    folder.chmod(0o777)  # the student may run as a uid of its own: it writes its log here
     for name, recorder in [("layers.py", RECORDER), ("xor.py", TRAIN_RECORDER)]:
         (folder / name).write_text((SOLUTION / name).read_text() + recorder)
     return folder

@@ -14,7 +14,7 @@ call starts a fresh one, so one bad function fails only the checks that use it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -31,47 +31,18 @@ from autograder.core.errors import (
     StudentUnplain,
 )
 from autograder.isolation import launch, levels, processes, sandbox, watch
-from autograder.isolation.student_process import StudentProcess
+from autograder.isolation.policy import TimeoutPolicy
+from autograder.isolation.student_process import StudentProcess, readable_copy
 from autograder.isolation.uids import UidLease
 from autograder.runtime import plaindata
+
+__all__ = ["MAX_REPLY_BYTES", "StudentSession", "TimeoutPolicy"]
 
 MAX_REPLY_BYTES = 256 << 20
 # The JSON part of a reply (numbers outside arrays; arrays travel as .npy).
 # Parsing costs the grader ~10x its size in memory and ~0.2 s per MiB, after
 # the call's time limit: a forged reply must not make the grader pay that.
 MAX_SKELETON_BYTES = 4 << 20
-
-
-@dataclass(frozen=True)
-class TimeoutPolicy:
-    """Per-call CPU limits: ``factor`` times a baseline, never below ``floor``;
-    and the budget of a whole submission.
-
-    Baselines are the reference's own CPU time for the same call (measured
-    when the reference is at hand), else a per-function figure from the
-    assignment; ``default`` applies when neither is known. ``budget`` (set by
-    ``with_budget`` from the reference's own cost) caps what one submission
-    may cost the batch in all; None: no budget (a student's own self-check).
-    """
-
-    factor: float = 50.0
-    floor: float = 1.0
-    default: float = 2.0
-    per_call: dict[str, float] = field(default_factory=dict)
-    per_function: dict[str, float] = field(default_factory=dict)
-    budget: float | None = None
-    budget_factor: float = 20.0
-    budget_floor: float = 30.0
-
-    def seconds(self, call_key: str, function: str) -> float:
-        baseline = self.per_call.get(call_key, self.per_function.get(function))
-        if baseline is None:
-            return max(self.floor, self.default)
-        return max(self.floor, self.factor * baseline)
-
-    def with_budget(self, reference_cost: float) -> TimeoutPolicy:
-        """The budget: ``budget_factor`` x the reference's cost, at least ``budget_floor``."""
-        return replace(self, budget=max(self.budget_floor, self.budget_factor * reference_cost))
 
 
 class StudentSession:
@@ -96,6 +67,7 @@ class StudentSession:
         self.timeouts = timeouts
         self.slot = slot
         self.lease: UidLease | None = None  # the student's own uid, for the session's life
+        self._copy: tempfile.TemporaryDirectory[str] | None = None  # see readable_copy
         self.isolation = levels.resolve(config)
         self.process: StudentProcess | None = None
         self.import_failures: dict[str, dict[str, Any]] = {}
@@ -123,6 +95,14 @@ class StudentSession:
         if self.lease is not None:
             self.lease.release()
             self.lease = None
+        if self._copy is not None:
+            self._copy.cleanup()
+            self._copy = None
+
+    @property
+    def _code(self) -> Path:
+        """The folder the student's process imports from."""
+        return Path(self._copy.name) if self._copy is not None else self.folder
 
     def begin_check(self, name: str) -> None:
         """Start counting calls for ``name`` (the key of per-call timeouts)."""
@@ -150,9 +130,11 @@ class StudentSession:
         """Start a student process (confined and ready), then import the modules."""
         if self.lease is None:
             self.lease = UidLease(self.slot)
+            if self.lease.uid is not None:  # the student's uid must read its files
+                self._copy = readable_copy(self.folder)
         try:
             self.process = StudentProcess.start(
-                self.isolation, self.folder, self.lease.uid, self.config.limits
+                self.isolation, self._code, self.lease.uid, self.config.limits
             )
         except sandbox.SandboxUnavailable as failure:
             self.start_failure = failure
@@ -165,7 +147,7 @@ class StudentSession:
         """Import the modules one at a time, so that one killing or hanging the
         process (``os._exit`` or an endless loop at import) fails alone: the
         process is restarted without it, and modules importing it fail fast."""
-        folder = launch.submission_path(self.isolation, self.folder)
+        folder = launch.submission_path(self.isolation, self._code)
         failures = {m: _import_failure(e) for m, e in self.broken_imports.items()}
         for module in [m for m in self.modules if m not in self.broken_imports]:
             blocked = sorted(self.broken_imports)

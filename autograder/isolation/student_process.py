@@ -9,6 +9,8 @@ the output tap, and the accounting of every process the student starts.
 from __future__ import annotations
 
 import os
+import shutil
+import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -101,3 +103,22 @@ class StudentProcess:
         self.tap.thread.join(timeout=1.0)
         self.scratch.cleanup()
         return self.uncounted(self.accounts.last.cpu), output
+
+
+def readable_copy(folder: Path) -> tempfile.TemporaryDirectory[str] | None:
+    """A copy of ``folder``'s files that an unprivileged uid may read, when it may
+    not read the folder itself (a 0700 temporary folder, a notebook's modules):
+    its regular files only, never a link. None when the folder will do."""
+    files = [p for p in folder.iterdir() if p.is_file() and not p.is_symlink()]
+    readable = stat.S_IROTH | stat.S_IXOTH
+    if folder.stat().st_mode & readable == readable and all(
+        p.stat().st_mode & stat.S_IROTH for p in files
+    ):
+        return None
+    copy = tempfile.TemporaryDirectory(prefix="autograder-readable-")
+    os.chmod(copy.name, 0o755)
+    for path in files:
+        target = Path(copy.name) / path.name
+        shutil.copyfile(path, target, follow_symlinks=False)
+        os.chmod(target, 0o644)
+    return copy
