@@ -1,19 +1,22 @@
 """The student's process confines itself, before any student code is imported.
 
-The grader hands a *plan* (plain data, see ``sandbox.confinement_plan``); the
-bootstrap applies it in this order, each step needing the one before:
+The grader hands a *plan* (plain data, see ``isolation.launch.plan_for``);
+the bootstrap applies it in this order, each step needing the one before:
 
-1. paths the unprivileged user could not reach (a Python under a 0700 home)
-   are reopened as file descriptors, ``/proc/self/fd/N`` on ``sys.path``;
-2. as root: no supplementary groups, an empty capability bounding set, then
-   the slot's own uid and gid (which clears the permitted and effective
+1. the Landlock ruleset is built (``landlock.build``) while every path of
+   the allow-list can still be opened: read and execute beneath the system
+   and Python folders except the engine (only its ``runtime`` folder), read
+   the submission, write the scratch folder; no TCP; signals and abstract
+   sockets scoped;
+2. folders the student's uid could not walk to (a Python under a 0700 home)
+   are reopened as descriptors: ``/proc/self/fd/N`` on ``sys.path`` and in
+   ``ROUTES`` (see ``route``);
+3. as root: no supplementary groups, an empty capability bounding set, then
+   the student's own uid and gid (which clears the permitted and effective
    capabilities), then the inheritable and ambient sets cleared too;
-3. the parent-death signal (a change of uid clears it), no-new-privs;
-4. Landlock (the ruleset built by ``landlock.build`` before step 2) with the plan's allow-list: read
-   and execute beneath the system and Python folders except the engine
-   (only its ``runtime`` folder), read the submission, write the scratch
-   folder, no TCP, signals and abstract sockets scoped;
-5. the seccomp filter (``seccomp.install``).
+4. the parent-death signal (a change of uid clears it), no-new-privs;
+5. the ruleset enforced (``landlock.enforce``), then the seccomp filter
+   (``seccomp.install``).
 
 Every step that the plan asks for and that fails raises: the process must not
 go on to import student code half-confined. Returns what applied.
