@@ -29,8 +29,8 @@ from autograder.core.errors import (
     StudentTimeout,
     StudentUnplain,
 )
+from autograder.isolation import processes, watch
 from autograder.isolation import session as session_module
-from autograder.isolation import watch
 from autograder.isolation.sandbox import Limits, SandboxConfig
 from autograder.isolation.session import StudentSession, TimeoutPolicy
 
@@ -528,3 +528,16 @@ def test_a_busy_machine_excuses_a_call_only_while_the_student_has_no_other_proce
         with pytest.raises(StudentTimeout):
             session.call("tricks.idle_child_then_work", 0.5, True)
     assert alone > watch.WALL_FACTOR * 0.6 + watch.WALL_SLACK  # it needed the excuse
+
+
+def test_output_is_capped_per_check_and_per_student_as_stored(student: StudentSession) -> None:
+    """16 KiB per check and 256 KiB per student, measured after JSON encoding
+    (a control character takes 6 bytes there)."""
+    kept = []
+    for number in range(24):
+        student.begin_check(f"check {number}")
+        value(student, "shout", "\x01" * (100 << 10))
+        kept.append(processes.json_bytes(student.take_output()))
+    assert all(size <= processes.CHECK_CAP_BYTES for size in kept)
+    assert kept[0] > processes.CHECK_CAP_BYTES - 200
+    assert processes.STUDENT_CAP_BYTES - 200 < sum(kept) <= processes.STUDENT_CAP_BYTES

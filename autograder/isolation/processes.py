@@ -79,10 +79,13 @@ def json_bytes(text: str) -> int:
 
 
 def capped(text: str, cap: int) -> str:
-    """``text`` cut so that it takes at most ``cap`` bytes of JSON, with a note."""
+    """``text`` cut so that it takes at most ``cap`` bytes of JSON, with a note
+    saying so (when the note itself fits)."""
     if json_bytes(text) <= cap:
         return text
     note = f"\n[... output cut: {json_bytes(text)} bytes as JSON, {cap} kept at most]"
+    if json_bytes(note) > cap:  # not even the note fits: nothing is kept
+        return ""
     room, low, high = max(cap - json_bytes(note), 0), 0, min(len(text), cap)
     while low < high:  # the longest prefix that fits
         middle = (low + high + 1) // 2

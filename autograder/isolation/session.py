@@ -130,7 +130,7 @@ class StudentSession:
         """Start a student process (confined and ready), then import the modules."""
         if self.lease is None:
             self.lease = UidLease(self.slot)
-            if self.lease.uid is not None:  # the student's uid must read its files
+            if self.lease.uid is not None and self.folder.is_dir():  # its uid reads them
                 self._copy = readable_copy(self.folder)
         try:
             self.process = StudentProcess.start(
