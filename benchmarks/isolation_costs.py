@@ -19,8 +19,11 @@ Printed, each a figure measured in this run (no timing is asserted):
    graded on its own (``grade_one``, the local pool's code path, after the
    reference's calibration with the default limits and budget), its wall
    time taken; the honest figure is the median of three gradings of
-   ``twin_full``. The ratio max(hostile) / honest is what any one student can
-   cost the batch, however it spreads its sleeps or its children's work.
+   ``twin_full``; ``naps_to_the_cap`` (built here) naps just under its wall
+   cap in every call, the most a student can take per call: it meets the
+   submission's budget. The ratio max(hostile) / honest is what any one
+   student can cost the batch, however it spreads its sleeps or its
+   children's work.
 """
 
 from __future__ import annotations
@@ -56,14 +59,36 @@ print(json.dumps({{"seconds": time.perf_counter() - started, "applied": applied}
 """
 
 
-def isolation_at(level: str) -> Isolation:
+# Every call naps just under its wall cap (3 x 1 s + 1 s at the default floor):
+# each call within its limits, the most wall time per call a student can take.
+NAP_TO_THE_CAP = "        import time\n\n        time.sleep(3.8)\n"
+
+
+def isolation_at(level: str, pid_namespace: bool = True) -> Isolation:
     if level == "landlock":
-        return Isolation("landlock", levels.abi_version(), bool(launch.pid_namespace_prefix()))
+        unshare = pid_namespace and bool(launch.pid_namespace_prefix())
+        return Isolation("landlock", levels.abi_version(), unshare)
     return Isolation(level)
 
 
-def start_seconds(level: str, repeat: int) -> float:
-    return statistics.median(levels.start_probe(isolation_at(level))[1] for _ in range(repeat))
+def start_seconds(isolation: Isolation, repeat: int) -> float:
+    return statistics.median(levels.start_probe(isolation)[1] for _ in range(repeat))
+
+
+def napping_to_the_cap(folder: Path) -> Path:
+    """twin_full with every layer method napping to its call's wall cap."""
+    folder.mkdir(parents=True)
+    layers = (ADVERSARIAL / "twin_full" / "layers.py").read_text()
+    for anchor in (
+        "        return x * y\n",
+        "        return x @ W + b\n",
+        "        dx = dz * self.y\n",
+    ):
+        layers = layers.replace(anchor, NAP_TO_THE_CAP + anchor, 1)
+    (folder / "layers.py").write_text(layers)
+    (folder / "xor.py").write_text((ADVERSARIAL / "twin_full" / "xor.py").read_text())
+    folder.chmod(0o755)
+    return folder
 
 
 def confine_seconds(repeat: int) -> tuple[float, dict[str, object]]:
@@ -106,6 +131,10 @@ def worst_case(level: str) -> None:
     for folder in sorted(p for p in ADVERSARIAL.iterdir() if p.is_dir()):
         if not folder.name.startswith("twin_"):
             times[folder.name] = grade_seconds(folder, assignment, options)
+    with tempfile.TemporaryDirectory() as scratch:
+        os.chmod(scratch, 0o755)
+        capped = napping_to_the_cap(Path(scratch) / "naps_to_the_cap")
+        times[capped.name] = grade_seconds(capped, assignment, options)
     worst = max(times, key=times.__getitem__)
     for name, seconds in sorted(times.items(), key=lambda item: -item[1])[:6]:
         print(f"  {name:24s} {seconds:7.2f} s  ({seconds / honest:5.1f} x honest)")
@@ -123,9 +152,12 @@ def main() -> None:
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     print("start to ready, median of", args.repeat)
-    starts = {level: start_seconds(level, args.repeat) for level in args.levels}
+    starts = {level: start_seconds(isolation_at(level), args.repeat) for level in args.levels}
+    if "landlock" in args.levels and launch.pid_namespace_prefix():
+        alone = isolation_at("landlock", pid_namespace=False)
+        starts["landlock, no PID namespace"] = start_seconds(alone, args.repeat)
     for level, seconds in starts.items():
-        print(f"  {level:9s} {seconds * 1000:7.1f} ms")
+        print(f"  {level:28s} {seconds * 1000:7.1f} ms")
     step, applied = confine_seconds(args.repeat)
     print(f"confinement step alone (uid drop, Landlock, seccomp): {step * 1000:.2f} ms")
     print(f"  applied: {applied}")
