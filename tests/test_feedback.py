@@ -15,7 +15,12 @@ from autograder.grading.assignment import Assignment
 from autograder.grading.runner import GradeOptions, grade_folder
 from autograder.isolation.sandbox import SandboxConfig
 from autograder.reports import plots
-from autograder.reports.feedback import feedback_html, feedback_markdown, student_view
+from autograder.reports.feedback import (
+    feedback_html,
+    feedback_markdown,
+    student_view,
+    write_feedback_md,
+)
 
 BLUE, RED = (31, 119, 180), (214, 39, 40)  # plots.EXPECTED, plots.YOURS
 SECRETS = ("987.654321", "SECRET-DIAGNOSIS", "SECRET-OUTPUT", "4242.4242")
@@ -85,13 +90,21 @@ def test_the_plot_comes_from_public_data_only(ascent_report: Report) -> None:
     assert student_view(with_hidden_failure(ascent_report)).has_curve
 
 
-def test_markdown_has_the_table_failures_and_embedded_plot(ascent_report: Report) -> None:
-    text = feedback_markdown(ascent_report)
+def test_markdown_has_the_table_failures_and_its_plot_beside_it(
+    ascent_report: Report, tmp_path: Path
+) -> None:
+    """feedback.md links loss.png, written beside it: no 40 KB base64 blob in the text."""
+    write_feedback_md(ascent_report, tmp_path, None)
+    text = (tmp_path / "feedback.md").read_text()
     assert "| Check | Result | Points |" in text
     assert "| train_xor matches gradient descent after 100 epochs | failed | 0/2 |" in text
     assert "> Likely cause: train_xor climbs the loss" in text
-    found = re.search(r"\]\(data:image/png;base64,([A-Za-z0-9+/=]+)\)", text)
-    assert found and png_size(base64.b64decode(found.group(1))) == (700, 360)
+    assert "base64" not in text and len(text) < 8000
+    assert re.search(r"!\[[^\]]+\]\(loss\.png\)", text)
+    assert png_size((tmp_path / "loss.png").read_bytes()) == (700, 360)
+    assert (tmp_path / "loss.png").stat().st_mode & 0o777 == 0o644  # handed to the student
+    write_feedback_md(Report("backprop", ()), tmp_path, None)  # no curve: no stale picture
+    assert not (tmp_path / "loss.png").exists()
 
 
 def test_indonesian_page(public_assignment: Assignment) -> None:
@@ -104,9 +117,17 @@ def test_indonesian_page(public_assignment: Assignment) -> None:
 
 
 def test_no_curve_without_matplotlib_or_data() -> None:
-    page = feedback_html(Report("backprop", ()))
-    assert "<img" not in page
+    expected_only = CheckResult(
+        "train_xor learns", "train_xor", 0, 2, FAILED, "no", data={"expected_losses": [1.0, 0.5]}
+    )
+    page = feedback_html(Report("backprop", (expected_only,)))
     assert ("No loss curve" in page) == plots.available()
+
+
+def test_no_training_section_when_no_check_records_a_curve() -> None:
+    """An assignment whose checks record no loss curve (e.g. neuron) has no such section."""
+    for text in (feedback_html(Report("neuron", ())), feedback_markdown(Report("neuron", ()))):
+        assert "<img" not in text and "Training on XOR" not in text and "No loss curve" not in text
 
 
 def test_chromium_renders_the_plot(ascent_report: Report, tmp_path: Path) -> None:

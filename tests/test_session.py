@@ -26,11 +26,12 @@ from autograder.core.errors import (
     StudentImportFailure,
     StudentOverBudget,
     StudentOverLimit,
+    StudentReplyTooLarge,
     StudentTimeout,
     StudentUnplain,
 )
-from autograder.isolation import processes, watch
-from autograder.isolation import session as session_module
+from autograder.isolation import processes, replies, watch
+from autograder.isolation.replies import ReplyPolicy
 from autograder.isolation.sandbox import Limits, SandboxConfig
 from autograder.isolation.session import StudentSession, TimeoutPolicy
 
@@ -173,13 +174,22 @@ def test_what_is_not_plain_data_is_refused(student: StudentSession, function: st
     assert isinstance(value(student, "pid"), int)
 
 
-def test_a_reply_above_the_size_cap_is_a_crash_not_a_read(
-    student: StudentSession, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(session_module, "MAX_REPLY_BYTES", 4096)
-    with pytest.raises(StudentCrash):
+def test_a_reply_above_its_cap_is_refused_unread(student: StudentSession) -> None:
+    student.reply_policy = ReplyPolicy(floor=1024, ceiling=4096)
+    with pytest.raises(StudentReplyTooLarge, match="returned 80,") as large:
         value(student, "big", 10_000)
+    assert large.value.cap == 4096 and large.value.size > 80_000
     assert value(student, "big", 10).shape == (10,)  # type: ignore[attr-defined]
+
+
+def test_the_cap_is_a_multiple_of_the_references_reply(student: StudentSession) -> None:
+    value(student, "big", 10)
+    size = dict(student.reply_log)["a check#1"]
+    student.reply_policy = ReplyPolicy(factor=2.0, floor=0, per_call={"a check#2": size})
+    assert value(student, "big", 10).shape == (10,)  # type: ignore[attr-defined]
+    with pytest.raises(StudentReplyTooLarge):
+        value(student, "big", 200)  # call #3: an unknown key gets the largest cap
+    assert student.reply_policy.cap("a check#3") == 2 * size
 
 
 def test_a_forged_reply_of_millions_of_numbers_is_refused_unparsed(
@@ -189,8 +199,9 @@ def test_a_forged_reply_of_millions_of_numbers_is_refused_unparsed(
         raise AssertionError("the grader parsed it")
 
     value(student, "pid")  # started and imported
-    monkeypatch.setattr(session_module.plaindata, "decode", never)
-    with pytest.raises(StudentUnplain, match="MiB of numbers outside arrays"):
+    student.reply_policy = ReplyPolicy(ceiling=64 << 20)
+    monkeypatch.setattr(replies.plaindata, "decode", never)
+    with pytest.raises(StudentUnplain, match="KiB of numbers outside arrays"):
         value(student, "forge", 5_000_000)
 
 

@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.expect import worst_mismatch
+from autograder.checks.expect import as_numbers, worst_mismatch
+from autograder.core.errors import CheckFailed
 from autograder.i18n import t
 
 
@@ -159,8 +160,8 @@ def diagnose_backward(case: BackwardCase, tolerance: Tolerance) -> Diagnosis | N
 
 def as_array(value: Any) -> np.ndarray | None:
     try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
+        array = as_numbers("", value)
+    except CheckFailed:
         return None
     return array if np.all(np.isfinite(array)) else None
 

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import click
 
-from autograder.cli.base import SEED_OPTION, domain_errors
+from autograder.cli.base import SEED_OPTION, TIMEOUT_FACTOR, TIMEOUT_FLOOR, domain_errors
 from autograder.core.results import Outcome
-from autograder.grading.batch import grade_batch
+from autograder.grading.batch import Batch
 from autograder.grading.config import BatchConfig
+from autograder.grading.locate import course_seed, find_assignment
 from autograder.grading.runner import GradeOptions
 from autograder.i18n import LANGUAGES
+from autograder.intake.roster import read_roster
 from autograder.isolation.levels import describe, resolve
 from autograder.isolation.sandbox import LEVELS, Limits, SandboxConfig
 from autograder.isolation.session import TimeoutPolicy
@@ -31,10 +33,11 @@ from autograder.reports import text as render
 @click.option(
     "--assignment",
     "assignment_dir",
-    default="solutions/backprop",
-    show_default=True,
+    default=None,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Reference folder: the solution, public_checks.py and hidden_checks.py.",
+    help="Reference folder: the solution, public_checks.py and hidden_checks.py "
+    "(default: grader/<assignment>/ of an nbgrader course made by `export nbgrader`, "
+    "else ./solutions/<assignment>/).",
 )
 @click.option(
     "-j",
@@ -64,30 +67,35 @@ from autograder.reports import text as render
 )
 @click.option(
     "--timeout-factor",
+    type=TIMEOUT_FACTOR,
     default=50.0,
     show_default=True,
     help="Time limit per call, as a multiple of the reference's own time.",
 )
 @click.option(
     "--timeout-floor",
+    type=TIMEOUT_FLOOR,
     default=1.0,
     show_default=True,
     help="Shortest time limit per call, in seconds.",
 )
 @click.option(
     "--budget-factor",
+    type=click.FloatRange(min=1, max=10_000),
     default=20.0,
     show_default=True,
     help="Time budget of a whole submission, as a multiple of the reference's own cost.",
 )
 @click.option(
     "--budget-floor",
+    type=click.FloatRange(min=1, max=86_400),
     default=30.0,
     show_default=True,
     help="Smallest time budget of a whole submission, in seconds.",
 )
 @click.option(
     "--memory-mb",
+    type=click.IntRange(min=256, max=1 << 20),
     default=1024,
     show_default=True,
     help="Memory limit of a student: all its processes together.",
@@ -106,11 +114,25 @@ from autograder.reports import text as render
     show_default=True,
     help="Language of the students' feedback and messages (id: Indonesian).",
 )
+@click.option(
+    "--roster",
+    "roster_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The class list: a CSV with a student column (optional name, email, sis_id, "
+    "section), or Canvas's gradebook export. Every rostered student gets a row in "
+    "grades.csv (missing when nothing was handed in). Kept in OUT for the next runs.",
+)
+@click.option(
+    "--only",
+    multiple=True,
+    metavar="ID",
+    help="Regrade just this student (repeatable), keeping everyone else's results.",
+)
 @domain_errors
 def grade(
     submissions: Path,
     out: Path,
-    assignment_dir: Path,
+    assignment_dir: Path | None,
     jobs: int,
     seed: int,
     force: bool,
@@ -124,11 +146,14 @@ def grade(
     memory_mb: int,
     scheduler: str,
     lang: str,
+    roster_path: Path | None,
+    only: tuple[str, ...],
 ) -> None:
     """Grade every submission in SUBMISSIONS into --out.
 
     SUBMISSIONS holds one entry per student, named by the student id: a folder
-    with layers.py and xor.py, a .zip of them, or nbgrader's submitted/ layout.
+    with the assignment's files (e.g. layers.py and xor.py), a .zip of them, or
+    nbgrader's submitted/ layout.
     Writes OUT/<student>/results.json (Gradescope format), feedback.html and
     feedback.md, OUT/grades.csv, OUT/summary.json and OUT/summary.html.
     Rerunning skips unchanged submissions. Exit status 0 when every submission
@@ -136,13 +161,20 @@ def grade(
 
     Example:
 
-        autograder grade examples/class --out results -j 2
+        autograder grade examples/class --out results -j 2 --assignment solutions/backprop
+
+        autograder grade examples/neuron-class --out results --assignment solutions/neuron
 
         autograder grade submissions --out results --scheduler tcp://10.0.0.5:8786
+
+        autograder grade submissions --out results --roster roster.csv --only alice
 
     Student code runs only inside isolation (--isolation auto); --no-sandbox
     is the one way to run it without.
     """
+    assignment_dir = find_assignment(assignment_dir, submissions)
+    warn_about_seed(assignment_dir, submissions, seed)
+    roster = read_roster(roster_path) if roster_path else None
     level = "none" if no_sandbox else isolation
     if level == "none" and require_sandbox:
         raise click.UsageError("--require-sandbox refuses --no-sandbox / --isolation none")
@@ -164,7 +196,10 @@ def grade(
         force=force,
         scheduler=scheduler,
         lang=lang,
+        roster=roster,
+        only=only,
     )
+    batch = Batch(submissions, out, config)  # its refusals come before any progress bar
     with click.progressbar(
         length=1, label="grading", file=sys.stderr, show_eta=True, show_pos=True
     ) as bar:
@@ -173,7 +208,9 @@ def grade(
             bar.length = total
             bar.update(1)
 
-        summary = grade_batch(submissions, out, config, progress)
+        summary = batch.run(progress)
+    for warning in summary.warnings:
+        click.secho("warning: " + warning, fg="yellow", err=True)
     click.echo(render.class_table(summary))
     click.echo(render.batch_summary(summary))
     click.echo(f"Isolation: {describe(resolved)}")
@@ -182,3 +219,16 @@ def grade(
         f"{out}/summary.json, {out}/summary.html"
     )
     sys.exit(1 if summary.grader_failures else 0)
+
+
+def warn_about_seed(assignment_dir: Path, submissions: Path, seed: int) -> None:
+    """An nbgrader course records its seed: grading with another draws other hidden inputs."""
+    recorded = course_seed(assignment_dir, submissions)
+    if recorded is not None and recorded != seed:
+        click.secho(
+            f"warning: the nbgrader course was exported with --seed {recorded} "
+            f"(nbgrader_config.py), this run uses --seed {seed}: the hidden checks draw other "
+            f"inputs than nbgrader's did; pass --seed {recorded} for the same ones",
+            fg="yellow",
+            err=True,
+        )

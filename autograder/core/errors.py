@@ -126,6 +126,17 @@ class StudentUnplain(StudentError):
         super().__init__(function, t("error.unplain", function=short_name(function), detail=detail))
 
 
+class StudentReplyTooLarge(StudentError):
+    """The student's code returned more data than the call may (refused unread)."""
+
+    def __init__(self, function: str, size: int, cap: int) -> None:
+        self.size, self.cap = size, cap
+        super().__init__(
+            function,
+            t("error.reply_too_large", function=short_name(function), size=size, cap=cap),
+        )
+
+
 def _syntax_error_file(message: str) -> str:
     """``layers.py`` from a SyntaxError's text "expected ':' (layers.py, line 52)"."""
     match = re.search(r"\(([^()]+\.py), line \d+\)$", message)

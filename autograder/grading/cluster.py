@@ -154,9 +154,9 @@ def grade_parcel(
         raise RuntimeError(f"this worker runs autograder {__version__}, the client {version}")
     assignment = _assignment(assignment_name, bundle)
     key = str(get_worker().get_current_task())  # the same for every retry of the task
-    with sandbox_slot() as slot, tempfile.TemporaryDirectory(prefix="autograder-in-") as scratch:
-        submission = unpack_submission(parcel, Path(scratch))
-        report, error = grade_one(submission, assignment, options, slot, key)
+    submission, tree = unpack_submission(parcel)
+    with sandbox_slot() as slot:
+        report, error = grade_one(submission, assignment, options, slot, tree, key)
     results = tuple(replace(r, data=transportable(r.data)) for r in report.results)
     return replace(report, results=results), error
 

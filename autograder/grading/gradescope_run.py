@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.core.errors import AutograderError
-from autograder.core.files import write_atomically
+from autograder.core.files import PUBLIC, write_atomically
 from autograder.grading.assignment import load_assignment
 from autograder.grading.one import calibrate, grade_one
 from autograder.grading.runner import GradeOptions
@@ -59,7 +59,11 @@ def grade(root: Path) -> dict[str, Any]:
     source = root / "source"
     config = json.loads((source / CONFIG).read_text(encoding="utf-8"))
     assignment = load_assignment(source / config["assignment"], with_hidden=True)
-    options = GradeOptions(seed=int(config["seed"]), sandbox=SandboxConfig("auto"))
+    options = GradeOptions(
+        seed=int(config["seed"]),
+        sandbox=SandboxConfig("auto"),
+        lang=str(config.get("lang", "en")),  # the students' feedback, in results.json
+    )
     options = calibrate(assignment, options)
     report, grader_error = grade_one(submission_in(root / "submission"), assignment, options, 0)
     document = results_json(report)
@@ -69,7 +73,7 @@ def grade(root: Path) -> dict[str, Any]:
         "grader_error": grader_error,
         "engine": str(ENGINE_DIR),
     }
-    write_atomically(root / "results" / "results.json", json.dumps(document, indent=2))
+    write_atomically(root / "results" / "results.json", json.dumps(document, indent=2), PUBLIC)
     return document
 
 

@@ -12,6 +12,7 @@ from autograder.core.results import CheckResult, Report
 from autograder.grading.assignment import Assignment
 from autograder.grading.ledger import Recorder, SpendLedger
 from autograder.i18n import language
+from autograder.isolation.replies import ReplyPolicy
 from autograder.isolation.sandbox import SandboxConfig
 from autograder.isolation.session import StudentSession, TimeoutPolicy
 
@@ -24,6 +25,7 @@ class GradeOptions:
     include_hidden: bool = True
     sandbox: SandboxConfig = field(default_factory=SandboxConfig)
     timeouts: TimeoutPolicy = field(default_factory=TimeoutPolicy)
+    replies: ReplyPolicy = field(default_factory=ReplyPolicy)  # caps on reply sizes
     lang: str = "en"  # the language of the report's messages (i18n.LANGUAGES)
     # Compute the data only pages use (e.g. the expected loss curve, ~1 s of
     # exact descent); a plain `autograder check` skips it.
@@ -44,19 +46,29 @@ def resolve_data(result: CheckResult, wanted: bool) -> CheckResult:
 
 
 def grade_folder(
-    folder: Path, assignment: Assignment, options: GradeOptions, slot: int = 0
+    folder: Path,
+    assignment: Assignment,
+    options: GradeOptions,
+    slot: int = 0,
+    reply_log: list[tuple[str, int]] | None = None,
 ) -> tuple[Report, list[tuple[str, float]]]:
     """Run every check on the code in ``folder``; never raises for student faults.
 
     Returns the report and the call log (per-call CPU times), which the batch
-    grader uses to set timeouts from the reference's own times.
+    grader uses to set timeouts from the reference's own times; ``reply_log``,
+    when given, receives each call's reply size (for the reply caps).
     """
-    report, log, _ = grade_costed(folder, assignment, options, slot)
+    report, log, _ = grade_costed(folder, assignment, options, slot, reply_log=reply_log)
     return report, log
 
 
 def grade_costed(
-    folder: Path, assignment: Assignment, options: GradeOptions, slot: int = 0, key: str = ""
+    folder: Path,
+    assignment: Assignment,
+    options: GradeOptions,
+    slot: int = 0,
+    key: str = "",
+    reply_log: list[tuple[str, int]] | None = None,
 ) -> tuple[Report, list[tuple[str, float]], float]:
     """``grade_folder``, and what the submission cost (``session.spent``, seconds).
 
@@ -70,9 +82,14 @@ def grade_costed(
     checks = assignment.checks(options.include_hidden)
     record = Recorder(options.ledger, key)
     with StudentSession(
-        Path(folder), list(assignment.modules), options.sandbox, timeouts, slot,
-        record.spent_before,
-    ) as session:  # fmt: skip
+        Path(folder),
+        list(assignment.modules),
+        options.sandbox,
+        timeouts,
+        slot,
+        spent_before=record.spent_before,
+        reply_policy=options.replies,
+    ) as session:
         with language(options.lang):
             results = []
             for check in checks:
@@ -80,6 +97,8 @@ def grade_costed(
                 record(session.spent)
             results = [resolve_data(r, options.report_data) for r in results]
         log = list(session.call_log)
+        if reply_log is not None:
+            reply_log.extend(session.reply_log)
     record(session.spent)
     seconds = time.perf_counter() - started
     report = Report(

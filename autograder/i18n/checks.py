@@ -80,6 +80,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "kiriman Anda tidak dapat dibaca: {reason}",
     },
     "error.grader": {"en": "grader error", "id": "kesalahan pada autograder"},
+    "error.reply_too_large": {
+        "en": "{function} returned {size:,} bytes of data, more than the {cap:,} a correct "
+        "answer can need; return only what it should (e.g. one loss per epoch)",
+        "id": "{function} mengembalikan {size:,} byte data, melebihi {cap:,} byte yang dapat "
+        "diperlukan jawaban yang benar; kembalikan hanya yang semestinya (mis. satu loss "
+        "per epoch)",
+    },
     # -- expect.py: comparisons ------------------------------------------------------
     "expect.mismatch": {
         "en": "{where} is {got:.6g} but the {label} value is {expected:.6g} "
@@ -113,6 +120,27 @@ MESSAGES: dict[str, dict[str, str]] = {
     "expect.wrong_dtype": {
         "en": "{name} has dtype {dtype}; it must be float64",
         "id": "{name} ber-dtype {dtype}; seharusnya float64",
+    },
+    "expect.not_numbers": {
+        "en": "{name} must hold real numbers only, but holds {what}",
+        "id": "{name} harus berisi bilangan real saja, tetapi berisi {what}",
+    },
+    "expect.what.ragged": {
+        "en": "lists of different lengths",
+        "id": "list dengan panjang yang berbeda-beda",
+    },
+    "expect.what.too_large": {
+        "en": "an integer too large for a float",
+        "id": "bilangan bulat yang terlalu besar untuk float",
+    },
+    "expect.what.kind": {"en": "a {kind}", "id": "sebuah {kind}"},
+    "expect.shape_differs": {
+        "en": "{name} has shape {shape} but the {label} value has shape {expected}",
+        "id": "{name} berbentuk {shape} padahal nilai {label} berbentuk {expected}",
+    },
+    "expect.empty": {
+        "en": "{name} is empty",
+        "id": "{name} kosong",
     },
     "expect.not_finite": {
         "en": "{name} contains NaN or infinity",

@@ -22,34 +22,28 @@ from autograder.core.errors import (
     StudentCpuTimeout,
     StudentCrash,
     StudentError,
-    StudentException,
     StudentImportFailure,
-    StudentMissing,
     StudentOverBudget,
     StudentOverLimit,
+    StudentReplyTooLarge,
     StudentTimeout,
     StudentUnplain,
 )
-from autograder.isolation import launch, levels, processes, sandbox, watch
+from autograder.isolation import launch, levels, processes, replies, sandbox, watch
 from autograder.isolation.policy import TimeoutPolicy
 from autograder.isolation.student_process import StudentProcess, readable_copy
 from autograder.isolation.uids import UidLease
 from autograder.runtime import plaindata
 
-__all__ = ["MAX_REPLY_BYTES", "StudentSession", "TimeoutPolicy"]
-
-MAX_REPLY_BYTES = 256 << 20
-# The JSON part of a reply (numbers outside arrays; arrays travel as .npy).
-# Parsing costs the grader ~10x its size in memory and ~0.2 s per MiB, after
-# the call's time limit: a forged reply must not make the grader pay that.
-MAX_SKELETON_BYTES = 4 << 20
+__all__ = ["StudentSession", "TimeoutPolicy"]
 
 
 class StudentSession:
     """Calls into one submission's code, in a separate (sandboxed) process.
 
     ``spent_before`` is what earlier attempts at the same submission spent
-    of its budget (a retry after the grading process died), where known.
+    of its budget (a retry after the grading process died), where known;
+    ``reply_policy`` caps each reply's size (``replies``).
     """
 
     def __init__(
@@ -60,6 +54,7 @@ class StudentSession:
         timeouts: TimeoutPolicy = TimeoutPolicy(),
         slot: int = 0,
         spent_before: float = 0.0,
+        reply_policy: replies.ReplyPolicy = replies.ReplyPolicy(),
     ) -> None:
         self.folder = Path(folder).resolve()
         self.modules = modules
@@ -76,6 +71,8 @@ class StudentSession:
         # Functions never to call again (they timed out once), with the reason.
         self.disabled: dict[str, StudentError] = {}
         self.call_log: list[tuple[str, float]] = []  # (call key, CPU seconds)
+        self.reply_policy = reply_policy
+        self.reply_log: list[tuple[str, int]] = []  # (call key, reply bytes), for calibration
         self.crashes = 0
         self.spent = spent_before  # seconds of the submission's budget used so far
         self.exhausted: StudentError | None = None  # the budget ran out
@@ -107,6 +104,8 @@ class StudentSession:
     def begin_check(self, name: str) -> None:
         """Start counting calls for ``name`` (the key of per-call timeouts)."""
         self.check_name, self._calls_in_check = name, 0
+        if self.process is not None:
+            self.process.shared.reset()
 
     @property
     def status(self) -> str:
@@ -149,9 +148,12 @@ class StudentSession:
         process is restarted without it, and modules importing it fail fast."""
         folder = launch.submission_path(self.isolation, self._code)
         failures = {m: _import_failure(e) for m, e in self.broken_imports.items()}
+        assert self.process is not None
+        share = self.process.shared.share_fields()  # the worker maps the argument memory
         for module in [m for m in self.modules if m not in self.broken_imports]:
             blocked = sorted(self.broken_imports)
-            load = {"op": "load", "folder": folder, "modules": [module], "blocked": blocked}
+            load: dict[str, Any] = {"op": "load", "folder": folder, "modules": [module]}
+            load.update(blocked=blocked, share=share)
             try:
                 reply = self._exchange(load, "import")
             except (StudentCrash, StudentTimeout, StudentOverLimit) as error:
@@ -185,8 +187,11 @@ class StudentSession:
     ) -> dict[str, Any]:
         """Call ``target`` (``module.function``), or ``method`` of object ``handle``.
 
-        Returns the reply: ``value``, and ``args_after`` / ``kwargs_after``, the
-        arguments as they are after the call (to see in-place modifications).
+        Returns the reply: ``value``; ``args_after`` / ``kwargs_after``, the
+        arguments as they are after the call, their arrays read back by the
+        grader from the shared memory they were handed over in (in-place
+        changes, observed); ``args_reported``, the student's process's own
+        account of them (its word only); ``call``, the grader's id of the call.
         """
         function = f"{target}.{method}" if method else target
         request = {
@@ -200,8 +205,13 @@ class StudentSession:
         return self.request(request, function)
 
     def peek(self, call_id: int) -> dict[str, Any]:
-        """The arguments of an earlier call as they are now (cached inputs)."""
-        return self.request({"op": "peek", "call": call_id}, "peek")
+        """The arguments of an earlier call of this check as they are now, read by the
+        grader (the arrays a layer's forward received, and cached if it kept them)."""
+        placed = self.process.shared.calls.get(call_id) if self.process else None
+        if self.process is None or placed is None:  # the process died since that call
+            raise StudentCrash("peek", None)
+        args, kwargs = self.process.shared.observed(placed)
+        return {"args": args, "kwargs": kwargs}
 
     def request(self, request: dict[str, Any], function: str) -> dict[str, Any]:
         if self.start_failure is not None:
@@ -215,7 +225,10 @@ class StudentSession:
         module = function.split(".", 1)[0]
         if module in self.import_failures:
             raise StudentImportFailure(function, module, self.import_failures[module])
-        return self._exchange(request, function)
+        if request["op"] != "call":
+            return self._exchange(request, function)
+        assert self.process is not None
+        return self.process.shared.call(request, lambda sent: self._exchange(sent, function))
 
     def _watch(self, limit: float) -> watch.Watch:
         """A watch for one call (what the student ran since the last one counts in it)."""
@@ -242,10 +255,15 @@ class StudentSession:
             self._calls_in_check += 1
             call_key = f"{self.check_name}#{self._calls_in_check}"
         limit = self.timeouts.seconds(call_key, function)
+        cap = self.reply_policy.cap(call_key)
         call = self._watch(limit)
         try:
             watch.send(self.process.request_fd, plaindata.encode(request), call)
-            payload = watch.receive(self.process.reply_fd, call, MAX_REPLY_BYTES)
+            payload = watch.receive(self.process.reply_fd, call, cap)
+        except watch.ReplyTooLarge as large:  # never read: the process is ended
+            self._spend(call)
+            self.close()
+            raise StudentReplyTooLarge(function, large.size, large.cap) from None
         except watch.Overrun as overrun:
             self._spend(call)
             raise self._overrun(overrun.kind, function, limit) from None
@@ -257,7 +275,15 @@ class StudentSession:
             raise StudentCrash(function, code) from None
         self._spend(call)
         self.call_log.append((call_key, call.cpu))
-        return self._decode(payload, function)
+        self.reply_log.append((call_key, len(payload)))
+        try:
+            reply = replies.decode_reply(payload, function, cap)
+            if reply["ok"]:
+                return replies.checked_fields(reply, str(request.get("op")), function)
+        except StudentUnplain:
+            self.close()
+            raise
+        raise replies.error_from(reply.get("error"), function)
 
     def _overrun(self, kind: str, function: str, limit: float) -> StudentError:
         """End the student's processes after ``kind`` of overrun; the error to raise."""
@@ -278,35 +304,8 @@ class StudentSession:
             self.disabled[function] = timeout
         return timeout
 
-    def _decode(self, payload: bytes, function: str) -> dict[str, Any]:
-        try:
-            if int.from_bytes(payload[:8], "little") > MAX_SKELETON_BYTES:
-                raise plaindata.PlainDataError(
-                    f"more than {MAX_SKELETON_BYTES >> 20} MiB of numbers outside arrays"
-                )
-            reply = plaindata.decode(payload)
-            if type(reply) is not dict or type(reply.get("ok")) is not bool:
-                raise plaindata.PlainDataError("reply is not a dict with 'ok'")
-        except plaindata.PlainDataError as exc:
-            self.close()
-            raise StudentUnplain(function, str(exc)) from None
-        if not reply["ok"]:
-            raise _error_from(reply.get("error"), function)
-        return reply
-
 
 def _import_failure(error: StudentError) -> dict[str, str]:
     """A crash or timeout while importing, as the worker reports import failures."""
     kind = "TimeoutError" if isinstance(error, StudentTimeout) else "ProcessDied"
     return {"type": kind, "message": error.message, "where": ""}
-
-
-def _error_from(error: Any, function: str) -> Exception:
-    if type(error) is not dict:
-        return StudentUnplain(function, "malformed error report")
-    kind, message = str(error.get("type", "")), str(error.get("message", ""))
-    if kind == "missing":
-        return StudentMissing(function, message)
-    if kind == "unplain":
-        return StudentUnplain(function, message)
-    return StudentException(function, kind, message, str(error.get("where", "")))

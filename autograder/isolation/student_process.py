@@ -19,6 +19,8 @@ from typing import Any
 
 from autograder.isolation import accounting, launch, processes, watch
 from autograder.isolation.sandbox import Isolation, Limits, SandboxUnavailable
+from autograder.isolation.shared import MAX_BYTES as SHARED_BYTES
+from autograder.isolation.shared import SharedArgs
 from autograder.runtime import plaindata
 
 # CPU seconds a new process may take to be confined and say it is ready (no
@@ -35,6 +37,7 @@ class StudentProcess:
     tap: processes.OutputTap
     scratch: tempfile.TemporaryDirectory[str]
     accounts: accounting.StudentProcesses
+    shared: SharedArgs  # the call arguments' memory, read back by the grader
     confinement: dict[str, Any]  # what its bootstrap applied (said before any student code)
     start_cost: float = 0.0  # seconds from start to ready (see ``watch.Watch.cost``)
     counted: float = 0.0  # CPU seconds of its processes already counted as spent
@@ -52,6 +55,8 @@ class StudentProcess:
         if uid is not None:
             os.chown(scratch.name, uid, uid)
         fds = (request_r, reply_w)
+        # RLIMIT_AS is per process: the mapped arguments take at most an eighth of it.
+        shared = SharedArgs(min(SHARED_BYTES, limits.process_memory_bytes // 8))
         command = launch.student_command(isolation, folder, Path(scratch.name), fds, uid, limits)
         known = accounting.pids()
         popen = subprocess.Popen(
@@ -59,7 +64,7 @@ class StudentProcess:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            pass_fds=fds,
+            pass_fds=(*fds, shared.fd),
             cwd=scratch.name,
             env=launch.student_env(isolation, Path(scratch.name)),
             start_new_session=True,
@@ -68,7 +73,7 @@ class StudentProcess:
         os.close(reply_w)
         accounts = accounting.StudentProcesses(popen, uid, known)
         tap = processes.OutputTap(popen.stdout)
-        process = cls(popen, request_w, reply_r, tap, scratch, accounts, {})
+        process = cls(popen, request_w, reply_r, tap, scratch, accounts, shared, {})
         process.confinement = process._await_ready(isolation, limits)
         return process
 
@@ -102,6 +107,7 @@ class StudentProcess:
             os.close(fd)
         self.tap.thread.join(timeout=1.0)
         self.scratch.cleanup()
+        self.shared.close()
         return self.uncounted(self.accounts.last.cpu), output
 
 

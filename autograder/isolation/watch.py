@@ -41,7 +41,11 @@ class Overrun(Exception):
 
 
 class ReplyTooLarge(EOFError):
-    """The student announced a reply above the cap: treated as a broken pipe."""
+    """The student announced a reply above the cap: it is never read."""
+
+    def __init__(self, size: int, cap: int) -> None:
+        super().__init__(f"a reply of {size} bytes exceeds {cap}")
+        self.size, self.cap = size, cap
 
 
 @dataclass
@@ -148,7 +152,7 @@ def receive(fd: int, watch: Watch, cap: int) -> bytes:
         if size is None and len(buffer) == HEADER_BYTES:
             size = int.from_bytes(buffer, "little")
             if size > cap:
-                raise ReplyTooLarge(f"a reply of {size} bytes exceeds {cap}")
+                raise ReplyTooLarge(size, cap)
             buffer.clear()
     watch.look(force=True)
     return bytes(buffer)

@@ -17,13 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from autograder import __version__
-from autograder.core.files import write_atomically
+from autograder.core.files import PUBLIC, write_atomically
 from autograder.core.results import PASSED, Report
 from autograder.i18n import check_title, t
 from autograder.reports import plots
+from autograder.reports.graded_files import graded_line
 
 OUTPUT_SHOWN = 4096
 LOSSES, EXPECTED_LOSSES = "losses", "expected_losses"
+LOSS_PNG = "loss.png"  # feedback.md's plot, written beside it
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,9 @@ class StudentView:
     rows: tuple[Row, ...]
     plot: bytes | None
     has_curve: bool
+    # A public check recorded loss curves: only then has the page a training
+    # section (an assignment whose checks record none, e.g. neuron, has none).
+    training: bool = False
 
     @property
     def failures(self) -> tuple[Row, ...]:
@@ -85,6 +90,7 @@ def student_view(report: Report) -> StudentView:
         tuple(rows),
         plot,
         bool(losses),
+        bool(losses or expected),
     )
 
 
@@ -137,6 +143,8 @@ def feedback_html(report: Report) -> str:
     ]
     if view.status != "ok":
         parts.append(f"<p>{e(run_status(view))}</p>")
+    if graded := graded_line(report):
+        parts.append(f'<p class="graded" id="graded">{e(graded)}</p>')
     parts += [html_table(view), html_failures(view), html_plot(view)]
     parts.append(f"<footer>{e(t('page.footer', lang, version=__version__))}</footer></body></html>")
     return "\n".join(p for p in parts if p)
@@ -198,6 +206,8 @@ def html_failures(view: StudentView) -> str:
 
 
 def html_plot(view: StudentView) -> str:
+    if not view.training:
+        return ""
     lang, e = view.lang, html.escape
     heading = f"<h2>{e(t('page.training', lang))}</h2>"
     if view.plot is None:
@@ -217,7 +227,8 @@ def md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def feedback_markdown(report: Report) -> str:
+def feedback_markdown(report: Report, image: str = "") -> str:
+    """The page in Markdown; its plot is the file ``image`` (default LOSS_PNG) beside it."""
     view = student_view(report)
     lang = view.lang
     lines = [f"# {t('page.title', lang, assignment=view.assignment)}", ""]
@@ -225,6 +236,8 @@ def feedback_markdown(report: Report) -> str:
     lines += [f"**{score_line(view)}** ({count})", ""]
     if view.status != "ok":
         lines += [run_status(view), ""]
+    if graded := graded_line(report):
+        lines += [md_cell(graded), ""]
     cols = [t(k, lang) for k in ("page.col.check", "page.col.result", "page.col.points")]
     lines += [f"| {' | '.join(cols)} |", "|---|---|---:|"]
     for row in view.rows:
@@ -233,7 +246,7 @@ def feedback_markdown(report: Report) -> str:
         lines.append(f"| {title} | {status_word(row.status, lang)} | {amount} |")
     if any(r.hidden for r in view.rows):
         lines += ["", f"_{t('page.hidden_note', lang)}_"]
-    lines += md_failures(view) + md_plot(view)
+    lines += md_failures(view) + md_plot(view, image or LOSS_PNG)
     lines += ["", f"_{t('page.footer', lang, version=__version__)}_", ""]
     return "\n".join(lines)
 
@@ -251,14 +264,16 @@ def md_failures(view: StudentView) -> list[str]:
     return lines
 
 
-def md_plot(view: StudentView) -> list[str]:
+def md_plot(view: StudentView, image: str) -> list[str]:
+    """The plot as a PNG file beside the Markdown (``image``), not an inline blob."""
+    if not view.training:
+        return []
     lines = ["", f"## {t('page.training', view.lang)}", ""]
     if view.plot is None:
         missing = "page.no_curve" if plots.available() else "page.no_matplotlib"
         return lines + [t(missing, view.lang)]
-    data = base64.b64encode(view.plot).decode("ascii")
     return lines + [
-        f"![{t('page.plot_alt', view.lang)}](data:image/png;base64,{data})",
+        f"![{t('page.plot_alt', view.lang)}]({image})",
         "",
         f"_{t('page.plot_caption', view.lang)}_",
     ]
@@ -266,10 +281,14 @@ def md_plot(view: StudentView) -> list[str]:
 
 # -- batch writers (batch.STUDENT_WRITERS) ----------------------------------------------
 def write_feedback_html(report: Report, student_dir: Path, config: Any) -> None:
-
-    write_atomically(student_dir / "feedback.html", feedback_html(report))
+    write_atomically(student_dir / "feedback.html", feedback_html(report), PUBLIC)
 
 
 def write_feedback_md(report: Report, student_dir: Path, config: Any) -> None:
-
-    write_atomically(student_dir / "feedback.md", feedback_markdown(report))
+    """feedback.md and its plot, ``loss.png``, beside it (a stale plot is removed)."""
+    plot = student_view(report).plot  # drawn once: plots caches the PNG
+    if plot is not None:
+        write_atomically(student_dir / LOSS_PNG, plot, PUBLIC)
+    else:
+        (student_dir / LOSS_PNG).unlink(missing_ok=True)
+    write_atomically(student_dir / "feedback.md", feedback_markdown(report), PUBLIC)
