@@ -172,9 +172,6 @@ def grade(
     Student code runs only inside isolation (--isolation auto); --no-sandbox
     is the one way to run it without.
     """
-    assignment_dir = find_assignment(assignment_dir, submissions)
-    warn_about_seed(assignment_dir, submissions, seed)
-    roster = read_roster(roster_path) if roster_path else None
     level = "none" if no_sandbox else isolation
     if level == "none" and require_sandbox:
         raise click.UsageError("--require-sandbox refuses --no-sandbox / --isolation none")
@@ -183,6 +180,9 @@ def grade(
     sandbox = SandboxConfig(resolved.level, sandbox.limits)  # the workers need not probe
     if not resolved.sandboxed:
         click.secho(f"warning: isolation: {describe(resolved)}", fg="yellow", err=True)
+    assignment_dir = find_assignment(assignment_dir, submissions)
+    warn_about_seed(assignment_dir, submissions, seed)
+    roster = read_roster(roster_path) if roster_path else None
     timeouts = TimeoutPolicy(
         factor=timeout_factor,
         floor=timeout_floor,

@@ -18,6 +18,7 @@ from autograder.core.roster import MISSING, Roster, RosterEntry
 from autograder.grading.classlist import load_roster
 from autograder.intake.roster import match
 from autograder.intake.submissions import student_id
+from autograder.intake.tree import skipped
 
 GRADER_ERROR = "grader-error"
 
@@ -58,7 +59,8 @@ def graded_students(results: Path) -> dict[str, dict]:
         )
     found = {}
     for folder in sorted(results.iterdir()):
-        if folder.is_dir() and student_id(folder.name) == folder.name:
+        # The folders discovery could have graded: a hidden one (.x) never is.
+        if folder.is_dir() and not skipped(folder.name) and student_id(folder.name) == folder.name:
             document = read_report(folder)
             if document is not None:
                 found[folder.name] = document
