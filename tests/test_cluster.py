@@ -388,3 +388,15 @@ def test_numeric_arrays_and_scalars_travel_as_they_are() -> None:
     moved = transportable(data)
     assert type(moved["a"]) is np.ndarray and np.array_equal(moved["a"], data["a"])
     assert type(moved["s"]) is np.float32 and type(moved["i"]) is np.int64
+
+
+def test_a_retry_on_another_worker_reads_what_earlier_attempts_spent(cluster: Cluster) -> None:
+    """The submission's budget spans Dask retries: the scheduler keeps the spending."""
+    ledger = cluster_module.SchedulerLedger()
+    with Client(cluster.address, timeout="60s") as client:
+        first, second = sorted(client.scheduler_info()["workers"])
+        done = client.submit(ledger.record, "task-a", 2.5, workers=[first], pure=False)
+        done.result()
+        read = client.submit(ledger.spent, "task-a", workers=[second], pure=False)
+        other = client.submit(ledger.spent, "task-b", workers=[second], pure=False)
+        assert read.result() == 2.5 and other.result() == 0.0

@@ -157,7 +157,7 @@ def test_diagnosis_sentences_carry_what_to_act_on(
 @pytest.mark.parametrize("name", ["affine_dW_transposed", "xor_gradient_ascent"])
 def test_diagnosis_is_in_the_run_s_language(name: str, public_assignment: Assignment) -> None:
     component, mistake = EXPECTED[name]
-    options = GradeOptions(include_hidden=False, sandbox=SandboxConfig(use_bwrap=False), lang="id")
+    options = GradeOptions(include_hidden=False, sandbox=SandboxConfig("none"), lang="id")
     report, _ = grade_folder(folder(name), public_assignment, options)
     failed = [r for r in report.results if r.mistake == mistake]
     opening = t(f"diag.{mistake}", "id", **FIELDS).split("{")[0][:12]

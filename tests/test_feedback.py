@@ -30,7 +30,7 @@ DATA_URI = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 @pytest.fixture(scope="module")
 def ascent_report(public_assignment: Assignment) -> Report:
     """A real report: failed trainer checks with diagnoses, and both loss curves."""
-    options = GradeOptions(include_hidden=False, sandbox=SandboxConfig(use_bwrap=False))
+    options = GradeOptions(include_hidden=False, sandbox=SandboxConfig("none"))
     report, _ = grade_folder(VARIANTS / "xor_gradient_ascent", public_assignment, options)
     return report
 
@@ -108,7 +108,7 @@ def test_markdown_has_the_table_failures_and_its_plot_beside_it(
 
 
 def test_indonesian_page(public_assignment: Assignment) -> None:
-    options = GradeOptions(include_hidden=False, sandbox=SandboxConfig(use_bwrap=False), lang="id")
+    options = GradeOptions(include_hidden=False, sandbox=SandboxConfig("none"), lang="id")
     report, _ = grade_folder(VARIANTS / "affine_dW_transposed", public_assignment, options)
     page = feedback_html(report)
     assert '<html lang="id">' in page and "Umpan balik: backprop" in page

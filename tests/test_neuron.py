@@ -61,7 +61,7 @@ def assignment() -> Assignment:
 
 
 def graded(folder: Path, assignment: Assignment, seed: int = 0, hidden: bool = True) -> Report:
-    options = GradeOptions(seed=seed, include_hidden=hidden, sandbox=SandboxConfig(use_bwrap=False))
+    options = GradeOptions(seed=seed, include_hidden=hidden, sandbox=SandboxConfig("none"))
     return grade_folder(folder, assignment, options)[0]
 
 

@@ -67,7 +67,7 @@ def assignment() -> Assignment:
 
 
 def graded(folder: Path, assignment: Assignment, seed: int = 0) -> Report:
-    options = GradeOptions(seed=seed, sandbox=SandboxConfig(use_bwrap=False), report_data=False)
+    options = GradeOptions(seed=seed, sandbox=SandboxConfig("none"), report_data=False)
     return grade_folder(folder, assignment, options)[0]
 
 

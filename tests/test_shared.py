@@ -74,7 +74,7 @@ def session(tmp_path: Path):
     folder.mkdir()
     folder.chmod(0o755)
     (folder / "student.py").write_text(STUDENT)
-    with StudentSession(folder, ["student"], SandboxConfig(use_bwrap=False), QUICK) as student:
+    with StudentSession(folder, ["student"], SandboxConfig("none"), QUICK) as student:
         student.begin_check("a check")
         yield student
 

@@ -1,4 +1,5 @@
-"""`autograder check`: a student's self-check (public checks, no sandbox)."""
+"""`autograder check`: a student's self-check (public checks, no sandbox: the
+student's own code on their own machine; as root it still drops privileges)."""
 
 from __future__ import annotations
 
@@ -110,7 +111,7 @@ def check(
     assignment = load_assignment(checks_dir or home, with_hidden=False)
     options = GradeOptions(
         include_hidden=False,
-        sandbox=SandboxConfig(use_bwrap=False),
+        sandbox=SandboxConfig("none"),  # the student's own code, on their own machine
         timeouts=TimeoutPolicy(floor=timeout_floor),
         lang=lang,
         report_data=html_path is not None,

@@ -16,7 +16,8 @@ from autograder.grading.locate import course_seed, find_assignment
 from autograder.grading.runner import GradeOptions
 from autograder.i18n import LANGUAGES
 from autograder.intake.roster import read_roster
-from autograder.isolation.sandbox import Limits, SandboxConfig, isolation_warning, sandboxed
+from autograder.isolation.levels import describe, resolve
+from autograder.isolation.sandbox import LEVELS, Limits, SandboxConfig
 from autograder.isolation.session import TimeoutPolicy
 from autograder.reports import text as render
 
@@ -48,8 +49,22 @@ from autograder.reports import text as render
 )
 @SEED_OPTION
 @click.option("--force", is_flag=True, help="Regrade every submission, even unchanged ones.")
-@click.option("--no-sandbox", is_flag=True, help="Do not use bubblewrap (limits still apply).")
-@click.option("--require-sandbox", is_flag=True, help="Refuse to grade without bubblewrap.")
+@click.option(
+    "--isolation",
+    type=click.Choice(LEVELS),
+    default="auto",
+    show_default=True,
+    help="How student code is isolated: bwrap (bubblewrap), landlock (Landlock and seccomp, "
+    "no namespaces needed), none, or auto: bwrap where it runs, else landlock, else refuse.",
+)
+@click.option(
+    "--no-sandbox",
+    is_flag=True,
+    help="Run student code without any sandbox (= --isolation none; limits still apply).",
+)
+@click.option(
+    "--require-sandbox", is_flag=True, help="Refuse --isolation none (auto never picks it)."
+)
 @click.option(
     "--timeout-factor",
     type=TIMEOUT_FACTOR,
@@ -65,11 +80,25 @@ from autograder.reports import text as render
     help="Shortest time limit per call, in seconds.",
 )
 @click.option(
+    "--budget-factor",
+    type=click.FloatRange(min=1, max=10_000),
+    default=20.0,
+    show_default=True,
+    help="Time budget of a whole submission, as a multiple of the reference's own cost.",
+)
+@click.option(
+    "--budget-floor",
+    type=click.FloatRange(min=1, max=86_400),
+    default=30.0,
+    show_default=True,
+    help="Smallest time budget of a whole submission, in seconds.",
+)
+@click.option(
     "--memory-mb",
     type=click.IntRange(min=256, max=1 << 20),
     default=1024,
     show_default=True,
-    help="Memory limit per student process.",
+    help="Memory limit of a student: all its processes together.",
 )
 @click.option(
     "--scheduler",
@@ -107,10 +136,13 @@ def grade(
     jobs: int,
     seed: int,
     force: bool,
+    isolation: str,
     no_sandbox: bool,
     require_sandbox: bool,
     timeout_factor: float,
     timeout_floor: float,
+    budget_factor: float,
+    budget_floor: float,
     memory_mb: int,
     scheduler: str,
     lang: str,
@@ -136,18 +168,27 @@ def grade(
         autograder grade submissions --out results --scheduler tcp://10.0.0.5:8786
 
         autograder grade submissions --out results --roster roster.csv --only alice
+
+    Student code runs only inside isolation (--isolation auto); --no-sandbox
+    is the one way to run it without.
     """
+    level = "none" if no_sandbox else isolation
+    if level == "none" and require_sandbox:
+        raise click.UsageError("--require-sandbox refuses --no-sandbox / --isolation none")
+    sandbox = SandboxConfig(level, Limits(memory_bytes=memory_mb << 20))
+    resolved = resolve(sandbox)  # refuses here, with what to do, when it cannot run
+    sandbox = SandboxConfig(resolved.level, sandbox.limits)  # the workers need not probe
+    if not resolved.sandboxed:
+        click.secho(f"warning: isolation: {describe(resolved)}", fg="yellow", err=True)
     assignment_dir = find_assignment(assignment_dir, submissions)
     warn_about_seed(assignment_dir, submissions, seed)
     roster = read_roster(roster_path) if roster_path else None
-    sandbox = SandboxConfig(
-        use_bwrap=not no_sandbox,
-        require_bwrap=require_sandbox,
-        limits=Limits(memory_bytes=memory_mb << 20),
+    timeouts = TimeoutPolicy(
+        factor=timeout_factor,
+        floor=timeout_floor,
+        budget_factor=budget_factor,
+        budget_floor=budget_floor,
     )
-    if not sandboxed(sandbox):
-        click.secho("warning: " + isolation_warning(), fg="yellow", err=True)
-    timeouts = TimeoutPolicy(factor=timeout_factor, floor=timeout_floor)
     config = BatchConfig(
         assignment_dir,
         GradeOptions(seed=seed, sandbox=sandbox, timeouts=timeouts),
@@ -172,6 +213,7 @@ def grade(
         click.secho("warning: " + warning, fg="yellow", err=True)
     click.echo(render.class_table(summary))
     click.echo(render.batch_summary(summary))
+    click.echo(f"Isolation: {describe(resolved)}")
     click.echo(
         f"Results: {out}/<student>/results.json and feedback.html, {out}/grades.csv, "
         f"{out}/summary.json, {out}/summary.html"

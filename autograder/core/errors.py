@@ -165,3 +165,35 @@ class StudentImportFailure(StudentError):
         if where:
             text += "\n  " + t("error.where", where=where)
         super().__init__(function, text)
+
+
+class StudentOverLimit(StudentError):
+    """The student's processes together went past a limit of the whole student.
+
+    ``kind`` is ``memory`` (resident memory, summed) or ``disk`` (its scratch
+    folder), ``amount`` the limit in bytes. The grader measured it and ended
+    every process of the student.
+    """
+
+    def __init__(self, function: str, kind: str, amount: int) -> None:
+        self.kind = kind
+        text = t(f"error.limit.{kind}", function=short_name(function), megabytes=amount >> 20)
+        super().__init__(function, text)
+
+
+class StudentCpuTimeout(StudentTimeout):
+    """A call used its limit of CPU time, summed over every process of the student."""
+
+    def __init__(self, function: str, seconds: float) -> None:
+        super().__init__(function, seconds)
+        self.message = t("error.limit.time", function=short_name(function), seconds=seconds)
+        self.args = (self.message,)
+
+
+class StudentOverBudget(StudentTimeout):
+    """The submission spent its whole budget: nothing more of it runs."""
+
+    def __init__(self, function: str, seconds: float) -> None:
+        super().__init__(function, seconds)
+        self.message = t("error.limit.budget", function=short_name(function), seconds=seconds)
+        self.args = (self.message,)

@@ -73,6 +73,8 @@ class Report:
     notes: tuple[str, ...] = ()
     status: str = "ok"
     lang: str = "en"  # the language of every message in ``results``
+    # The isolation the student's code ran in: level, Landlock ABI, what applied.
+    isolation: dict[str, Any] = field(default_factory=dict, compare=False)
     # The submission's files that were graded (relative paths): a student who
     # handed in several versions or a notebook beside .py files sees which.
     graded_files: tuple[str, ...] = ()
@@ -105,6 +107,7 @@ class Report:
             "status": self.status,
             "lang": self.lang,
             "notes": list(self.notes),
+            "isolation": dict(self.isolation),
             "graded_files": list(self.graded_files),
             "checks": results,
         }
@@ -138,6 +141,7 @@ class BatchSummary:
     check_names: tuple[str, ...]
     statistics: dict[str, Any]
     sandboxed: bool
+    isolation: dict[str, Any] = field(default_factory=dict)  # the level every student ran at
     missing: tuple[str, ...] = ()  # rostered students without a submission (rows, status missing)
     unlisted: tuple[str, ...] = ()  # graded submissions of students not on the roster
     pending: tuple[str, ...] = ()  # submissions never graded yet (a run with --only)

@@ -63,8 +63,9 @@ Progress = Callable[[Outcome, int, int], None]
 
 
 def write_results_json(report: Report, student_dir: Path, config: BatchConfig) -> None:
-    text = json.dumps(results_json(report), indent=2)
-    write_atomically(student_dir / "results.json", text, PUBLIC)  # shown to the student
+    document = results_json(report)
+    document["extra_data"] = {"isolation": report.isolation}  # Gradescope shows it to staff only
+    write_atomically(student_dir / "results.json", json.dumps(document, indent=2), PUBLIC)
 
 
 def write_grades_csv(summary: BatchSummary, out: Path, config: BatchConfig) -> None:
@@ -76,6 +77,7 @@ def write_summary_json(summary: BatchSummary, out: Path, config: BatchConfig) ->
     document = dict(summary.statistics)
     document["grader_failures"] = {o.student: o.grader_error for o in summary.grader_failures}
     document["sandboxed"] = summary.sandboxed
+    document["isolation"] = summary.isolation
     document["missing"] = list(summary.missing)
     document["not_on_roster"] = list(summary.unlisted)
     document["warnings"] = list(summary.warnings)
@@ -228,7 +230,7 @@ class Batch:
             tuple(outcomes),
             names,
             gradebook.class_statistics(rows, list(names)),
-            sandboxed=_sandboxed(self.config),
+            **_isolation(self.config),
             missing=tuple(e.student for e in self.classes.missing),
             unlisted=self.classes.unlisted,
             pending=tuple(s.student for s in self.submissions if s.student not in listed),
@@ -240,10 +242,12 @@ class Batch:
         return summary
 
 
-def _sandboxed(config: BatchConfig) -> bool:
-    from autograder.isolation.sandbox import sandboxed
+def _isolation(config: BatchConfig) -> dict[str, Any]:
+    """The isolation level of the batch, for the class summary."""
+    from autograder.isolation.levels import resolve
 
-    return sandboxed(config.options.sandbox)
+    isolation = resolve(config.options.sandbox)
+    return {"sandboxed": isolation.sandboxed, "isolation": isolation.to_dict()}
 
 
 def grade_batch(

@@ -198,10 +198,13 @@ def graded(assignment: Assignment, hidden: bool, lang: str | None) -> NotebookSc
     path = notebook_in(Path.cwd(), assignment)
     cells = module_cells(notebook_cells(path), assignment.modules, path.name)
     cells = as_last_run(cells, kernel_history())
+    # Hidden checks run the instructor's secrets beside the student's code: isolated
+    # (auto: bubblewrap, else Landlock, else a refusal). The public ones are the
+    # student's own self-check, on their own machine.
     options = GradeOptions(
         seed=int(os.environ.get(SEED_ENV) or 0),
         include_hidden=hidden,
-        sandbox=SandboxConfig(use_bwrap=False),
+        sandbox=SandboxConfig("auto" if hidden else "none"),
         timeouts=TimeoutPolicy(floor=1.0),
         lang=notebook_language(path, lang),
     )

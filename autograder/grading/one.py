@@ -17,7 +17,7 @@ from autograder.core.errors import AutograderError
 from autograder.core.results import FAILED, CheckResult, Report
 from autograder.grading.assignment import Assignment
 from autograder.grading.bounds import bounded
-from autograder.grading.runner import GradeOptions, grade_folder
+from autograder.grading.runner import GradeOptions, grade_costed
 from autograder.i18n import t
 from autograder.intake.layout import Layout
 from autograder.intake.submissions import BadSubmission, Submission, lay_out_submission
@@ -41,11 +41,14 @@ def grade_one(
     options: GradeOptions,
     slot: int,
     tree: Tree | None = None,
+    key: str = "",
 ) -> tuple[Report, str]:
     """Returns (report, grader error or ""); the one code path of every executor.
 
     ``tree``: the submission's files already read (a Dask worker receives them
-    read by the client with the same reader); else they are read here.
+    read by the client with the same reader); else they are read here. ``key``
+    names this submission's attempts in ``options.ledger`` (by default its
+    student id), so that its budget spans retries.
     """
     try:
         with tempfile.TemporaryDirectory(prefix="autograder-sub-") as scratch:
@@ -63,7 +66,8 @@ def grade_one(
                 return failed_report(
                     assignment, options, t("error.unreadable_submission", options.lang, reason=bad)
                 ), ""
-            report, _ = grade_folder(layout.folder, assignment, options, slot=slot)
+            key = key or submission.student
+            report, _, _ = grade_costed(layout.folder, assignment, options, slot, key)
             notes = report.notes + graded_notes(layout, options.lang)
             report = replace(report, graded_files=layout.graded, notes=notes)
     except Exception:  # the grader's own failure: recorded, never fatal
@@ -85,9 +89,11 @@ Graded = tuple[Submission, Report, str]
 
 
 def calibrate(assignment: Assignment, options: GradeOptions) -> GradeOptions:
-    """Grade the reference; it must pass everything; its call times set the timeouts."""
+    """Grade the reference; it must pass everything; its call times set the
+    timeouts, its replies' sizes the reply caps, and its whole cost the budget
+    of every submission."""
     sizes: list[tuple[str, int]] = []
-    report, log = grade_folder(assignment.folder, assignment, options, reply_log=sizes)
+    report, log, cost = grade_costed(assignment.folder, assignment, options, reply_log=sizes)
     failing = [r for r in report.results if not r.passed]
     if failing:
         names = "; ".join(f"{r.name}: {r.reason}" for r in failing[:3])
@@ -103,6 +109,6 @@ def calibrate(assignment: Assignment, options: GradeOptions) -> GradeOptions:
         reply_bytes[key] = max(reply_bytes.get(key, 0), size)
     return replace(
         options,
-        timeouts=replace(options.timeouts, per_call=per_call),
+        timeouts=replace(options.timeouts, per_call=per_call).with_budget(cost),
         replies=replace(options.replies, per_call=reply_bytes),
     )

@@ -5,10 +5,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from autograder.checks import run_check
 from autograder.core.results import CheckResult, Report
 from autograder.grading.assignment import Assignment
+from autograder.grading.ledger import Recorder, SpendLedger
 from autograder.i18n import language
 from autograder.isolation.replies import ReplyPolicy
 from autograder.isolation.sandbox import SandboxConfig
@@ -28,6 +30,8 @@ class GradeOptions:
     # Compute the data only pages use (e.g. the expected loss curve, ~1 s of
     # exact descent); a plain `autograder check` skips it.
     report_data: bool = True
+    # Where each submission's spending of its budget is kept across retries.
+    ledger: SpendLedger | None = None
 
 
 def resolve_data(result: CheckResult, wanted: bool) -> CheckResult:
@@ -50,25 +54,73 @@ def grade_folder(
 ) -> tuple[Report, list[tuple[str, float]]]:
     """Run every check on the code in ``folder``; never raises for student faults.
 
-    Returns the report and the call log (per-call durations), which the batch
+    Returns the report and the call log (per-call CPU times), which the batch
     grader uses to set timeouts from the reference's own times; ``reply_log``,
     when given, receives each call's reply size (for the reply caps).
+    """
+    report, log, _ = grade_costed(folder, assignment, options, slot, reply_log=reply_log)
+    return report, log
+
+
+def grade_costed(
+    folder: Path,
+    assignment: Assignment,
+    options: GradeOptions,
+    slot: int = 0,
+    key: str = "",
+    reply_log: list[tuple[str, int]] | None = None,
+) -> tuple[Report, list[tuple[str, float]], float]:
+    """``grade_folder``, and what the submission cost (``session.spent``, seconds).
+
+    ``key`` names the submission in ``options.ledger``: its spending there
+    from earlier attempts counts against its budget, and this one's is added.
     """
     started = time.perf_counter()
     timeouts = options.timeouts
     if not timeouts.per_function:
         timeouts = replace(timeouts, per_function=assignment.public.timeouts)
     checks = assignment.checks(options.include_hidden)
+    record = Recorder(options.ledger, key)
     with StudentSession(
-        Path(folder), list(assignment.modules), options.sandbox, timeouts, slot, options.replies
+        Path(folder),
+        list(assignment.modules),
+        options.sandbox,
+        timeouts,
+        slot,
+        spent_before=record.spent_before,
+        reply_policy=options.replies,
     ) as session:
         with language(options.lang):
-            results = tuple(run_check(check, session, options.seed) for check in checks)
-            results = tuple(resolve_data(r, options.report_data) for r in results)
+            results = []
+            for check in checks:
+                results.append(run_check(check, session, options.seed))
+                record(session.spent)
+            results = [resolve_data(r, options.report_data) for r in results]
         log = list(session.call_log)
         if reply_log is not None:
             reply_log.extend(session.reply_log)
-        sandboxed, status = session.use_bwrap, session.status
+    record(session.spent)
     seconds = time.perf_counter() - started
-    report = Report(assignment.name, results, seconds, sandboxed, status=status, lang=options.lang)
-    return report, log
+    report = Report(
+        assignment.name,
+        tuple(results),
+        seconds,
+        session.isolation.sandboxed,
+        status=session.status,
+        lang=options.lang,
+        isolation=isolation_record(session),
+    )
+    return report, log, session.spent
+
+
+def isolation_record(session: StudentSession) -> dict[str, Any]:
+    """The isolation level and what the confinement applied (as its first process
+    said before any student code ran): the same for every student of a batch."""
+    applied = session.confinement
+    landlock = applied.get("landlock") if isinstance(applied.get("landlock"), dict) else {}
+    return {
+        **session.isolation.to_dict(),
+        "landlock_applied": dict(landlock or {}),
+        "seccomp": bool(applied.get("seccomp")),
+        "unprivileged": applied.get("uid", 0) != 0,
+    }

@@ -199,4 +199,32 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "with seed {seed} the recorded losses do not fall",
         "id": "dengan seed {seed} nilai loss yang dicatat tidak menurun",
     },
+    # -- limits of the whole student (isolation: accounting and budget) ----------------
+    "error.limit.time": {
+        "en": "{function} used more than {seconds:.1f} s of CPU time, counting every process "
+        "it started (an infinite loop, or far too much work?); it was stopped",
+        "id": "{function} memakai lebih dari {seconds:.1f} detik waktu CPU, termasuk semua "
+        "proses yang dijalankannya (perulangan tak berhingga, atau pekerjaan yang terlalu "
+        "banyak?); eksekusinya dihentikan",
+    },
+    "error.limit.memory": {
+        "en": "during {function} your code used more than {megabytes} MiB of memory, counting "
+        "every process it started; all of them were stopped",
+        "id": "saat {function} kode Anda memakai lebih dari {megabytes} MiB memori, termasuk "
+        "semua proses yang dijalankannya; semuanya dihentikan",
+    },
+    "error.limit.disk": {
+        "en": "during {function} your code wrote more than {megabytes} MiB of files; "
+        "it was stopped",
+        "id": "saat {function} kode Anda menulis lebih dari {megabytes} MiB berkas; "
+        "eksekusinya dihentikan",
+    },
+    "error.limit.budget": {
+        "en": "your code has used up the time allowed for the whole submission "
+        "({seconds:.0f} s, a multiple of the reference solution's own time) during {function}; "
+        "the checks after it were not run",
+        "id": "kode Anda telah menghabiskan waktu yang diizinkan untuk seluruh kiriman "
+        "({seconds:.0f} detik, kelipatan dari waktu solusi acuan) saat {function}; "
+        "pemeriksaan setelahnya tidak dijalankan",
+    },
 }
