@@ -77,7 +77,7 @@ def instructor() -> Assignment:
 @cache
 def graded(name: str) -> Report:
     """Public and hidden checks, as the instructor grades (seed 0, no sandbox)."""
-    options = GradeOptions(sandbox=SandboxConfig(use_bwrap=False), report_data=False)
+    options = GradeOptions(sandbox=SandboxConfig("none"), report_data=False)
     return grade_folder(SOLUTION if name == "reference" else folder(name), instructor(), options)[0]
 
 
@@ -160,7 +160,7 @@ def test_a_transpose_already_written_is_never_called_missing() -> None:
 @pytest.mark.parametrize("name", ["affine_dW_transposed", "xor_gradient_ascent"])
 def test_diagnosis_is_in_the_run_s_language(name: str, public_assignment) -> None:  # type: ignore[no-untyped-def]
     _, mistake = CATALOGUE.RIGHT[name]
-    options = GradeOptions(include_hidden=False, sandbox=SandboxConfig(use_bwrap=False), lang="id")
+    options = GradeOptions(include_hidden=False, sandbox=SandboxConfig("none"), lang="id")
     report, _ = grade_folder(folder(name), public_assignment, options)
     failed = [r for r in report.results if r.mistake == mistake]
     opening = t(f"diag.{mistake}", "id", **FIELDS).split("{")[0][:12]

@@ -7,8 +7,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograder.checks.expect import (
+    as_numbers,
     distinct,
     expect_array_like,
     expect_close,
@@ -184,3 +187,70 @@ def test_numbers_are_printed_with_the_digits_that_differ(
     sentence = mismatch.sentence()
     assert f"is {shown[0]} but the expected value is {shown[1]}" in sentence
     assert "relative error" in sentence
+
+
+# -- as_numbers and the strict expect_close: the one place a reply becomes numbers -------
+@pytest.mark.parametrize(
+    ("value", "what"),
+    [
+        ("0.5", "a str"),
+        ([0.1, "x"], "a str"),
+        (True, "a bool"),
+        ([1.0, np.bool_(True)], "a numpy.bool"),
+        ({"a": 1.0}, "a dict"),
+        (None, "a NoneType"),
+        ([[1.0], [1.0, 2.0]], "lists of different lengths"),
+        ([10**400], "an integer too large for a float"),
+        (1 + 2j, "a complex"),
+        (np.zeros(2, dtype=complex), "a numpy.ndarray"),
+    ],
+)
+def test_as_numbers_refuses_what_is_not_real_numbers(value: Any, what: str) -> None:
+    with pytest.raises(CheckFailed, match=f"losses must hold real numbers only, but holds {what}"):
+        as_numbers("losses", value)
+
+
+@pytest.mark.parametrize(
+    ("value", "shape"),
+    [(3, ()), (2.5, ()), ([1, 2.0, np.float32(3)], (3,)), ([[1.0], [2.0]], (2, 1)), ((), (0,))],
+)
+def test_as_numbers_accepts_real_numbers_of_a_regular_shape(value: Any, shape: tuple) -> None:
+    array = as_numbers("x", value)
+    assert array.dtype == np.float64 and array.shape == shape
+
+
+@pytest.mark.parametrize(
+    ("got", "expected", "fragment"),
+    [
+        (np.ones(1), 1.0, "has shape (1,) but the expected value has shape ()"),
+        (np.ones(3), np.ones(5), "has shape (3,)"),
+        (np.empty(0), np.empty(0), "is empty"),
+        (np.empty((0, 3)), np.ones(3), "has shape (0, 3)"),
+        (np.array(1.0), np.ones((1, 1)), "has shape ()"),
+    ],
+)
+def test_wrong_shapes_and_empty_values_never_match(got: Any, expected: Any, fragment: str) -> None:
+    with pytest.raises(CheckFailed) as failed:
+        expect_close("g", got, expected, 1e9, 1e9)
+    assert fragment in str(failed.value)
+
+
+plain_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=3)
+    | st.sampled_from([np.ones(3), np.empty(0), np.array(2.0), np.zeros((3, 1)), np.int64(4)]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=2), inner),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(got=plain_values)
+def test_expect_close_raises_nothing_but_a_verdict(got: Any) -> None:
+    try:
+        expect_close("g", got, np.ones(3), 1e-9, 1e-9)
+    except CheckFailed:
+        pass

@@ -15,7 +15,7 @@ from autograder.grading.assignment import Assignment
 from autograder.grading.runner import GradeOptions, grade_folder
 from autograder.isolation.sandbox import SandboxConfig
 from autograder.reports import plots
-from autograder.reports.feedback import feedback_html, feedback_markdown, page_of
+from autograder.reports.feedback import feedback_html, feedback_markdown, page_of, write_feedback_md
 from autograder.reports.text import report_table
 from autograder.reports.view import student_view
 
@@ -27,7 +27,7 @@ DATA_URI = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 @pytest.fixture(scope="module")
 def ascent_report(public_assignment: Assignment) -> Report:
     """A real report: failed trainer checks with diagnoses, and both loss curves."""
-    options = GradeOptions(include_hidden=False, sandbox=SandboxConfig(use_bwrap=False))
+    options = GradeOptions(include_hidden=False, sandbox=SandboxConfig("none"))
     report, _ = grade_folder(VARIANTS / "xor_gradient_ascent", public_assignment, options)
     return report
 
@@ -88,17 +88,25 @@ def test_the_plot_comes_from_public_data_only(ascent_report: Report) -> None:
     assert page_of(with_hidden_failure(ascent_report)).has_curve
 
 
-def test_markdown_has_the_table_failures_and_embedded_plot(ascent_report: Report) -> None:
-    text = feedback_markdown(ascent_report)
+def test_markdown_has_the_table_failures_and_its_plot_beside_it(
+    ascent_report: Report, tmp_path: Path
+) -> None:
+    """feedback.md links loss.png, written beside it: no 40 KB base64 blob in the text."""
+    write_feedback_md(ascent_report, tmp_path, None)
+    text = (tmp_path / "feedback.md").read_text()
     assert "| Check | Result | Points |" in text
     assert "| train_xor matches gradient descent after 100 epochs | failed | 0/2 |" in text
     assert "> Likely cause: train_xor climbs the loss" in text
-    found = re.search(r"\]\(data:image/png;base64,([A-Za-z0-9+/=]+)\)", text)
-    assert found and png_size(base64.b64decode(found.group(1))) == (700, 360)
+    assert "base64" not in text and len(text) < 8000
+    assert re.search(r"!\[[^\]]+\]\(loss\.png\)", text)
+    assert png_size((tmp_path / "loss.png").read_bytes()) == (700, 360)
+    assert (tmp_path / "loss.png").stat().st_mode & 0o777 == 0o644  # handed to the student
+    write_feedback_md(Report("backprop", ()), tmp_path, None)  # no curve: no stale picture
+    assert not (tmp_path / "loss.png").exists()
 
 
 def test_indonesian_page(public_assignment: Assignment) -> None:
-    options = GradeOptions(include_hidden=False, sandbox=SandboxConfig(use_bwrap=False), lang="id")
+    options = GradeOptions(include_hidden=False, sandbox=SandboxConfig("none"), lang="id")
     report, _ = grade_folder(VARIANTS / "affine_dW_transposed", public_assignment, options)
     page = feedback_html(report)
     assert '<html lang="id">' in page and "Umpan balik: backprop" in page
@@ -107,9 +115,17 @@ def test_indonesian_page(public_assignment: Assignment) -> None:
 
 
 def test_no_curve_without_matplotlib_or_data() -> None:
-    page = feedback_html(Report("backprop", ()))
-    assert "<img" not in page
+    expected_only = CheckResult(
+        "train_xor learns", "train_xor", 0, 2, FAILED, "no", data={"expected_losses": [1.0, 0.5]}
+    )
+    page = feedback_html(Report("backprop", (expected_only,)))
     assert ("No loss curve" in page) == plots.available()
+
+
+def test_no_training_section_when_no_check_records_a_curve() -> None:
+    """An assignment whose checks record no loss curve (e.g. neuron) has no such section."""
+    for text in (feedback_html(Report("neuron", ())), feedback_markdown(Report("neuron", ()))):
+        assert "<img" not in text and "Training on XOR" not in text and "No loss curve" not in text
 
 
 def test_chromium_renders_the_plot(ascent_report: Report, tmp_path: Path) -> None:
@@ -174,7 +190,7 @@ def syntax_error_report(public_assignment: Assignment, tmp_path_factory) -> Repo
     layers.write_text(
         layers.read_text().replace("def backward(self, dz):", "def backward(self, dz)")
     )
-    options = GradeOptions(include_hidden=False, sandbox=SandboxConfig(use_bwrap=False))
+    options = GradeOptions(include_hidden=False, sandbox=SandboxConfig("none"))
     return grade_folder(folder, public_assignment, options)[0]
 
 

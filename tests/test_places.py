@@ -84,7 +84,7 @@ def test_a_notebook_student_is_pointed_at_cells_never_at_files(
     tmp_path: Path, public_assignment: Assignment
 ) -> None:
     notebook = notebook_with(tmp_path, "dW = self.x.T @ dout", "dW = self.x @ dout")
-    options = GradeOptions(include_hidden=False, sandbox=SandboxConfig(use_bwrap=False))
+    options = GradeOptions(include_hidden=False, sandbox=SandboxConfig("none"))
     with code_folder(notebook, public_assignment.modules) as code:
         report, _ = grade_folder(code, public_assignment, options)
     failed = [r for r in report.results if r.component == "AffineLayer" and not r.passed]

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from autograder.checks.diagnosis import Diagnosis, Tolerance, diagnosis
 from autograder.checks.numgrad import complex_step
 
 Loss = Callable[[np.ndarray], Any]
@@ -128,3 +129,60 @@ def trajectory(
         if variant.record_after:
             losses.append(float(np.real(scaled(theta))))
     return Run(tuple(losses), theta)
+
+
+# -- naming a student's training mistake ------------------------------------------------
+TRAINING_TOLERANCE = Tolerance(atol=1e-9, rtol=1e-6)
+
+
+def same_run(got: Run, other: Run, tolerance: Tolerance) -> bool:
+    return tolerance.close(got.losses, other.losses) and tolerance.close(got.theta, other.theta)
+
+
+def diagnose_training(
+    got: Run,
+    start: np.ndarray,
+    expected: Run,
+    simulate: Callable[[Variant], Run],
+    variants: Iterable[Variant],
+    layout: Layout,
+    tolerance: Tolerance = TRAINING_TOLERANCE,
+    prefix: str = "",
+) -> Diagnosis | None:
+    """The mistake whose simulated run the student's run matches, or the best account.
+
+    ``got`` must have as many losses as ``expected`` (a wrong count is its
+    own, clearer message). ``start`` is the initial parameter vector.
+    ``prefix`` picks an assignment's own wording of the three accounts every
+    trainer gets (``<prefix>unchanged``, ``<prefix>not_trained``,
+    ``<prefix>trainer_unmatched``), since their sentences name the trainer.
+    """
+    if len(got.losses) != len(expected.losses):
+        return None
+    if np.array_equal(got.theta, start) and not np.array_equal(expected.theta, start):
+        return diagnosis(prefix + "unchanged")
+    for variant in variants:
+        if same_run(got, simulate(variant), tolerance):
+            return diagnosis(variant.mistake)
+    first, initial = got.losses[0], expected.losses[0]
+    if not tolerance.close(first, initial):
+        return diagnosis(prefix + "not_trained", got=first, expected=initial)
+    return unmatched_training(got.theta - start, expected.theta - start, layout, prefix)
+
+
+def unmatched_training(
+    change: np.ndarray, expected: np.ndarray, layout: Layout, prefix: str = ""
+) -> Diagnosis:
+    """How the student's parameter change compares with gradient descent's."""
+    norms = float(np.linalg.norm(change) * np.linalg.norm(expected))
+    cosine = float(change @ expected / norms) if norms > 0 else 0.0
+    scale = float(np.linalg.norm(change) / max(float(np.linalg.norm(expected)), 1e-300))
+    worst = int(np.argmax(np.abs(change - expected)))
+    return diagnosis(
+        prefix + "trainer_unmatched",
+        cosine=cosine,
+        scale=scale,
+        where=layout.element(worst),
+        got=float(change[worst]),
+        expected=float(expected[worst]),
+    )

@@ -25,8 +25,9 @@ import numpy as np
 from autograder.checks.candidates import HOW, SWAP_HOW, candidates
 from autograder.checks.cases import BackwardCase
 from autograder.checks.difference import describe
-from autograder.checks.expect import worst_mismatch
+from autograder.checks.expect import as_numbers, worst_mismatch
 from autograder.checks.shapes import analyse
+from autograder.core.errors import CheckFailed
 from autograder.i18n import t
 
 
@@ -96,6 +97,10 @@ class Tolerance:
 
 
 # -- one backward call -----------------------------------------------------------------
+# The gradient checks' tolerance, for callers comparing with exact values.
+LOOSE = Tolerance(1e-7, 1e-5)
+
+
 def diagnose_backward(case: BackwardCase, tolerance: Tolerance) -> Diagnosis | None:
     """The mistake behind a failed gradient check, or None when nothing can be said."""
     side_effect = modified_in_place(case)
@@ -120,8 +125,8 @@ def diagnose_backward(case: BackwardCase, tolerance: Tolerance) -> Diagnosis | N
 
 def as_array(value: Any) -> np.ndarray | None:
     try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
+        array = as_numbers("", value)
+    except CheckFailed:
         return None
     return array if np.all(np.isfinite(array)) else None
 
@@ -168,9 +173,17 @@ def per_gradient(
         if tolerance.close(got, predicted) and not tolerance.close(predicted, expected):
             return diagnosis(mistake, variable=name, **fields)
     if got.shape == expected.shape:
-        details = describe(name, got, expected, tolerance.close, case.batch)
-        return Diagnosis("unmatched", t("diag.unmatched", name=name, details=details), name)
+        return unmatched(name, got, expected, tolerance, case.batch)
     return None
+
+
+def unmatched(
+    name: str, got: Any, expected: Any, tolerance: Tolerance = LOOSE, batch: int = 0
+) -> Diagnosis:
+    """No known mistake reproduces ``got``: say plainly how it differs from ``expected``
+    (a factor, some rows, signs, zeros, the worst element), never a guess."""
+    details = describe(name, got, expected, tolerance.close, batch)
+    return Diagnosis("unmatched", t("diag.unmatched", name=name, details=details), name)
 
 
 # -- a backward that raised --------------------------------------------------------------

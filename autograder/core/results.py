@@ -85,6 +85,11 @@ class Report:
     # Points of hidden checks that exist but did not run here (a student's
     # `autograder check`): their total only, which the release tells students.
     hidden_points: float = 0.0
+    # The isolation the student's code ran in: level, Landlock ABI, what applied.
+    isolation: dict[str, Any] = field(default_factory=dict, compare=False)
+    # The submission's files that were graded (relative paths): a student who
+    # handed in several versions or a notebook beside .py files sees which.
+    graded_files: tuple[str, ...] = ()
 
     @property
     def score(self) -> float:
@@ -116,6 +121,8 @@ class Report:
             "student": self.student,
             "hidden_points": self.hidden_points,
             "notes": list(self.notes),
+            "isolation": dict(self.isolation),
+            "graded_files": list(self.graded_files),
             "checks": results,
         }
 
@@ -148,6 +155,12 @@ class BatchSummary:
     check_names: tuple[str, ...]
     statistics: dict[str, Any]
     sandboxed: bool
+    isolation: dict[str, Any] = field(default_factory=dict)  # the level every student ran at
+    missing: tuple[str, ...] = ()  # rostered students without a submission (rows, status missing)
+    unlisted: tuple[str, ...] = ()  # graded submissions of students not on the roster
+    pending: tuple[str, ...] = ()  # submissions never graded yet (a run with --only)
+    names: dict[str, str] = field(default_factory=dict)  # student -> name, from the roster
+    warnings: tuple[str, ...] = ()  # about the submissions folder (ids, links), for the grader
 
     @property
     def grader_failures(self) -> tuple[Outcome, ...]:

@@ -80,6 +80,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "kiriman Anda tidak dapat dibaca: {reason}",
     },
     "error.grader": {"en": "grader error", "id": "kesalahan pada autograder"},
+    "error.reply_too_large": {
+        "en": "{function} returned {size:,} bytes of data, more than the {cap:,} a correct "
+        "answer can need; return only what it should (e.g. one loss per epoch)",
+        "id": "{function} mengembalikan {size:,} byte data, melebihi {cap:,} byte yang dapat "
+        "diperlukan jawaban yang benar; kembalikan hanya yang semestinya (mis. satu loss "
+        "per epoch)",
+    },
     # -- expect.py: comparisons ------------------------------------------------------
     "expect.mismatch": {
         "en": "{where} is {got} but the {label} value is {expected} (relative error {rel:.1e})",
@@ -112,6 +119,27 @@ MESSAGES: dict[str, dict[str, str]] = {
     "expect.wrong_dtype": {
         "en": "{name} has dtype {dtype}; it must be float64",
         "id": "{name} ber-dtype {dtype}; seharusnya float64",
+    },
+    "expect.not_numbers": {
+        "en": "{name} must hold real numbers only, but holds {what}",
+        "id": "{name} harus berisi bilangan real saja, tetapi berisi {what}",
+    },
+    "expect.what.ragged": {
+        "en": "lists of different lengths",
+        "id": "list dengan panjang yang berbeda-beda",
+    },
+    "expect.what.too_large": {
+        "en": "an integer too large for a float",
+        "id": "bilangan bulat yang terlalu besar untuk float",
+    },
+    "expect.what.kind": {"en": "a {kind}", "id": "sebuah {kind}"},
+    "expect.shape_differs": {
+        "en": "{name} has shape {shape} but the {label} value has shape {expected}",
+        "id": "{name} berbentuk {shape} padahal nilai {label} berbentuk {expected}",
+    },
+    "expect.empty": {
+        "en": "{name} is empty",
+        "id": "{name} kosong",
     },
     "expect.not_finite": {
         "en": "{name} contains NaN or infinity",
@@ -169,5 +197,33 @@ MESSAGES: dict[str, dict[str, str]] = {
     "backprop.losses_not_falling": {
         "en": "with seed {seed} the recorded losses do not fall",
         "id": "dengan seed {seed} nilai loss yang dicatat tidak menurun",
+    },
+    # -- limits of the whole student (isolation: accounting and budget) ----------------
+    "error.limit.time": {
+        "en": "{function} used more than {seconds:.1f} s of CPU time, counting every process "
+        "it started (an infinite loop, or far too much work?); it was stopped",
+        "id": "{function} memakai lebih dari {seconds:.1f} detik waktu CPU, termasuk semua "
+        "proses yang dijalankannya (perulangan tak berhingga, atau pekerjaan yang terlalu "
+        "banyak?); eksekusinya dihentikan",
+    },
+    "error.limit.memory": {
+        "en": "during {function} your code used more than {megabytes} MiB of memory, counting "
+        "every process it started; all of them were stopped",
+        "id": "saat {function} kode Anda memakai lebih dari {megabytes} MiB memori, termasuk "
+        "semua proses yang dijalankannya; semuanya dihentikan",
+    },
+    "error.limit.disk": {
+        "en": "during {function} your code wrote more than {megabytes} MiB of files; "
+        "it was stopped",
+        "id": "saat {function} kode Anda menulis lebih dari {megabytes} MiB berkas; "
+        "eksekusinya dihentikan",
+    },
+    "error.limit.budget": {
+        "en": "your code has used up the time allowed for the whole submission "
+        "({seconds:.0f} s, a multiple of the reference solution's own time) during {function}; "
+        "the checks after it were not run",
+        "id": "kode Anda telah menghabiskan waktu yang diizinkan untuk seluruh kiriman "
+        "({seconds:.0f} detik, kelipatan dari waktu solusi acuan) saat {function}; "
+        "pemeriksaan setelahnya tidak dijalankan",
     },
 }

@@ -31,6 +31,16 @@ REPORT: dict[str, dict[str, str]] = {
         "en": "your code crashed or could not be imported",
         "id": "kode Anda crash atau tidak dapat diimpor",
     },
+    "report.graded_files": {
+        "en": "Files graded: {files}.",
+        "id": "Berkas yang dinilai: {files}.",
+    },
+    "report.graded_skeleton": {
+        "en": "The {files} handed in beside {notebook} are the untouched skeleton: "
+        "the notebook was graded.",
+        "id": "{files} yang diserahkan bersama {notebook} adalah kerangka yang belum diubah: "
+        "notebook-lah yang dinilai.",
+    },
     "gradescope.passed": {"en": "Passed.", "id": "Lulus."},
     "gradescope.hidden_failed": {
         "en": "Failed (hidden check: details are not shown).",
@@ -163,6 +173,21 @@ SUMMARY: dict[str, dict[str, str]] = {
     "summary.col.student": {"en": "Student", "id": "Mahasiswa"},
     "summary.col.status": {"en": "Status", "id": "Status"},
     "summary.no_problems": {"en": "None.", "id": "Tidak ada."},
+    # The per-student table of summary.html, and a hidden test cell run by a student.
+    "summary.students": {"en": "Students", "id": "Mahasiswa"},
+    "summary.sort_hint": {
+        "en": "Click a column's title to sort by it.",
+        "id": "Klik judul kolom untuk mengurutkan.",
+    },
+    "summary.col.name": {"en": "Name", "id": "Nama"},
+    "summary.col.score": {"en": "Score", "id": "Nilai"},
+    "summary.col.feedback": {"en": "Feedback", "id": "Umpan balik"},
+    "summary.open": {"en": "open", "id": "buka"},
+    "summary.not_on_roster": {"en": "not on the roster", "id": "tidak ada di daftar kelas"},
+    "notebook.hidden_later": {
+        "en": "The hidden checks of {component} run when your notebook is graded.",
+        "id": "Pemeriksaan tersembunyi untuk {component} dijalankan saat notebook Anda dinilai.",
+    },
 }
 
 CHECK_TITLES: dict[str, dict[str, str]] = {

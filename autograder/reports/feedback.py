@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from autograder import __version__
-from autograder.core.files import write_atomically
+from autograder.core.files import PUBLIC, write_atomically
 from autograder.core.results import Report
 from autograder.i18n import t
 from autograder.reports import plots
+from autograder.reports.graded_files import graded_line
 from autograder.reports.view import (
     Row,
     StudentView,
@@ -35,6 +36,8 @@ from autograder.reports.view import (
     whose,
 )
 
+LOSS_PNG = "loss.png"  # feedback.md's plot, written beside it
+
 
 @dataclass(frozen=True)
 class Page:
@@ -43,13 +46,16 @@ class Page:
     view: StudentView
     plot: bytes | None
     has_curve: bool
+    # A public check recorded loss curves: only then has the page a training
+    # section (an assignment whose checks record none, e.g. neuron, has none).
+    training: bool = False
 
 
 def page_of(report: Report) -> Page:
     view = student_view(report)
     losses, expected = curves(report)
     plot = plots.loss_curves_png(losses, expected, report.lang) if (losses or expected) else None
-    return Page(view, plot, bool(losses))
+    return Page(view, plot, bool(losses), bool(losses or expected))
 
 
 def all_passed(view: StudentView) -> str:
@@ -102,6 +108,8 @@ def feedback_html(report: Report) -> str:
     ]
     if view.status != "ok":
         parts.append(f"<p>{e(run_status(view))}</p>")
+    if graded := graded_line(report):
+        parts.append(f'<p class="graded" id="graded">{e(graded)}</p>')
     parts += [html_blocking(view), html_table(view), html_failures(view), html_plot(page)]
     parts.append(f"<footer>{e(t('page.footer', lang, version=__version__))}</footer></body></html>")
     return "\n".join(p for p in parts if p)
@@ -179,6 +187,8 @@ def html_failures(view: StudentView) -> str:
 
 
 def html_plot(page: Page) -> str:
+    if not page.training:
+        return ""
     lang, e = page.view.lang, html.escape
     heading = f"<h2>{e(t('page.training', lang))}</h2>"
     if page.plot is None:
@@ -198,7 +208,8 @@ def md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def feedback_markdown(report: Report) -> str:
+def feedback_markdown(report: Report, image: str = "") -> str:
+    """The page in Markdown; its plot is the file ``image`` (default LOSS_PNG) beside it."""
     page = page_of(report)
     view, lang = page.view, page.view.lang
     lines = [f"# {t('page.title', lang, assignment=view.assignment)}", "", whose(view), ""]
@@ -206,6 +217,8 @@ def feedback_markdown(report: Report) -> str:
     lines += [f"**{score_line(view)}** ({count})", "", totals(view), ""]
     if view.status != "ok":
         lines += [run_status(view), ""]
+    if graded := graded_line(report):
+        lines += [md_cell(graded), ""]
     if view.blocking:
         lines += [f"## {t('page.blocking', lang)}", ""]
         for message in view.blocking:
@@ -219,7 +232,7 @@ def feedback_markdown(report: Report) -> str:
         lines.append(f"| {title} | {status_word(row, lang)} | {amount} |")
     if any(r.hidden for r in view.rows):
         lines += ["", f"_{t('page.hidden_note', lang)}_"]
-    lines += md_failures(view) + md_plot(page)
+    lines += md_failures(view) + md_plot(page, image or LOSS_PNG)
     lines += ["", f"_{t('page.footer', lang, version=__version__)}_", ""]
     return "\n".join(lines)
 
@@ -241,15 +254,17 @@ def md_failures(view: StudentView) -> list[str]:
     return lines
 
 
-def md_plot(page: Page) -> list[str]:
+def md_plot(page: Page, image: str) -> list[str]:
+    """The plot as a PNG file beside the Markdown (``image``), not an inline blob."""
+    if not page.training:
+        return []
     lang = page.view.lang
     lines = ["", f"## {t('page.training', lang)}", ""]
     if page.plot is None:
         missing = "page.no_curve" if plots.available() else "page.no_matplotlib"
         return lines + [t(missing, lang)]
-    data = base64.b64encode(page.plot).decode("ascii")
     return lines + [
-        f"![{t('page.plot_alt', lang)}](data:image/png;base64,{data})",
+        f"![{t('page.plot_alt', lang)}]({image})",
         "",
         f"_{t('page.plot_caption', lang)}_",
     ]
@@ -257,10 +272,14 @@ def md_plot(page: Page) -> list[str]:
 
 # -- batch writers (batch.STUDENT_WRITERS) ----------------------------------------------
 def write_feedback_html(report: Report, student_dir: Path, config: Any) -> None:
-
-    write_atomically(student_dir / "feedback.html", feedback_html(report))
+    write_atomically(student_dir / "feedback.html", feedback_html(report), PUBLIC)
 
 
 def write_feedback_md(report: Report, student_dir: Path, config: Any) -> None:
-
-    write_atomically(student_dir / "feedback.md", feedback_markdown(report))
+    """feedback.md and its plot, ``loss.png``, beside it (a stale plot is removed)."""
+    plot = page_of(report).plot  # drawn once: plots caches the PNG
+    if plot is not None:
+        write_atomically(student_dir / LOSS_PNG, plot, PUBLIC)
+    else:
+        (student_dir / LOSS_PNG).unlink(missing_ok=True)
+    write_atomically(student_dir / "feedback.md", feedback_markdown(report), PUBLIC)

@@ -15,6 +15,7 @@ from typing import Any
 
 from autograder.core.results import CheckResult, Report
 from autograder.i18n import t
+from autograder.reports.graded_files import graded_line
 
 OUTPUT_SHOWN_BYTES = 4096
 
@@ -53,6 +54,8 @@ def results_json(report: Report) -> dict[str, Any]:
     output = t("gradescope.summary", report.lang, passed=passed, count=len(report.results))
     if report.status != "ok":
         output += " " + t("report.run_status", report.lang, status=report.status)
+    if graded := graded_line(report):
+        output += "\n" + graded
     return {
         "score": report.score,
         "execution_time": round(report.seconds, 3),

@@ -72,15 +72,17 @@ def batch_summary(summary: BatchSummary) -> str:
     """The end-of-batch summary: counts, mean and median, pass rate per check."""
     stats = summary.statistics
     skipped = sum(o.skipped for o in summary.outcomes)
+    # Only a rerun keeps results to speak of: a first run says nothing of them.
+    unchanged = f" ({skipped} kept from the last run, not regraded)" if skipped else ""
     lines = [
-        f"Graded {stats['graded']} submission(s) ({skipped} unchanged since the last run, "
-        f"not regraded); statuses: "
+        f"Graded {stats['graded']} submission(s){unchanged}; statuses: "
         + ", ".join(f"{k} {v}" for k, v in stats["status_counts"].items()),
         f"Score: mean {stats['mean']:.2f}, median {stats['median']:g} of {stats['max']:g}",
         "Pass rate per check:",
     ]
     for name, rate in stats["pass_rate"].items():
         lines.append(f"  {rate:6.0%}  {name}")
+    lines += class_list_lines(summary)
     if summary.grader_failures:
         lines.append("GRADER FAILURES (a bug in the grader, not the students; please report):")
         lines += [
@@ -99,3 +101,16 @@ def class_table(summary: BatchSummary) -> str:
         row = outcome.row
         lines.append(f"{row.student:<{width}}  {row.total:>4g}/{row.max_total:<4g}  {row.status}")
     return "\n".join(lines)
+
+
+def class_list_lines(summary: BatchSummary) -> list[str]:
+    """Who is missing, who is not on the roster, who was never graded (a run with --only)."""
+    lines = []
+    for ids, label in (
+        (summary.missing, "Missing: on the roster, no submission"),
+        (summary.unlisted, "Not on the roster, graded all the same"),
+        (summary.pending, "Not graded yet, run without --only to grade them"),
+    ):
+        if ids:
+            lines.append(f"{label} ({len(ids)}): {', '.join(ids)}")
+    return lines

@@ -33,7 +33,7 @@ import numpy as np
 
 from autograder.checks import CheckSuite, Context
 from autograder.checks.descent import Run
-from autograder.checks.expect import expect_array_like, expect_close, expect_sequence
+from autograder.checks.expect import as_numbers, expect_array_like, expect_close, expect_sequence
 from autograder.checks.network import Network, Piece
 from autograder.checks.rules import Setup
 from autograder.checks.trainer import diagnose_run, failure_fields
@@ -190,10 +190,11 @@ def same(now: Any, before: Any) -> bool:
 def check_untouched(ctx: Context, spec: LayerSpec, inputs: list[Any]) -> None:
     """backward leaves its upstream gradient and the cached inputs as they were.
 
-    ``args_after`` is the upstream array as it is after backward, in the
-    student's process; ``peek`` shows the very arrays forward received (and
-    the layer cached), as they are now. In a network the caller still needs
-    both, e.g. the upstream gradient may feed two branches.
+    ``args_after`` is the upstream array as it is after backward and ``peek``
+    the very arrays forward received (and the layer cached, if it kept them),
+    as they are now: both read back by the grader from the memory it handed
+    them over in, never reported by the student's process. In a network the
+    caller still needs both, e.g. the upstream gradient may feed two branches.
     """
     _, upstream, expected = reference_pass(spec, inputs, ctx.rng)
     layer = ctx.new(spec.target)
@@ -410,17 +411,12 @@ def student_training(ctx: Context, params: dict, **kwargs: Any) -> tuple[dict, n
     if type(trained) is not dict or set(trained) != set(PARAM_NAMES):
         raise CheckFailed("train_xor must return a dict with keys W1, b1, W2, b2 first")
     arrays = {k: expect_array_like(f"trained {k}", trained[k], params[k]) for k in PARAM_NAMES}
-    try:
-        curve = np.asarray(losses)
-    except ValueError:
-        curve = np.empty((0, 0))
-    if (
-        type(losses) not in (list, tuple, np.ndarray)
-        or curve.ndim != 1
-        or curve.dtype.kind not in "biuf"
-    ):
+    if type(losses) not in (list, tuple, np.ndarray):
         raise CheckFailed("train_xor must return the list of losses, one float per epoch")
-    return arrays, curve.astype(np.float64)
+    curve = as_numbers("losses", losses)
+    if curve.ndim != 1:
+        raise CheckFailed("train_xor must return the list of losses, one float per epoch")
+    return arrays, curve
 
 
 @suite.check("hidden: train_xor matches the reference trainer on hidden seeds", points=2)
