@@ -187,7 +187,7 @@ def session_overhead(sources: list[Path], assignment: Assignment) -> tuple[float
     """Median (sandboxed grade_folder - in-process) over ``sources``, and the
     mean number of calls. Each pair runs back to back, so that a busy machine
     slows both sides alike."""
-    options = GradeOptions(sandbox=SandboxConfig(require_bwrap=True))
+    options = GradeOptions(sandbox=SandboxConfig("bwrap"))
     differences, calls = [], []
     for source in sources:
         report, _ = grade_folder(source, assignment, options)
@@ -200,7 +200,7 @@ def session_overhead(sources: list[Path], assignment: Assignment) -> tuple[float
 # -- parts of the overhead -------------------------------------------------------------
 def start_and_load_seconds(folder: Path, modules: tuple[str, ...], sandboxed: int) -> float:
     """Median seconds to start a student process, import its modules and stop it."""
-    config = SandboxConfig(use_bwrap=bool(sandboxed), require_bwrap=bool(sandboxed))
+    config = SandboxConfig("bwrap" if sandboxed else "none")
     times = []
     for _ in range(10):
         started = time.perf_counter()
@@ -213,7 +213,7 @@ def start_and_load_seconds(folder: Path, modules: tuple[str, ...], sandboxed: in
 def round_trip_seconds(folder: Path, sandboxed: bool) -> tuple[float, float]:
     """Median seconds of one small call (5x4 arrays): through the pipe, in-process."""
     x, y = np.ones((5, 4)), np.full((5, 4), 2.0)
-    config = SandboxConfig(use_bwrap=sandboxed, require_bwrap=sandboxed)
+    config = SandboxConfig("bwrap" if sandboxed else "none")
     with StudentSession(folder, ["layers"], config) as session:
         handle = session.new("layers.MultiplyLayer")
         for _ in range(300):

@@ -56,10 +56,10 @@ def grade_command(submissions: Path, out: Path, *options: str) -> list[str]:
         str(out),
         "--assignment",
         str(SOLUTION),
-        # A 3 s floor: honest calls finish far below it even when the test
-        # suite loads both cores; an endless loop still ends at the floor.
+        # Limits are CPU time, which a loaded machine hardly stretches: honest
+        # calls take a few milliseconds of it; an endless loop ends at 1 s.
         "--timeout-floor",
-        "3",
+        "1",
         *options,
     ]
 
@@ -110,7 +110,7 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 
 def processes_with(marker: str) -> list[str]:
-    """Command lines of live processes whose argv mentions ``marker``."""
+    """Command lines of live processes whose argv or environment mentions ``marker``."""
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit() or int(entry) == os.getpid():
@@ -120,6 +120,10 @@ def processes_with(marker: str) -> list[str]:
             state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
-        if state != "Z" and any(marker.encode() in arg for arg in argv):
+        try:
+            environment = Path(f"/proc/{entry}/environ").read_bytes()
+        except OSError:  # another user's (a grader not root, a student's own uid)
+            environment = b""
+        if state != "Z" and marker.encode() in b"\0".join(argv) + environment:
             found.append(" ".join(a.decode(errors="replace") for a in argv))
     return found

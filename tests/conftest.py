@@ -34,7 +34,7 @@ def public_assignment() -> Assignment:
 
 def grade(folder: Path, assignment: Assignment) -> Report:
     """Public checks on ``folder``, unsandboxed, seed 0."""
-    options = GradeOptions(include_hidden=False, sandbox=SandboxConfig(use_bwrap=False))
+    options = GradeOptions(include_hidden=False, sandbox=SandboxConfig("none"))
     report, _ = grade_folder(folder, assignment, options)
     return report
 

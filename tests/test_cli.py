@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 from conftest import REPO, SKELETON, SOLUTION, copy_submission
@@ -189,11 +190,22 @@ def test_skeleton_command_writes_the_committed_skeleton(tmp_path: Path) -> None:
         assert str(tmp_path / "out" / name) in result.output
 
 
-@pytest.mark.parametrize("command", sorted(cli.commands))
-def test_every_command_has_help_with_an_example(command: str) -> None:
-    result = run(command, "--help")
+def command_paths(group: click.Group = cli, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command and subcommand (export nbgrader, export gradescope...)."""
+    found = []
+    for name, command in sorted(group.commands.items()):
+        found.append((*prefix, name))
+        if isinstance(command, click.Group):
+            found += command_paths(command, (*prefix, name))
+    return found
+
+
+@pytest.mark.parametrize("command", command_paths(), ids=" ".join)
+def test_every_command_has_help_with_an_example(command: tuple[str, ...]) -> None:
+    result = run(*command, "--help")
     assert result.exit_code == 0
-    assert "Example" in result.output
+    example = result.output.split("Example", 1)[-1]
+    assert "Example" in result.output and f"autograder {' '.join(command)}" in example
 
 
 def test_python_m_autograder_help_works() -> None:

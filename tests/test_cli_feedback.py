@@ -51,4 +51,10 @@ def test_grade_in_indonesian(tmp_path: Path) -> None:
     assert (out / "rina" / "feedback.md").read_text().startswith("# Umpan balik: backprop")
     assert "Ringkasan kelas: backprop" in (out / "summary.html").read_text()
     results = json.loads((out / "rina" / "results.json").read_text())
-    assert results["output"].endswith("pemeriksaan lulus.")
+    summary, graded = results["output"].splitlines()
+    assert summary.endswith("pemeriksaan lulus.")
+    assert graded == "Berkas yang dinilai: layers.py, xor.py."
+    # Pages are translated, machine files are not: grades.csv keeps its English header.
+    header = (out / "grades.csv").read_text().splitlines()[0].split(",")
+    assert header[:4] == ["student", "total", "max", "status"]
+    assert "MultiplyLayer.backward works on plain Python floats" in header

@@ -119,6 +119,8 @@ def comparable(out: Path) -> dict[str, object]:
             document.pop("execution_time", None)  # results.json
             document.pop("seconds", None)  # report.json
             files[key] = document
+        elif path.suffix == ".png":  # feedback.md's plot (loss.png): compared as bytes
+            files[key] = path.read_bytes()
         else:
             files[key] = path.read_text()
     return files
@@ -314,6 +316,7 @@ def test_without_a_scheduler_dask_is_never_imported(tmp_path: Path) -> None:
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))\n"
     )
     args = ["grade", str(tmp_path / "class"), "--out", str(tmp_path / "out"), "-j", "1"]
+    args += ["--assignment", str(SOLUTION)]
     result = subprocess.run(
         [sys.executable, "-c", probe, *args], capture_output=True, text=True, check=True
     )
@@ -335,6 +338,7 @@ def test_a_bad_scheduler_address_is_a_clear_error(
     (tmp_path / "class").mkdir()
     write_student(tmp_path / "class" / "alice", *CHEAP[0][1:])
     args = ["grade", str(tmp_path / "class"), "--out", str(tmp_path / "out")]
+    args += ["--assignment", str(SOLUTION)]
     result = CliRunner().invoke(cli, [*args, "--scheduler", address])
     assert result.exit_code != 0 and says in result.output
     assert "Traceback" not in result.output
@@ -384,3 +388,15 @@ def test_numeric_arrays_and_scalars_travel_as_they_are() -> None:
     moved = transportable(data)
     assert type(moved["a"]) is np.ndarray and np.array_equal(moved["a"], data["a"])
     assert type(moved["s"]) is np.float32 and type(moved["i"]) is np.int64
+
+
+def test_a_retry_on_another_worker_reads_what_earlier_attempts_spent(cluster: Cluster) -> None:
+    """The submission's budget spans Dask retries: the scheduler keeps the spending."""
+    ledger = cluster_module.SchedulerLedger()
+    with Client(cluster.address, timeout="60s") as client:
+        first, second = sorted(client.scheduler_info()["workers"])
+        done = client.submit(ledger.record, "task-a", 2.5, workers=[first], pure=False)
+        done.result()
+        read = client.submit(ledger.spent, "task-a", workers=[second], pure=False)
+        other = client.submit(ledger.spent, "task-b", workers=[second], pure=False)
+        assert read.result() == 2.5 and other.result() == 0.0

@@ -1,172 +1,131 @@
-"""Mistake diagnosis: every catalogued buggy submission gets its own, right diagnosis.
+"""Mistake diagnosis: every catalogued mistake gets its own right diagnosis, no other.
 
-Submissions come from two catalogues: tests/fixtures/variants (read-only,
-shared with test_variants.py) and tests/fixtures/diagnosis (mistakes the
-variants do not cover: in-place changes, stale caches, fallbacks). Each is
-graded by the public checks; the failed checks of the buggy component must
-name exactly the expected mistake. Correct submissions get no diagnosis, and
-a passing check never shows one.
+The catalogue (tests/fixtures/diagnosis/catalogue.py) lists each buggy
+submission with the key of the diagnosis that names it; 32 of them were
+written before the diagnosis was built for them (``HELD_OUT``). Each is graded
+by the instructor's assignment (public and hidden checks) and read as the
+student reads it (``reports.view.student_view``): the named diagnoses shown,
+public sentences and hidden hints alike, must be exactly the right one.
+Three mistakes are documented misses (``MISSED``): a diagnosis never guesses
+there. Correct submissions get no diagnosis, and a passing check never shows one.
 """
 
 from __future__ import annotations
 
+import copy
+import importlib.util
+from dataclasses import replace
+from functools import cache
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
-from conftest import REPO, SOLUTION, VARIANTS, grade
-from test_variants import CATALOGUE
+from conftest import REPO, SOLUTION, VARIANTS
+from test_variants import CATALOGUE as VARIANT_CATALOGUE
 
-from autograder.checks.diagnosis import BackwardCase, Tolerance, diagnose_backward
+from autograder.checks.cases import BackwardCase
+from autograder.checks.diagnosis import Tolerance, diagnose_backward, named
 from autograder.checks.numgrad import central_difference
 from autograder.core.results import Report
-from autograder.grading.assignment import Assignment
+from autograder.grading.assignment import Assignment, load_assignment
 from autograder.grading.runner import GradeOptions, grade_folder
 from autograder.i18n import t
 from autograder.isolation.sandbox import SandboxConfig
+from autograder.reports.view import student_view
 
 MINE = REPO / "tests" / "fixtures" / "diagnosis"
-MULTIPLY, AFFINE, SIGMOID, TRAIN = "MultiplyLayer", "AffineLayer", "SigmoidLayer", "train_xor"
+TOLERANCE = Tolerance(1e-7, 1e-5)
 
-# submission -> (component whose failed checks carry the diagnosis, the mistake's key)
-EXPECTED: dict[str, tuple[str, str]] = {
-    # missing / extra transpose
-    "affine_dW_missing_transpose": (AFFINE, "missing_transpose"),
-    "affine_dx_missing_transpose": (AFFINE, "missing_transpose"),
-    "affine_dW_transposed": (AFFINE, "transposed"),
-    # db not summed over the batch, averaged, summed over the wrong axis
-    "affine_db_not_summed": (AFFINE, "not_summed"),
-    "affine_db_averaged": (AFFINE, "averaged"),
-    "affine_db_wrong_axis": (AFFINE, "wrong_axis"),
-    # scaled by 1/N or N; wrong sign
-    "affine_grads_divided_by_N": (AFFINE, "divided_by_n"),
-    "affine_dW_times_N": (AFFINE, "times_n"),
-    "affine_dW_sign_error": (AFFINE, "sign"),
-    "sigmoid_sign_error": (SIGMOID, "sign"),
-    # upstream gradient not multiplied in (or added)
-    "affine_no_upstream": (AFFINE, "no_upstream"),
-    "multiply_no_upstream": (MULTIPLY, "no_upstream"),
-    "sigmoid_no_upstream": (SIGMOID, "no_upstream"),
-    "sigmoid_adds_upstream": (SIGMOID, "adds_upstream"),
-    # sigmoid derivative applied to v, or to sigma(a)
-    "sigmoid_derivative_of_v": (SIGMOID, "derivative_of_input"),
-    "sigmoid_derivative_of_sigma_a": (SIGMOID, "derivative_twice"),
-    # Multiply outputs swapped; gradients in the wrong order; one uses the wrong input
-    "multiply_swapped_outputs": (MULTIPLY, "swapped"),
-    "multiply_no_switch": (MULTIPLY, "swapped"),
-    "affine_wrong_order": (AFFINE, "wrong_order"),
-    "multiply_dy_uses_y": (MULTIPLY, "other_gradient"),
-    # upstream gradient or cached input modified in place; stale cache
-    "multiply_upstream_modified": (MULTIPLY, "upstream_modified"),
-    "sigmoid_input_modified": (SIGMOID, "input_modified"),
-    "sigmoid_cache_modified": (SIGMOID, "cache_modified"),
-    "affine_stale_cache": (AFFINE, "stale_cache"),
-    # the trainer
-    "xor_gradient_ascent": (TRAIN, "ascent"),
-    "xor_err_y_minus_a_with_minus_update": (TRAIN, "ascent"),
-    "xor_biases_not_updated": (TRAIN, "biases_frozen"),
-    "xor_w2_updated_before_layer1": (TRAIN, "w2_first"),
-    "xor_mean_loss": (TRAIN, "mean_loss"),
-    "xor_loss_after_update": (TRAIN, "loss_after_update"),
-    "xor_fake_training": (TRAIN, "not_trained"),
-    "xor_returns_given_params": (TRAIN, "unchanged"),
-    "xor_gradient_divided_by_N": (TRAIN, "gradient_divided_by_n"),
-    "xor_forgets_output_sigmoid_backward": (TRAIN, "no_output_derivative"),
-    "xor_per_sample_updates": (TRAIN, "per_sample"),
-    # one cache for every instance (a class attribute), or corrupted by backward
-    "multiply_shared_cache": (MULTIPLY, "shared_cache"),
-    "affine_shared_cache": (AFFINE, "shared_cache"),
-    "sigmoid_shared_cache": (SIGMOID, "shared_cache"),
-    "multiply_corrupts_cache": (MULTIPLY, "input_modified"),
-    # db summed with keepdims: for N = 1 it is dout itself, as if not summed
-    "affine_db_keepdims": (AFFINE, "not_summed"),
-    # trainers on other data or params than they are given
-    "xor_ignores_data": (TRAIN, "not_trained"),
-    "xor_ignores_params": (TRAIN, "not_trained"),
-    "xor_records_mean_loss": (TRAIN, "not_trained"),
-    # nothing matches: cosine, scale and worst element instead
-    "affine_dx_zeros": (AFFINE, "unmatched"),
-    "xor_float32_params": (TRAIN, "trainer_unmatched"),
-    "xor_uses_default_lr": (TRAIN, "trainer_unmatched"),
-    "shortcut_numerical_trainer": (TRAIN, "trainer_unmatched"),
-    "sigmoid_unknown_mistake": (SIGMOID, "unmatched"),
-    "xor_weight_decay": (TRAIN, "trainer_unmatched"),
+
+def load_catalogue() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("diagnosis_catalogue", MINE / "catalogue.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+CATALOGUE = load_catalogue()
+# What the student sees instead of the right diagnosis, and why no diagnosis is given.
+MISSED: dict[str, set[str]] = {
+    "sigmoid_unknown_mistake": set(),  # a * (1 - a) ** 2: no known mistake; said plainly
+    "xor_ignores_data": set(),  # every check trains on XOR itself: nothing to see yet
+    "xor_ignores_lr": set(),  # DEFAULT_LR / lr = 2 = "a factor 2": both causes are named
 }
-# Buggy variants whose failure message already says all (a dtype, an
-# AttributeError, a loss count, an in-place change of the caller's params,
-# defaults too small to learn): no check may claim a diagnosis for them.
-NO_DIAGNOSIS = (
-    "multiply_fails_on_floats",
-    "multiply_uses_shape",
-    "multiply_float32",
-    "xor_shallow_copy_in_place",
-    "xor_losses_off_by_one",
-    "xor_default_lr_too_small",
-    # NaN at a singular point, float32 precision, a missing gradient, early stopping,
-    # a layer instance used twice: the message says it (no prediction to match)
-    "multiply_divides_by_input",
-    "sigmoid_exp_of_v_overflows",
-    "sigmoid_float32_cache",
-    "affine_float32_weights",
-    "multiply_returns_dx_only",
-    "xor_early_stop",
-    "xor_reuses_sigmoid_layer",
-    # shortcuts: the integrity check names them, with their line
-    "shortcut_multiply_engine_layer",
-    "shortcut_multiply_central_difference",
-    "shortcut_affine_complex_step",
-    "shortcut_affine_central_difference",
-    "shortcut_affine_engine_layer",
-    "shortcut_sigmoid_complex_step",
-    "shortcut_sigmoid_central_difference",
-    "shortcut_complex_step_trainer",
-)
-CORRECT = sorted(name for name, loses in CATALOGUE.LOSES.items() if not loses)
+MISSED_PLAIN = {"sigmoid_unknown_mistake": "unmatched", "xor_ignores_lr": "lr_or_factor"}
+CORRECT = sorted(name for name, loses in VARIANT_CATALOGUE.LOSES.items() if not loses)
 
 
 def folder(name: str) -> Path:
     return MINE / name if (MINE / name).is_dir() else VARIANTS / name
 
 
-def test_every_buggy_variant_is_catalogued_here() -> None:
-    buggy = {name for name, loses in CATALOGUE.LOSES.items() if loses}
-    assert buggy <= set(EXPECTED) | set(NO_DIAGNOSIS)
+# Runs 5 x 2000 epochs of the student's trainer and never diagnoses: left out for time.
+SLOW = "hidden: train_xor learns XOR on at least 4 of 5 hidden seeds"
+
+
+@cache
+def instructor() -> Assignment:
+    assignment = load_assignment(SOLUTION, with_hidden=True)
+    assert assignment.hidden is not None and SLOW in [c.name for c in assignment.hidden.checks]
+    hidden = copy.copy(assignment.hidden)
+    hidden.checks = [c for c in assignment.hidden.checks if c.name != SLOW]
+    return replace(assignment, hidden=hidden)
+
+
+@cache
+def graded(name: str) -> Report:
+    """Public and hidden checks, as the instructor grades (seed 0, no sandbox)."""
+    options = GradeOptions(sandbox=SandboxConfig("none"), report_data=False)
+    return grade_folder(SOLUTION if name == "reference" else folder(name), instructor(), options)[0]
+
+
+def shown(report: Report) -> tuple[set[str], set[str]]:
+    """(named mistakes, plain descriptions) the student reads, over every failed check."""
+    names, plain = set(), set()
+    for row, result in zip(student_view(report).rows, report.results):
+        if not row.passed and (row.diagnosis or row.hint) and result.mistake:
+            (names if named(result.mistake) else plain).add(result.mistake)
+    return names, plain
+
+
+def test_every_folder_and_buggy_variant_is_catalogued() -> None:
+    catalogued = set(CATALOGUE.RIGHT) | set(CATALOGUE.SELF_EXPLAINING)
     mine = {p.name for p in MINE.iterdir() if p.is_dir() and p.name != "__pycache__"}
-    assert mine <= set(EXPECTED)
+    buggy = {name for name, loses in VARIANT_CATALOGUE.LOSES.items() if loses}
+    assert mine <= catalogued and buggy <= catalogued
+    assert len(CATALOGUE.HELD_OUT) >= 25 and not set(CATALOGUE.HELD_OUT) & set(CATALOGUE.ISSUE)
 
 
-def assert_passing_checks_show_none(report: Report) -> None:
-    for result in report.results:
-        if result.passed:
-            assert result.diagnosis == "" and result.mistake == "", result.name
+@pytest.mark.parametrize("name", sorted(CATALOGUE.RIGHT))
+def test_each_mistake_gets_its_own_right_diagnosis(name: str) -> None:
+    _, key = CATALOGUE.RIGHT[name]
+    report = graded(name)
+    names, plain = shown(report)
+    assert not report.all_passed or name == "xor_ignores_data"
+    if name in MISSED:
+        assert names == MISSED[name], (names, plain)
+        assert MISSED_PLAIN.get(name, "") in plain | {""}
+    else:
+        assert names == {key}, [(r.name, r.mistake, r.diagnosis or r.hint) for r in report.results]
+    for result in report.results:  # and says where, in the student's own code
+        if not result.hidden and result.diagnosis and named(result.mistake):
+            assert ".py, line " in result.where, (result.name, result.mistake)
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_buggy_submission_gets_its_own_diagnosis(name: str, public_assignment: Assignment) -> None:
-    component, mistake = EXPECTED[name]
-    report = grade(folder(name), public_assignment)
-    failed = [r for r in report.results if not r.passed and r.component == component]
-    assert {r.mistake for r in failed if r.mistake} == {mistake}, [
-        (r.name, r.mistake, r.diagnosis) for r in failed
-    ]
-    assert all(r.diagnosis for r in failed if r.mistake)
-    assert_passing_checks_show_none(report)
-
-
-@pytest.mark.parametrize("name", NO_DIAGNOSIS)
-def test_self_explaining_failures_claim_no_diagnosis(
-    name: str, public_assignment: Assignment
-) -> None:
-    report = grade(VARIANTS / name, public_assignment)
+@pytest.mark.parametrize("name", CATALOGUE.SELF_EXPLAINING)
+def test_self_explaining_failures_claim_no_diagnosis(name: str) -> None:
+    report = graded(name)
     assert not report.all_passed
-    assert [r.name for r in report.results if r.diagnosis or r.mistake] == []
+    assert [r.name for r in report.results if named(r.mistake)] == []
 
 
 @pytest.mark.parametrize("name", [*CORRECT, "reference"])
-def test_correct_submission_gets_no_diagnosis(name: str, public_assignment: Assignment) -> None:
-    report = grade(SOLUTION if name == "reference" else VARIANTS / name, public_assignment)
+def test_correct_submission_gets_no_diagnosis(name: str) -> None:
+    report = graded(name)
     assert report.all_passed
-    assert_passing_checks_show_none(report)
+    assert [(r.name, r.mistake) for r in report.results if r.diagnosis or r.hint] == []
 
 
 @pytest.mark.parametrize(
@@ -174,37 +133,49 @@ def test_correct_submission_gets_no_diagnosis(name: str, public_assignment: Assi
     [
         ("affine_dW_transposed", ["W's shape (4, 3)", "x.T @ dout"]),
         ("affine_db_averaged", ["N = 5"]),
-        ("sigmoid_unknown_mistake", ["cosine similarity", "times", "dv["]),
+        ("affine_cache_transposed", ["self.x = x", "(4, 5)", "`dW = self.x.T @ dout`"]),
+        ("affine_dx_uses_x", ["self.x where self.W belongs", "dx = dout @ self.W.T"]),
+        ("sigmoid_unknown_mistake", ["no known mistake reproduces dv", "dv["]),
         ("xor_fake_training", ["losses[0] is 1 ", "0.517077"]),
+        ("xor_b1_frozen", ["never updates b1"]),
+        ("xor_momentum", ["momentum 0.9"]),
+        ("xor_mean_loss_recorded", ["records 0.5 times the loss"]),
     ],
 )
-def test_diagnosis_sentences_carry_what_to_act_on(
-    name: str, words: list[str], public_assignment: Assignment
-) -> None:
-    report = grade(folder(name), public_assignment)
-    text = " ".join(r.diagnosis for r in report.results)
+def test_diagnosis_sentences_carry_what_to_act_on(name: str, words: list[str]) -> None:
+    text = " ".join(r.diagnosis for r in graded(name).results)
     for word in words:
-        assert word in text
+        assert word in text, text[:600]
+
+
+def test_a_transpose_already_written_is_never_called_missing() -> None:
+    """The issue's case: forward stores x.T, backward's own line reads x.T @ dout."""
+    report = graded("affine_cache_transposed")
+    mistakes = {r.mistake for r in report.results if r.component == "AffineLayer" and r.mistake}
+    assert mistakes == {"cache_reshaped"}
+    where = {r.where for r in report.results if r.mistake == "cache_reshaped"}
+    assert where == {"AffineLayer.forward (layers.py, line 47: self.x = x.T)"}
 
 
 @pytest.mark.parametrize("name", ["affine_dW_transposed", "xor_gradient_ascent"])
-def test_diagnosis_is_in_the_run_s_language(name: str, public_assignment: Assignment) -> None:
-    component, mistake = EXPECTED[name]
-    options = GradeOptions(include_hidden=False, sandbox=SandboxConfig(use_bwrap=False), lang="id")
+def test_diagnosis_is_in_the_run_s_language(name: str, public_assignment) -> None:  # type: ignore[no-untyped-def]
+    _, mistake = CATALOGUE.RIGHT[name]
+    options = GradeOptions(include_hidden=False, sandbox=SandboxConfig("none"), lang="id")
     report, _ = grade_folder(folder(name), public_assignment, options)
     failed = [r for r in report.results if r.mistake == mistake]
     opening = t(f"diag.{mistake}", "id", **FIELDS).split("{")[0][:12]
     assert failed and all(r.diagnosis.startswith(opening) for r in failed), failed[0].diagnosis
+    assert all(", baris " in r.where for r in failed)
 
 
 FIELDS = {"name": "dW", "input": "W", "shape": (4, 3), "how": "", "n": 5, "layer": "AffineLayer"}
 
 
 # -- the generic matcher on a synthetic three-input layer: out = x @ W + b ---------------
-def affine_case(got_from: dict[str, np.ndarray] | None = None) -> BackwardCase:
+def affine_case(got_from: dict[str, np.ndarray] | None = None, n: int = 5) -> BackwardCase:
     rng = np.random.default_rng(7)
-    x, W, b = rng.standard_normal((5, 4)), rng.standard_normal((4, 3)), rng.standard_normal(3)
-    dout = rng.standard_normal((5, 3))
+    x, W, b = rng.standard_normal((n, 4)), rng.standard_normal((4, 3)), rng.standard_normal(3)
+    dout = rng.standard_normal((n, 3))
 
     def forward(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
         return x @ W + b
@@ -228,22 +199,55 @@ SYNTHETIC = {
     "divided_by_n": lambda c: {"dW": c.expected[1] / 5},
     "times_n": lambda c: {"dW": c.expected[1] * 5},
     "no_upstream": lambda c: {"dx": np.ones((5, 3)) @ c.inputs[1].T},
+    "keepdims": lambda c: {"db": c.upstream.sum(axis=0, keepdims=True)},
+    "summed_all": lambda c: {"db": np.float64(c.upstream.sum())},
+    "transposed+sign": lambda c: {"dW": -c.expected[1].T},
+    "sign+divided_by_n": lambda c: {"dx": -c.expected[0] / 5},
+    "no_upstream+sign": lambda c: {"dx": -(np.ones((5, 3)) @ c.inputs[1].T)},
 }
 
 
 @pytest.mark.parametrize("mistake", sorted(SYNTHETIC))
 def test_each_candidate_is_recognised_from_its_prediction(mistake: str) -> None:
     case = affine_case()
-    found = diagnose_backward(affine_case(SYNTHETIC[mistake](case)), Tolerance(1e-7, 1e-5))
+    found = diagnose_backward(affine_case(SYNTHETIC[mistake](case)), TOLERANCE)
     assert found is not None and found.mistake == mistake, found
 
 
+def test_with_one_sample_a_reshape_and_not_summing_are_not_told_apart() -> None:
+    case = affine_case(n=1)
+    for db in (case.upstream, case.upstream.sum(axis=0, keepdims=True)):
+        assert diagnose_backward(affine_case({"db": db}, n=1), TOLERANCE) is None
+
+
 def test_right_gradients_get_no_diagnosis() -> None:
-    assert diagnose_backward(affine_case(), Tolerance(1e-7, 1e-5)) is None
+    assert diagnose_backward(affine_case(), TOLERANCE) is None
 
 
 def test_a_modified_upstream_is_named_before_any_value() -> None:
     case = affine_case()
     changed = BackwardCase(**{**case.__dict__, "upstream_after": case.upstream * 2})
-    found = diagnose_backward(changed, Tolerance(1e-7, 1e-5))
+    found = diagnose_backward(changed, TOLERANCE)
     assert found is not None and found.mistake == "upstream_modified"
+
+
+def test_a_cache_shared_by_instances_is_named() -> None:
+    """What an interleaved check sees when the cache is a class attribute."""
+    case = affine_case()
+    rng = np.random.default_rng(8)
+    x2 = rng.standard_normal((5, 4))
+    other = central_difference(
+        lambda *a: float(np.sum(case.upstream * case.forward(*a))), [x2, *case.inputs[1:]]
+    )
+    shared = BackwardCase(**{**case.__dict__, "elsewhere": tuple(other)})
+    found = diagnose_backward(BackwardCase(**{**shared.__dict__, "got": tuple(other)}), TOLERANCE)
+    assert found is not None and found.mistake == "shared_cache"
+
+
+def test_an_unknown_mistake_is_described_plainly() -> None:
+    case = affine_case()
+    wrong = case.expected[1].copy()
+    wrong[2] *= 3.0  # one whole row off
+    found = diagnose_backward(affine_case({"dW": wrong}), TOLERANCE)
+    assert found is not None and found.mistake == "unmatched"
+    assert "only row(s) 2 of dW are wrong" in found.text and "cosine" not in found.text

@@ -7,8 +7,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograder.checks.expect import (
+    as_numbers,
+    distinct,
     expect_array_like,
     expect_close,
     expect_sequence,
@@ -162,3 +166,91 @@ def test_expect_sequence_rejects(value: Any, fragment: str) -> None:
 @pytest.mark.parametrize("value", [(1.0, 2.0), [1.0, 2.0]])
 def test_expect_sequence_accepts_tuples_and_lists(value: Any) -> None:
     assert expect_sequence(value, 2, "MultiplyLayer.backward", "(dx, dy)") == [1.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    ("got", "expected", "shown"),
+    [
+        (1.5, 1.0, ("1.5", "1")),  # six digits when they differ
+        (-0.013812108, -0.013812099, ("-0.01381211", "-0.01381210")),
+        (-0.0138121081234, -0.0138121071234, ("-0.013812108", "-0.013812107")),
+        (0.1 + 0.2, 0.3, ("0.30000000000000004", "0.29999999999999999")),
+    ],
+)
+def test_numbers_are_printed_with_the_digits_that_differ(
+    got: float, expected: float, shown: tuple[str, str]
+) -> None:
+    """The issue's "-0.0138121 but the expected value is -0.0138121" never happens."""
+    assert distinct(got, expected) == shown
+    mismatch = worst_mismatch("b1", [got], [expected], 0, 0)
+    assert mismatch is not None
+    sentence = mismatch.sentence()
+    assert f"is {shown[0]} but the expected value is {shown[1]}" in sentence
+    assert "relative error" in sentence
+
+
+# -- as_numbers and the strict expect_close: the one place a reply becomes numbers -------
+@pytest.mark.parametrize(
+    ("value", "what"),
+    [
+        ("0.5", "a str"),
+        ([0.1, "x"], "a str"),
+        (True, "a bool"),
+        ([1.0, np.bool_(True)], "a numpy.bool"),
+        ({"a": 1.0}, "a dict"),
+        (None, "a NoneType"),
+        ([[1.0], [1.0, 2.0]], "lists of different lengths"),
+        ([10**400], "an integer too large for a float"),
+        (1 + 2j, "a complex"),
+        (np.zeros(2, dtype=complex), "a numpy.ndarray"),
+    ],
+)
+def test_as_numbers_refuses_what_is_not_real_numbers(value: Any, what: str) -> None:
+    with pytest.raises(CheckFailed, match=f"losses must hold real numbers only, but holds {what}"):
+        as_numbers("losses", value)
+
+
+@pytest.mark.parametrize(
+    ("value", "shape"),
+    [(3, ()), (2.5, ()), ([1, 2.0, np.float32(3)], (3,)), ([[1.0], [2.0]], (2, 1)), ((), (0,))],
+)
+def test_as_numbers_accepts_real_numbers_of_a_regular_shape(value: Any, shape: tuple) -> None:
+    array = as_numbers("x", value)
+    assert array.dtype == np.float64 and array.shape == shape
+
+
+@pytest.mark.parametrize(
+    ("got", "expected", "fragment"),
+    [
+        (np.ones(1), 1.0, "has shape (1,) but the expected value has shape ()"),
+        (np.ones(3), np.ones(5), "has shape (3,)"),
+        (np.empty(0), np.empty(0), "is empty"),
+        (np.empty((0, 3)), np.ones(3), "has shape (0, 3)"),
+        (np.array(1.0), np.ones((1, 1)), "has shape ()"),
+    ],
+)
+def test_wrong_shapes_and_empty_values_never_match(got: Any, expected: Any, fragment: str) -> None:
+    with pytest.raises(CheckFailed) as failed:
+        expect_close("g", got, expected, 1e9, 1e9)
+    assert fragment in str(failed.value)
+
+
+plain_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=3)
+    | st.sampled_from([np.ones(3), np.empty(0), np.array(2.0), np.zeros((3, 1)), np.int64(4)]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=2), inner),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(got=plain_values)
+def test_expect_close_raises_nothing_but_a_verdict(got: Any) -> None:
+    try:
+        expect_close("g", got, np.ones(3), 1e-9, 1e-9)
+    except CheckFailed:
+        pass

@@ -109,6 +109,14 @@ def notebook(folder: Path, text: str = "") -> None:
         (folder / "backprop.ipynb").write_text(text)
 
 
+def hostile_notebook(folder: Path) -> None:
+    """A notebook whose first module cell names ``../../../sitecustomize``."""
+    document = json.loads((SOLUTION / "backprop.ipynb").read_text())
+    cell = next(c for c in document["cells"] if c["metadata"].get("autograder", {}).get("module"))
+    cell["metadata"]["autograder"]["module"] = "../../../sitecustomize"
+    notebook(folder, json.dumps(document))
+
+
 BUG = ("db = dout.sum(axis=0)", "db = dout.mean(axis=0)")
 SUBMISSIONS = {
     "files": (lambda f: files(f), "full"),
@@ -117,6 +125,7 @@ SUBMISSIONS = {
     "notebook": (lambda f: notebook(f), "full"),
     "broken notebook": (lambda f: notebook(f, "{not a notebook"), "none"),
     "nothing": (lambda f: f.mkdir(), "none"),
+    "notebook naming ../ modules": (hostile_notebook, "none"),
 }
 
 
@@ -134,6 +143,13 @@ def test_run_autograder_writes_valid_results(source: Path, tmp_path: Path, kind:
     assert extra["engine"] == str(source / "engine" / "autograder") and not extra["grader_error"]
     hidden = [t for t in results["tests"] if t["name"].startswith("hidden:")]
     assert hidden and all(t["visibility"] == "after_published" for t in hidden)
+    escaped = [
+        Path("/sitecustomize.py"),
+        Path("/tmp/sitecustomize.py"),
+        source / "sitecustomize.py",
+    ]
+    assert not list(tmp_path.rglob("sitecustomize*")) and not escaped[0].exists()
+    assert not escaped[1].exists() and not list(escaped[2].rglob("sitecustomize*"))
 
 
 def test_the_bundle_holds_the_engine_the_reference_and_the_hidden_checks(source: Path) -> None:
@@ -147,3 +163,24 @@ def test_the_bundle_holds_the_engine_the_reference_and_the_hidden_checks(source:
     assert "bubblewrap" in setup and 'pip" install' in setup
     done = subprocess.run(["bash", "-n", str(source / "setup.sh")], capture_output=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_an_indonesian_bundle_gives_indonesian_feedback(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    """`export gradescope --lang id`: students read Gradescope's output in Indonesian;
+    the results' machine fields (names of checks, statuses) stay as they are."""
+    dist = tmp_path_factory.mktemp("dist-id")
+    command = ["export", "gradescope", "--solution", str(SOLUTION), "--out", str(dist)]
+    assert CliRunner().invoke(cli, [*command, "--lang", "id"]).exit_code == 0
+    source = tmp_path / "unpacked" / "source"
+    with zipfile.ZipFile(dist / "gradescope-backprop.zip") as archive:
+        archive.extractall(source)
+    (source / "run_autograder").chmod(0o755)
+    assert json.loads((source / "config.json").read_text())["lang"] == "id"
+    files(tmp_path / "root" / "submission", BUG)
+    done, results = run_autograder(source, tmp_path / "root")
+    assert done.returncode == 0, done.stderr
+    validate_results(results)
+    assert results["output"].splitlines()[0].endswith("pemeriksaan lulus.")
+    assert any(t["name"].startswith("AffineLayer.backward") for t in results["tests"])

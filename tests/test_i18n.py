@@ -24,6 +24,7 @@ from autograder.i18n.diagnosis import LABELS, SENTENCES
 # Every literal key passed to t(...), in the engine and the public checks.
 KEY_USE = re.compile(r"""\bt\(\s*f?["']([\w.]+)["']""")
 SOURCES = sorted(REPO.glob("autograder/**/*.py")) + [REPO / "solutions/backprop/public_checks.py"]
+SOURCES += [REPO / "solutions/neuron/public_checks.py", REPO / "solutions/neuron/hidden_checks.py"]
 
 
 def test_every_key_exists_in_every_language_with_the_same_fields() -> None:

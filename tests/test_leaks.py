@@ -24,6 +24,9 @@ from adversarial_harness import SOLUTION, VARIANTS, copy_submission, read_report
 
 SECRET_INPUT, SECRET_REFERENCE = "987.654321", "123.456789"
 SECRET_DIAGNOSIS = "seeded-hidden-diagnosis"
+# Seeded into the placeholders of a hidden check's hint (the function and variable
+# the engine looks for in the student's code, and the mistake's key).
+SECRET_FUNCTION, SECRET_VARIABLE = "seeded_secret_function", "seeded_secret_variable"
 SEEDED_CHECK = f'''
 
 # -- seeded by tests/test_leaks.py ----------------------------------------------------
@@ -42,6 +45,23 @@ def seeded_hidden_probe(ctx: Context) -> None:
             f"reference {SECRET_REFERENCE}",
             diagnosis="{SECRET_DIAGNOSIS}",
             mistake="swapped",
+            function="layers.MultiplyLayer.backward",
+            variable="{SECRET_VARIABLE}",
+        )
+
+
+@suite.check("hidden: MultiplyLayer seeded placeholders", points=1)
+def seeded_placeholders(ctx: Context) -> None:
+    layer = ctx.new("layers.MultiplyLayer")
+    layer.forward(np.array([SEEDED_HIDDEN_INPUT]), np.array([2.0]))
+    dx = np.asarray(layer.backward(np.array([1.0]))[0])
+    if not np.allclose(dx, 2.0):
+        raise CheckFailed(
+            f"placeholder probe: dx = {{dx}} for x = {{SEEDED_HIDDEN_INPUT}}",
+            diagnosis="{SECRET_DIAGNOSIS}",
+            mistake="swapped+{SECRET_INPUT}",
+            function="layers.{SECRET_FUNCTION}",
+            variable="{SECRET_VARIABLE}",
         )
 '''
 PRINTS_INPUTS = (
@@ -96,6 +116,7 @@ def forbidden(setup: dict[str, Any]) -> list[str]:
     source = (setup["assignment"] / "hidden_checks.py").read_text()
     lines = [line.strip() for line in source.splitlines() if len(line.strip()) >= 30]
     found = [SECRET_INPUT, SECRET_REFERENCE, SECRET_DIAGNOSIS, "seeded_hidden_probe", *lines]
+    found += [SECRET_FUNCTION, SECRET_VARIABLE, "seeded_placeholders"]
     for report in read_reports(setup["out"]).values():
         public = [c for c in report["checks"] if not c["hidden"]]
         shown = {c["message"] for c in public} | {c["diagnosis"] for c in public}
@@ -137,3 +158,24 @@ def test_hidden_checks_still_show_their_name_and_result(setup: dict[str, Any]) -
     assert seeded["status"] == "failed" and seeded["visibility"] == "after_published"
     page = (setup["out"] / "pat" / "feedback.html").read_text()
     assert "hidden: MultiplyLayer seeded probe" in page
+
+
+def test_a_hidden_check_shows_its_catalogue_hint_placed_in_the_student_s_own_code(
+    setup: dict[str, Any],
+) -> None:
+    """The hint reaches the student (else the grep above would prove little about it),
+    placed by the student's function and line; the seeded placeholders never do."""
+    report = read_reports(setup["out"])["pat"]
+    probe = next(c for c in report["checks"] if c["name"] == "hidden: MultiplyLayer seeded probe")
+    assert probe["hint"].startswith("the gradients come back swapped")
+    assert "; look at MultiplyLayer.backward (layers.py, line " in probe["hint"]
+    placeholders = next(
+        c for c in report["checks"] if c["name"] == "hidden: MultiplyLayer seeded placeholders"
+    )
+    assert placeholders["status"] == "failed" and placeholders["hint"] == ""
+    for name in ("feedback.html", "feedback.md", "results.json"):
+        text = (setup["out"] / "pat" / name).read_text(encoding="utf-8")
+        assert (
+            "the gradients come back swapped" in text
+            and "MultiplyLayer.backward (layers.py" in text
+        )

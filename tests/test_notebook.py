@@ -13,7 +13,12 @@ from conftest import SKELETON, SOLUTION, grade, import_submission
 
 from autograder.cli import cli
 from autograder.core.errors import AutograderError
-from autograder.grading.jupyter import as_last_run, run_checks
+from autograder.grading.jupyter import (
+    as_last_run,
+    notebook_language,
+    run_checks,
+    run_hidden_checks,
+)
 from autograder.intake.notebooks import (
     ModuleCell,
     NotebookError,
@@ -23,6 +28,7 @@ from autograder.intake.notebooks import (
 )
 
 SOURCE = SOLUTION / "backprop.ipynb"
+MODULES = ("layers", "xor")
 STUDENT = SKELETON / "backprop.ipynb"
 
 
@@ -43,7 +49,7 @@ def notebook_with(tmp_path: Path, old: str, new: str, source: Path = SOURCE) -> 
 def test_the_reference_notebook_extracts_to_modules_with_full_marks(
     tmp_path: Path, public_assignment
 ) -> None:
-    extract_modules(SOURCE, tmp_path)
+    extract_modules(SOURCE, tmp_path, MODULES)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["layers.py", "xor.py"]
     assert (tmp_path / "xor.py").read_text().startswith("from layers import *")
     report = grade(tmp_path, public_assignment)
@@ -55,7 +61,7 @@ def test_the_reference_notebook_extracts_to_modules_with_full_marks(
 def test_the_student_notebook_extracts_to_stubs_with_zero_points(
     tmp_path: Path, public_assignment
 ) -> None:
-    extract_modules(STUDENT, tmp_path)
+    extract_modules(STUDENT, tmp_path, MODULES)
     report = grade(tmp_path, public_assignment)
     assert report.score == 0
     assert all("not implemented yet" in r.message for r in report.results)
@@ -65,7 +71,7 @@ def test_a_bug_in_a_solution_cell_loses_the_points_of_its_component(
     tmp_path: Path, public_assignment
 ) -> None:
     path = notebook_with(tmp_path, "db = dout.sum(axis=0)", "db = dout.mean(axis=0)")
-    extract_modules(path, tmp_path / "modules")
+    extract_modules(path, tmp_path / "modules", MODULES)
     report = grade(tmp_path / "modules", public_assignment)
     failed = {r.component for r in report.results if not r.passed}
     assert "AffineLayer" in failed and "MultiplyLayer" not in failed
@@ -83,13 +89,29 @@ def test_a_bug_in_a_solution_cell_loses_the_points_of_its_component(
             json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).encode(),
             "has no cells of the assignment's code",
         ),
+        (b"[" * 100_000 + b"]" * 100_000, "RecursionError"),
+        (b"[" + b"[]," * 200_000 + b"[]]", "too many nested lists"),
+        (b'{"cells": ' + b"[" * 5000 + b"]" * 5000 + b"}", "RecursionError|not an object"),
+        (json.dumps({"cells": [], "nbformat": 5}).encode(), "nbformat version 5"),
+        (json.dumps({"cells": [], "nbformat": "4"}).encode(), "nbformat version '4'"),
+        (json.dumps({"cells": [], "nbformat": True}).encode(), "nbformat version True"),
+        (json.dumps({"cells": [7], "nbformat": 4}).encode(), "cell 1 is not an object"),
+        (
+            json.dumps({"cells": [{"metadata": [1]}], "nbformat": 4}).encode(),
+            "metadata of cell 1 is not an object",
+        ),
+        (
+            json.dumps({"cells": [{"source": [1, 2]}], "nbformat": 4}).encode(),
+            "source of cell 1 is not text",
+        ),
+        (b'{"cells": [], "nbformat": 4, "x": ' + b"9" * 5000 + b"}", "not a readable"),
     ],
 )
 def test_a_broken_notebook_is_a_clear_error(tmp_path: Path, content: bytes, message: str) -> None:
     path = tmp_path / "work.ipynb"
     path.write_bytes(content)
     with pytest.raises(NotebookError, match=message):
-        extract_modules(path, tmp_path / "out")
+        extract_modules(path, tmp_path / "out", MODULES)
 
 
 def test_an_old_format_notebook_is_upgraded(tmp_path: Path, public_assignment) -> None:
@@ -97,7 +119,7 @@ def test_an_old_format_notebook_is_upgraded(tmp_path: Path, public_assignment) -
     path = tmp_path / "old.ipynb"
     nbformat.write(old, str(path), version=3)
     assert json.loads(path.read_text())["nbformat"] == 3
-    extract_modules(path, tmp_path / "modules")
+    extract_modules(path, tmp_path / "modules", MODULES)
     assert grade(tmp_path / "modules", public_assignment).all_passed
 
 
@@ -154,6 +176,10 @@ def test_run_checks_in_the_notebook_folder_returns_the_points_with_a_table(
     assert "FAIL" in score.table and "PASS" in score.table and "<pre>" in score._repr_html_()
     with pytest.raises(AutograderError, match="hidden checks run only when grading"):
         run_checks("hidden: train_xor learns XOR on at least 4 of 5 hidden seeds", hidden=True)
+    later = run_hidden_checks("MultiplyLayer")  # a student's Jupyter: a sentence, 0 points
+    assert float(later) == 0 and "run when your notebook is graded" in later.table
+    indonesian = run_hidden_checks("MultiplyLayer", lang="id")
+    assert "dijalankan saat notebook Anda dinilai" in indonesian.table
     with pytest.raises(AutograderError, match="do not exist"):
         run_checks("MultiplyLayer is perfect")
 
@@ -192,7 +218,9 @@ def test_autograder_grade_grades_notebook_submissions_in_the_sandbox(tmp_path: P
     (submitted / "carol" / "backprop" / "backprop.ipynb").write_text("{broken")
     out = tmp_path / "results"
     result = CliRunner().invoke(
-        cli, ["grade", str(submitted), "--out", str(out), "-j", "2", "--require-sandbox"]
+        cli,
+        ["grade", str(submitted), "--out", str(out), "-j", "2", "--require-sandbox"]
+        + ["--assignment", str(SOLUTION)],
     )
     assert result.exit_code == 0, result.output
     reports = {
@@ -203,3 +231,74 @@ def test_autograder_grade_grades_notebook_submissions_in_the_sandbox(tmp_path: P
     assert 0 < reports["bob"]["score"] < reports["bob"]["max_score"]
     assert reports["carol"]["score"] == 0 and not reports["carol"]["grader_error"]
     assert "not a readable Jupyter notebook" in reports["carol"]["checks"][0]["message"]
+
+
+def test_the_test_cells_language_comes_from_the_call_the_course_or_the_notebook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "backprop.ipynb"
+    notebook = nbformat.read(str(SOURCE), as_version=4)
+    monkeypatch.delenv("AUTOGRADER_LANG", raising=False)
+    nbformat.write(notebook, str(path))
+    assert notebook_language(path, None) == "en"
+    notebook.metadata["autograder"] = {"lang": "id"}  # release --lang id
+    nbformat.write(notebook, str(path))
+    assert notebook_language(path, None) == "id"
+    monkeypatch.setenv("AUTOGRADER_LANG", "en")  # the course's config, at autograde
+    assert notebook_language(path, None) == "en"
+    assert notebook_language(path, "id") == "id"  # the call itself
+    notebook.metadata["autograder"] = {"lang": "fr"}
+    nbformat.write(notebook, str(path))
+    monkeypatch.delenv("AUTOGRADER_LANG")
+    assert notebook_language(path, None) == "en"  # an unknown language: English
+
+
+def module_cell(module: object, source: str = "x = 1\n") -> dict:
+    return {
+        "cell_type": "code",
+        "metadata": {"autograder": {"module": module}},
+        "source": source,
+        "outputs": [],
+        "execution_count": None,
+    }
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "../sitecustomize",
+        "/tmp/sitecustomize",
+        "layers\nimport os",
+        "layers.py",
+        "sitecustomize",
+        "1layers",
+        "lay ers",
+        "layérs",
+        ["layers"],
+        {"name": "layers"},
+        7,
+    ],
+)
+def test_a_cell_naming_another_module_refuses_the_notebook(tmp_path: Path, module: object) -> None:
+    """Only declared modules become file names; nothing is written for the others."""
+    document = {"cells": [module_cell("layers"), module_cell(module)], "nbformat": 4}
+    path = tmp_path / "work.ipynb"
+    path.write_text(json.dumps(document))
+    with pytest.raises(NotebookError, match="not one of this assignment's modules"):
+        extract_modules(path, tmp_path / "out", MODULES)
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+    assert not list(tmp_path.rglob("sitecustomize*"))
+
+
+def test_metadata_that_is_not_a_dict_is_unreadable(tmp_path: Path) -> None:
+    cell = {**module_cell("layers"), "metadata": {"autograder": "layers"}}
+    path = tmp_path / "work.ipynb"
+    path.write_text(json.dumps({"cells": [cell], "nbformat": 4}))
+    with pytest.raises(NotebookError, match="metadata of cell 1 is not an object"):
+        extract_modules(path, tmp_path / "out", MODULES)
+
+
+def test_the_notebooks_name_is_never_pasted_into_code() -> None:
+    cells = [ModuleCell("layers", 0, "A = 1")]
+    source = module_sources(cells, "x\nimport os\n#.ipynb")["layers"]
+    assert source.splitlines() == ["", "# --- cell 1 of x_import os__.ipynb ---", "A = 1"]

@@ -68,15 +68,42 @@ def test_a_change_in_the_py_files_makes_the_notebook_out_of_date(
 
 
 def test_points_of_each_test_cell_are_the_points_of_its_checks() -> None:
+    """A public cell names its checks; a hidden cell names its component (no secret)."""
     assignment = load_assignment(SOLUTION, with_hidden=True)
     points = {c.name: c.points for c in assignment.checks(include_hidden=True)}
+    assert assignment.hidden is not None
     named: list[str] = []
     for cell in cells():
         if cell.metadata.get("nbgrader", {}).get("grade"):
             names = re.findall(r'^    ["\'](.+)["\'],$', cell.source, re.M)
+            component = re.findall(r'^run_hidden_checks\("(\w+)"\)$', cell.source, re.M)
+            if component:
+                assert not names
+                names = [c.name for c in assignment.hidden.checks if c.component == component[0]]
             assert cell.metadata.nbgrader.points == sum(points[n] for n in names) > 0
             named += names
     assert sorted(named) == sorted(points), "every check runs in exactly one test cell"
+
+
+def test_hidden_test_cells_are_the_same_in_source_and_release() -> None:
+    """No hidden region to strip, so nbgrader finds each locked cell's checksum unchanged."""
+    source = [c for c in cells() if "hidden_tests" in meta(c)]
+    released = {c.id: c for c in nbformat.reads(student_notebook(NOTEBOOK.read_text()), 4).cells}
+    assert len(source) == 4
+    for cell in source:
+        assert "HIDDEN TESTS" not in cell.source and "hidden:" not in cell.source
+        assert released[cell.id].source == cell.source
+
+
+def test_a_student_notebook_is_never_rewritten_without_force(tmp_path: Path) -> None:
+    folder = tmp_path / "backprop"
+    shutil.copytree(SKELETON, folder)
+    before = (folder / "backprop.ipynb").read_text()
+    with pytest.raises(AutograderError, match="it holds no solution region, so it is a student"):
+        sync_notebook(folder)
+    assert (folder / "backprop.ipynb").read_text() == before
+    sync_notebook(folder, write=False)  # --check writes nothing: allowed
+    sync_notebook(folder, force=True)  # --force: the instructor said so
 
 
 def edit_cells(folder: Path, change) -> None:
@@ -150,7 +177,7 @@ def test_the_student_notebook_has_no_solution_no_hidden_tests_and_no_outputs() -
     code = [c for c in notebook.cells if c.cell_type == "code"]
     assert all(not c.outputs and c.execution_count is None for c in code)
     text = "\n".join(c.source for c in code)
-    for marker in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "hidden=True", "hidden:"):
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "hidden:"):
         assert marker not in text
     stubs = re.findall(r'raise NotImplementedError\("implement ([\w.]+)"\)', text)
     assert stubs == [
@@ -163,3 +190,19 @@ def test_the_student_notebook_has_no_solution_no_hidden_tests_and_no_outputs() -
 
 def test_the_committed_student_notebook_is_the_generated_one() -> None:
     assert (SKELETON / "backprop.ipynb").read_text() == student_notebook(NOTEBOOK.read_text())
+
+
+def test_a_course_exported_in_indonesian_says_so_to_its_test_cells(tmp_path: Path) -> None:
+    """export nbgrader --lang id: the config sets the language for autograde, the source
+    notebook's metadata for students' own Jupyter (run_checks reads either)."""
+    from autograder.distribution.nbgrader_course import write_course
+
+    write_course(SOLUTION, tmp_path / "course", seed=4711, lang="id")
+    config = (tmp_path / "course" / "nbgrader_config.py").read_text()
+    assert 'os.environ.setdefault("AUTOGRADER_LANG", "id")' in config
+    assert 'os.environ.setdefault("AUTOGRADER_SEED", "4711")' in config
+    source = tmp_path / "course" / "source" / "backprop" / "backprop.ipynb"
+    assert nbformat.read(str(source), as_version=4).metadata["autograder"]["lang"] == "id"
+    english = tmp_path / "english"
+    write_course(SOLUTION, english)
+    assert (english / "source" / "backprop" / "backprop.ipynb").read_text() == NOTEBOOK.read_text()

@@ -1,31 +1,32 @@
-"""Parcels: a submission shipped as bytes is laid out again as it was.
+"""Parcels: a submission shipped to a Dask worker is graded from what the local reader read.
 
-What matters is that the worker's copy gives ``materialize`` the same input
-as the original: the same module folder, the same files, the same refusal
-(with the same message) for a broken or oversized submission.
+What matters is that the worker's layout is the local layout: the same
+module folder, the same files, the same refusal (with the same message) for
+a broken, linked, hostile or oversized submission, and that nothing a
+student handed in is ever unpacked on the worker by another path.
 """
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from autograder.grading import parcels
 from autograder.grading.parcels import (
     pack_folder,
     pack_submission,
     unpack_folder,
     unpack_submission,
 )
-from autograder.intake import submissions
-from autograder.intake.submissions import BadSubmission, Submission, materialize
+from autograder.intake import tree
+from autograder.intake.submissions import BadSubmission, Submission, lay_out_submission
 
 MODULES = ("layers", "xor")
 
 
-def tree(folder: Path) -> dict[str, bytes]:
+def files_in(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
     }
@@ -35,6 +36,7 @@ def flat(root: Path) -> Path:
     (root / "alice").mkdir(parents=True)
     (root / "alice" / "layers.py").write_text("x = 1\n")
     (root / "alice" / "xor.py").write_text("y = 2\n")
+    (root / "alice" / "notes.txt").write_text("not graded\n")
     return root / "alice"
 
 
@@ -42,6 +44,7 @@ def nested(root: Path) -> Path:
     folder = root / "bob" / "backprop"
     folder.mkdir(parents=True)
     (folder / "layers.py").write_text("x = 'é'\n")
+    (folder / "helper_2.py").write_text("h = 1\n")
     (root / "bob" / ".hidden").write_bytes(b"\x00\x01")
     return root / "bob"
 
@@ -60,55 +63,77 @@ def broken_zip(root: Path) -> Path:
     return root / "dave.zip"
 
 
+def zip_slip(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(root / "eve.zip", "w") as bundle:
+        bundle.writestr("../../escaped.py", "x = 1\n")
+    return root / "eve.zip"
+
+
 def empty(root: Path) -> Path:
     (root / "erin").mkdir(parents=True)
     return root / "erin"
 
 
-def outcome(submission: Submission, into: Path) -> tuple[str, dict[str, bytes]]:
-    """What ``materialize`` makes of a submission: its module folder's files, or the refusal."""
+def linked(root: Path) -> Path:
+    folder = flat(root)
+    (folder / "ref.py").symlink_to(folder / "layers.py")
+    return folder
+
+
+def hostile_notebook(root: Path) -> Path:
+    cell = {
+        "cell_type": "code",
+        "metadata": {"autograder": {"module": "../../sitecustomize"}},
+        "source": "import os\n",
+        "outputs": [],
+        "execution_count": None,
+    }
+    document = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (root / "frank").mkdir(parents=True)
+    (root / "frank" / "backprop.ipynb").write_text(json.dumps(document))
+    return root / "frank"
+
+
+def outcome(submission: Submission, into: Path, shipped: bool) -> tuple[str, dict[str, bytes]]:
+    """What grading lays out of a submission: the graded files, or the refusal."""
     try:
-        folder = materialize(submission, into, MODULES)
+        if shipped:
+            at_worker, files = unpack_submission(pack_submission(submission))
+            layout = lay_out_submission(at_worker, into, MODULES, "backprop", tree=files)
+        else:
+            layout = lay_out_submission(submission, into, MODULES, "backprop")
     except BadSubmission as bad:
         return f"refused: {bad}", {}
-    return folder.relative_to(into).as_posix(), tree(folder)
+    return ", ".join(layout.graded), files_in(layout.folder)
 
 
-@pytest.mark.parametrize("make", [flat, nested, zipped, broken_zip, empty])
-def test_the_worker_materializes_what_the_client_would(make, tmp_path: Path) -> None:
+MAKERS = [flat, nested, zipped, broken_zip, zip_slip, empty, linked, hostile_notebook]
+
+
+@pytest.mark.parametrize("make", MAKERS)
+def test_the_worker_lays_out_what_the_client_would(make, tmp_path: Path) -> None:
     original = Submission("student", make(tmp_path / "class"))
-    shipped = unpack_submission(pack_submission(original), tmp_path / "worker")
-    assert shipped.path.name == original.path.name and shipped.student == "student"
-    assert outcome(shipped, tmp_path / "b") == outcome(original, tmp_path / "a")
+    local = outcome(original, tmp_path / "local", shipped=False)
+    assert outcome(original, tmp_path / "worker", shipped=True) == local
+    assert not list(tmp_path.rglob("escaped.py")) and not list(tmp_path.rglob("sitecustomize*"))
 
 
-@pytest.mark.parametrize(
-    ("files", "size", "max_files", "max_bytes"),
-    [
-        (5, 10, 4, 1000),  # one file too many
-        (3, 400, 100, 1000),  # 1200 bytes, 200 too many
-        (1, 5000, 100, 1000),  # one file alone too large
-    ],
-)
-def test_an_oversized_folder_is_refused_alike_and_shipped_capped(
-    files: int, size: int, max_files: int, max_bytes: int, tmp_path: Path, monkeypatch
-) -> None:
-    monkeypatch.setattr(submissions, "MAX_FILES", max_files)
-    monkeypatch.setattr(submissions, "MAX_UNZIPPED_BYTES", max_bytes)
-    monkeypatch.setattr(parcels, "MAX_FILES", max_files)
-    monkeypatch.setattr(parcels, "MAX_UNZIPPED_BYTES", max_bytes)
+def test_only_gradable_files_travel(tmp_path: Path) -> None:
+    parcel = pack_submission(Submission("alice", flat(tmp_path)))
+    assert parcel.tree is not None and sorted(parcel.tree.files) == ["layers.py", "xor.py"]
+
+
+def test_an_oversized_folder_travels_as_its_refusal(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(tree, "MAX_FILES", 4)
     folder = tmp_path / "class" / "frank"
     folder.mkdir(parents=True)
-    for number in range(files):
-        (folder / f"f{number}.py").write_bytes(b"#" * size)
-    original = Submission("frank", folder)
-    parcel = pack_submission(original)
-    shipped = unpack_submission(parcel, tmp_path / "worker")
-    refusal = outcome(original, tmp_path / "a")
-    assert refusal[0].startswith("refused: frank is too large")
-    assert outcome(shipped, tmp_path / "b") == refusal
-    assert sum(len(v) for v in tree(shipped.path).values()) <= max_bytes + 1
-    assert len(tree(shipped.path)) <= max_files + 1
+    for number in range(5):
+        (folder / f"f{number}.py").write_bytes(b"#" * 10)
+    parcel = pack_submission(Submission("frank", folder))
+    assert parcel.tree is None and parcel.refused == "'frank' is too large to be a submission"
+    local = outcome(Submission("frank", folder), tmp_path / "a", shipped=False)
+    assert local[0] == "refused: " + parcel.refused
 
 
 def test_an_assignment_folder_round_trips_without_caches(tmp_path: Path) -> None:
@@ -119,7 +144,7 @@ def test_an_assignment_folder_round_trips_without_caches(tmp_path: Path) -> None
     (folder / "data" / "inputs.npy").write_bytes(b"\x93NUMPY")
     (folder / "__pycache__" / "x.pyc").write_bytes(b"cache")
     copy = unpack_folder(pack_folder(folder), tmp_path / "worker" / "backprop")
-    assert tree(copy) == {
+    assert files_in(copy) == {
         "public_checks.py": b"suite = None\n",
         "data/inputs.npy": b"\x93NUMPY",
     }

@@ -22,23 +22,27 @@ from autograder.grading.assignment import load_assignment
 
 SEED = "731904268"  # set while building: it must not end up in the release
 TOP = "backprop-release"
+NEURON = REPO / "solutions" / "neuron"
 REGION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
-# Loop scaffolding of train_xor that the engine's own trusted gradient descent
-# (autograder/descent.py) shares: not the solution's substance.
+# Loop scaffolding of the trainers that the engine's own trusted gradient descent
+# (autograder/checks/descent.py) shares: not the solution's substance.
 GENERIC = {"losses = []", "for _ in range(epochs):"}
+
+
+def build(solution: Path, out: Path) -> Path:
+    """The release zip, built by the command with a secret seed in the environment."""
+    result = CliRunner().invoke(
+        cli,
+        ["release", "--solution", str(solution), "--out", str(out)],
+        env={"AUTOGRADER_SEED": SEED},
+    )
+    assert result.exit_code == 0, result.output
+    return Path(result.output.strip())
 
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The release zip, built by the command with a secret seed in the environment."""
-    out = tmp_path_factory.mktemp("dist")
-    result = CliRunner().invoke(
-        cli,
-        ["release", "--solution", str(SOLUTION), "--out", str(out)],
-        env={"AUTOGRADER_SEED": SEED},
-    )
-    assert result.exit_code == 0, result.output
-    return out / f"{TOP}.zip"
+    return build(SOLUTION, tmp_path_factory.mktemp("dist"))
 
 
 @pytest.fixture(scope="module")
@@ -96,21 +100,22 @@ def test_the_reference_files_score_full_marks(installed: Path) -> None:
     assert status == 0 and report["score"] == report["max_score"] > 0
 
 
-def secrets() -> dict[str, list[str]]:
+def secrets(solution: Path = SOLUTION) -> dict[str, list[str]]:
     """What must never reach students, by kind."""
-    reference = "".join((SOLUTION / m).read_text() for m in ("layers.py", "xor.py"))
-    notebook = json.loads((SOLUTION / "backprop.ipynb").read_text())
+    assignment = load_assignment(solution, with_hidden=True)
+    reference = "".join((solution / m).read_text() for m in assignment.student_files)
+    notebook = json.loads((solution / f"{assignment.name}.ipynb").read_text())
     reference += "\n".join("".join(c["source"]) for c in notebook["cells"])
     regions = [line.strip() for r in REGION.findall(reference) for line in r.splitlines()]
-    hidden = load_assignment(SOLUTION, with_hidden=True).hidden
+    hidden = assignment.hidden
     assert hidden is not None
     # Lines hidden_checks.py shares with public code (imports, helpers of the
     # engine, the public checks) are public already; every other line is secret.
     public = "\n".join(
         path.read_text()
-        for path in [*(REPO / "autograder").rglob("*.py"), SOLUTION / "public_checks.py"]
+        for path in [*(REPO / "autograder").rglob("*.py"), solution / "public_checks.py"]
     )
-    hidden_code = (SOLUTION / "hidden_checks.py").read_text().splitlines()
+    hidden_code = (solution / "hidden_checks.py").read_text().splitlines()
     return {
         "solution code": sorted({line for line in regions if line and line not in GENERIC}),
         "hidden check code": sorted(
@@ -121,9 +126,14 @@ def secrets() -> dict[str, list[str]]:
     }
 
 
-def test_no_file_of_the_release_holds_reference_code_hidden_checks_or_seeds(bundle: Path) -> None:
-    found = secrets()
+@pytest.mark.parametrize("solution", [SOLUTION, NEURON], ids=["backprop", "neuron"])
+def test_no_file_of_the_release_holds_reference_code_hidden_checks_or_seeds(
+    solution: Path, bundle: Path, tmp_path: Path
+) -> None:
+    found = secrets(solution)
     assert all(found.values()) and len(found["hidden check code"]) > 50
+    if solution != SOLUTION:
+        bundle = build(solution, tmp_path)
     with zipfile.ZipFile(bundle) as archive:
         names = archive.namelist()
         texts = {name: archive.read(name).decode("utf-8", "replace") for name in names}

@@ -1,8 +1,9 @@
 """Finding submissions and laying them out: folders, zips, nbgrader, and bad input.
 
-A bad submission (a broken or hostile zip) fails that student alone, with a
-message; a bad submissions folder (empty, missing, two entries for one
-student) is a clear error before anything is graded.
+A bad submission (a broken or hostile zip, a link) fails that student alone,
+with a message; a bad submissions folder (empty, missing, one student's own
+folder) is a clear error before anything is graded. No entry's name decides
+the layout, and every entry is graded under a distinct id.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ import pytest
 from adversarial_harness import ADVERSARIAL, SOLUTION, read_reports, run_grade
 
 from autograder.core.errors import AutograderError
-from autograder.intake import submissions
+from autograder.intake import tree
+from autograder.intake.names import suffix
 from autograder.intake.submissions import (
     BadSubmission,
     Submission,
     discover,
+    find_submissions,
     fingerprint,
     materialize,
     student_id,
@@ -77,15 +80,43 @@ def test_every_layout_gives_the_students_modules(tmp_path: Path, layout: str) ->
     assert laid_out(found, tmp_path / "graded") == FILES
 
 
-def test_nbgrader_layout_grades_the_folder_named_after_the_assignment(tmp_path: Path) -> None:
-    course = tmp_path / "course"
+def nbgrader_course(course: Path, marker: str = "nbgrader_config.py") -> Path:
     for student in ("bob", "alice"):
         make_folder(course / "submitted" / student / "backprop")
         other = {"layers.py": b"raise RuntimeError('another assignment')\n"}
         make_folder(course / "submitted" / student / "autodiff", other)
-    found = discover(course)
+    (course / marker).write_text("c = get_config()\n")
+    return course
+
+
+@pytest.mark.parametrize("marker", ["nbgrader_config.py", "gradebook.db"])
+def test_an_nbgrader_course_is_known_by_its_own_files(tmp_path: Path, marker: str) -> None:
+    found = discover(nbgrader_course(tmp_path / "course", marker))
     assert [s.student for s in found] == ["alice", "bob"]
     assert laid_out(found[0], tmp_path / "graded") == FILES
+
+
+def test_the_submitted_folder_itself_grades_the_assignment_folders(tmp_path: Path) -> None:
+    found = discover(nbgrader_course(tmp_path / "course") / "submitted")
+    assert [s.student for s in found] == ["alice", "bob"]
+    assert laid_out(found[1], tmp_path / "graded") == FILES
+
+
+def test_a_student_named_submitted_is_a_student(tmp_path: Path) -> None:
+    """Without nbgrader's files at the root, ``submitted`` is one more student's folder."""
+    root = tmp_path / "class"
+    make_folder(root / "alice")
+    make_folder(root / "submitted" / "alice", {"layers.py": b"IMPOSTOR = 1\n"})
+    found = discover(root)
+    assert [s.student for s in found] == ["alice", "submitted"]
+    assert laid_out(found[0], tmp_path / "alice") == FILES
+
+
+def test_an_nbgrader_course_without_submissions_says_so(tmp_path: Path) -> None:
+    (tmp_path / "nbgrader_config.py").write_text("")
+    make_folder(tmp_path / "source" / "backprop")
+    with pytest.raises(AutograderError, match="collect the submissions first"):
+        discover(tmp_path)
 
 
 def test_hidden_files_are_not_students(tmp_path: Path) -> None:
@@ -96,21 +127,64 @@ def test_hidden_files_are_not_students(tmp_path: Path) -> None:
     assert [s.student for s in discover(tmp_path)] == ["alice"]
 
 
+NFD_ZOE = "Zoe\u0308"
+
+
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("alice", "alice"), ("Émile O'Brien", "_mile_O_Brien"), ("../etc", "_etc"), ("..", "_")],
+    [
+        ("alice", "alice"),
+        ("Émile O'Brien", "Émile O'Brien"),
+        (NFD_ZOE, "Zoë"),  # NFC
+        ("李雷", "李雷"),
+        ("-rf", "-rf"),
+    ],
 )
-def test_student_ids_are_safe_file_names(name: str, expected: str) -> None:
+def test_student_ids_keep_their_unicode(name: str, expected: str) -> None:
     assert student_id(name) == expected
 
 
-def test_symlinks_in_a_folder_are_never_followed(tmp_path: Path) -> None:
-    """A cloned repository may hold links to the reference: they are not copied."""
+@pytest.mark.parametrize(
+    "name",
+    ["a\nb", "tab\there", "esc\x1b[31m", "x" * 101, "é" * 60, "bad\udcff", "line\u2028sep"],
+)
+def test_names_that_cannot_be_ids_get_a_clean_id_with_a_hash(name: str) -> None:
+    sid = student_id(name)
+    assert sid.endswith(suffix(name)) and len(sid.encode("utf-8")) <= 100
+    assert sid.isprintable() and "/" not in sid
+    assert student_id(name) == sid  # deterministic
+
+
+def test_symlinks_in_a_folder_refuse_the_submission(tmp_path: Path) -> None:
+    """A cloned repository may hold links to the reference: they are never followed."""
     folder = make_folder(tmp_path / "class" / "mallory", {"xor.py": FILES["xor.py"]})
     (folder / "layers.py").symlink_to(SOLUTION / "layers.py")
-    (folder / "solutions").symlink_to(SOLUTION)
     (found,) = discover(tmp_path / "class")
-    assert laid_out(found, tmp_path / "graded") == {"xor.py": FILES["xor.py"]}
+    with pytest.raises(BadSubmission, match="'layers.py' in 'mallory' is a symbolic link"):
+        laid_out(found, tmp_path / "graded")
+    assert not (tmp_path / "graded" / "layers.py").exists()
+
+
+def test_a_link_deep_inside_a_submission_refuses_it(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path / "class" / "mallory")
+    (folder / "deep" / "er").mkdir(parents=True)
+    (folder / "deep" / "er" / "solutions").symlink_to(SOLUTION)
+    (found,) = discover(tmp_path / "class")
+    with pytest.raises(BadSubmission, match="deep/er/solutions"):
+        laid_out(found, tmp_path / "graded")
+
+
+def test_a_student_entry_that_is_a_link_is_refused_never_followed(tmp_path: Path) -> None:
+    root = tmp_path / "class"
+    make_folder(root / "alice")
+    (root / "mallory").symlink_to(SOLUTION)
+    discovery = find_submissions(root)
+    mallory = next(s for s in discovery.submissions if s.student == "mallory")
+    assert "symbolic link" in mallory.refused
+    assert any("'mallory' is a symbolic link" in w for w in discovery.warnings)
+    with pytest.raises(BadSubmission, match="symbolic link"):
+        laid_out(mallory, tmp_path / "graded")
+    assert fingerprint(mallory) != fingerprint(Submission("mallory", SOLUTION))
 
 
 def test_the_fingerprint_follows_content_not_time(tmp_path: Path) -> None:
@@ -129,7 +203,11 @@ BAD_ZIPS = {
     "symlink": (lambda p: make_zip(p, FILES, {"ref.py": str(SOLUTION / "layers.py")}), "unsafe"),
     "not a zip": (lambda p: p.write_bytes(b"this is not a zip") and p, "not a readable zip"),
     "too many files": (
-        lambda p: make_zip(p, {f"f{i}.txt": b"" for i in range(submissions.MAX_FILES + 1)}),
+        lambda p: make_zip(p, {f"f{i}.py": b"" for i in range(tree.MAX_FILES + 1)}),
+        "too large",
+    ),
+    "too many entries": (
+        lambda p: make_zip(p, {f"f{i}.txt": b"" for i in range(tree.MAX_ENTRIES + 1)}),
         "too large",
     ),
 }
@@ -149,7 +227,7 @@ def test_a_bad_zip_is_refused_with_a_reason(tmp_path: Path, kind: str) -> None:
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(submissions, "MAX_UNZIPPED_BYTES", 1 << 20)
+    monkeypatch.setattr(tree, "MAX_UNZIPPED_BYTES", 1 << 20)
     archive = tmp_path / "bomb.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
         bundle.writestr("layers.py", b"#" * (4 << 20))  # 4 MiB that packs to a few KiB
@@ -160,18 +238,42 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(
 
 
 # -- bad submissions folders: clear errors -------------------------------------------------
-def test_two_entries_for_one_student_are_an_error(tmp_path: Path) -> None:
+def test_a_folder_and_a_zip_of_one_name_are_both_graded(tmp_path: Path) -> None:
     make_folder(tmp_path / "alice")
     make_zip(tmp_path / "alice.zip", FILES)
-    with pytest.raises(AutograderError, match="two submissions for student 'alice'"):
-        discover(tmp_path)
+    discovery = find_submissions(tmp_path)
+    ids = [s.student for s in discovery.submissions]
+    assert sorted(ids) == sorted(["alice" + suffix("alice"), "alice" + suffix("alice.zip")])
+    assert len(discovery.warnings) == 1 and "'alice' as" in discovery.warnings[0]
 
 
-def test_names_that_become_the_same_id_are_an_error(tmp_path: Path) -> None:
-    make_folder(tmp_path / "al ice")
-    make_folder(tmp_path / "al_ice")
-    with pytest.raises(AutograderError, match="two submissions"):
-        discover(tmp_path)
+def test_ids_equal_after_nfc_and_casefold_are_made_distinct(tmp_path: Path) -> None:
+    """Two non-ASCII ids that collide are both graded, deterministically, with a warning."""
+    for name in ("Zoë", NFD_ZOE, "ZOË", "bob"):
+        make_folder(tmp_path / name)
+    first = find_submissions(tmp_path)
+    again = find_submissions(tmp_path)
+    ids = {s.path.name: s.student for s in first.submissions}
+    assert ids["bob"] == "bob"
+    for name in ("Zoë", NFD_ZOE, "ZOË"):
+        assert ids[name].endswith(suffix(name))
+    assert len(set(ids.values())) == 4
+    assert [s.student for s in again.submissions] == [s.student for s in first.submissions]
+    (warning,) = first.warnings
+    assert "3 entries name the same student" in warning
+
+
+@pytest.mark.parametrize(("files", "subfolder"), [(FILES, "v1"), ({"backprop.ipynb": b"{}"}, "")])
+def test_one_students_folder_is_not_a_class(
+    tmp_path: Path, files: dict[str, bytes], subfolder: str
+) -> None:
+    """Module files at the root make it one submission even beside folders; a notebook
+    alone does (an instructor may keep the assignment's notebook beside the class)."""
+    folder = make_folder(tmp_path / "alice", files)
+    (folder / subfolder).mkdir(exist_ok=True)
+    with pytest.raises(AutograderError, match="looks like one student's submission") as error:
+        discover(folder)
+    assert "autograder check" in str(error.value) and "one entry per student" in str(error.value)
 
 
 @pytest.mark.parametrize("where", ["empty", "missing", "a file"])
@@ -202,12 +304,23 @@ def test_the_command_grades_everyone_despite_bad_zips(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("where", ["empty", "missing"])
-def test_the_command_explains_a_bad_submissions_folder(tmp_path: Path, where: str) -> None:
+@pytest.mark.parametrize(
+    ("where", "says"),
+    [
+        ("empty", "holds no submissions"),
+        ("missing", "no submissions folder"),
+        ("one student", "looks like one student's submission"),
+    ],
+)
+def test_the_command_explains_a_bad_submissions_folder(
+    tmp_path: Path, where: str, says: str
+) -> None:
     root = tmp_path / "class"
     if where == "empty":
         root.mkdir()
+    if where == "one student":
+        make_folder(root)
     result = run_grade(root, tmp_path / "out", scratch=tmp_path / "tmp")
     assert result.returncode != 0
-    assert "Error:" in result.stderr and "submissions" in result.stderr
+    assert "Error:" in result.stderr and says in result.stderr
     assert "Traceback" not in result.stderr

@@ -7,13 +7,16 @@ summary.html and a feedback.html in a real headless Chromium.
 
 from __future__ import annotations
 
+import csv
+import html
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from adversarial_harness import ADVERSARIAL, VARIANTS, build_class, read_reports, run_grade
-from headless import colour_pixels, crop, probe_images, screenshot
+from headless import chromium, colour_pixels, crop, probe_images, screenshot
 
 BLUE, RED = (31, 119, 180), (214, 39, 40)
 CLASS = {
@@ -115,3 +118,46 @@ def test_report_json_keeps_the_plain_loss_curves(graded: Path) -> None:
     data = [c["data"] for c in reports["dan"]["checks"] if "expected_losses" in c["data"]]
     assert len(data) == 1 and len(data[0]["expected_losses"]) == 2000
     assert all(isinstance(x, float) or x is None for x in data[0]["losses"])
+
+
+SORT_PROBE = """<script>
+window.addEventListener("load", () => {
+  const score = document.querySelectorAll("#students th")[2];
+  const order = () => Array.from(document.querySelectorAll("#students tbody tr"),
+                                 (row) => row.cells[0].dataset.value);
+  score.click();
+  const up = order();
+  score.click();
+  document.body.setAttribute("data-sorted", JSON.stringify({up: up, down: order()}));
+});
+</script>"""
+
+
+def test_summary_lists_every_student_with_a_link_to_their_feedback(graded: Path) -> None:
+    page = (graded / "summary.html").read_text()
+    table = page[
+        page.index('<table id="students">') : page.index("</table>", page.index("students"))
+    ]
+    for student in CLASS:
+        assert f'<td data-value="{student}">{student}</td>' in table
+        assert f'<a href="{student}/feedback.html">' in table
+
+
+def test_chromium_sorts_the_student_table_by_score(graded: Path, tmp_path: Path) -> None:
+    """Clicking the Score header in a real browser sorts ascending, then descending."""
+    page = tmp_path / "summary.html"
+    page.write_text(
+        (graded / "summary.html").read_text().replace("</body>", SORT_PROBE + "</body>")
+    )
+    done = chromium("--dump-dom", "--virtual-time-budget=5000", page.as_uri())
+    found = re.search(r'data-sorted="([^"]*)"', done.stdout)
+    assert found, done.stderr[-2000:]
+    sorted_ids = json.loads(html.unescape(found.group(1)))
+    totals = {
+        row["student"]: float(row["total"])
+        for row in csv.DictReader((graded / "grades.csv").read_text().splitlines())
+    }
+    up = sorted(sorted(CLASS), key=totals.__getitem__)  # a stable sort, like the page's
+    assert sorted_ids["up"] == up
+    assert sorted_ids["down"] == sorted(up, key=lambda s: -totals[s])
+    assert len(set(totals.values())) > 2  # not vacuous: the scores differ

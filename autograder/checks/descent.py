@@ -2,16 +2,17 @@
 
 The trusted trainer differentiates the loss by complex step (exact to
 rounding, see numgrad.py) on a flat parameter vector, so it knows no
-backward formula and no training loop of the student's. A ``Variant`` runs
-the same descent under one known mistake (ascent, frozen biases, a scaled
-loss or gradient, the loss recorded after the update, or a step of the
-assignment's own making); a student's trajectory that matches a variant's
-names that mistake. The comparison is of plain numbers in the grader's
-process, like every verdict.
+backward formula and no training loop of the student's. ``trajectory`` runs
+it, right or under a ``Variant`` (ascent, frozen biases, a scaled loss or
+gradient, the loss recorded after the update, or a step of the assignment's
+own making): the expected runs of the trajectory checks. Naming a student's
+mistake re-makes their run under many more (``rules``, ``trainer``).
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -38,13 +39,18 @@ class Layout:
 
     @property
     def sizes(self) -> list[int]:
-        return [int(np.prod(shape)) for shape in self.shapes]
+        return [math.prod(shape) for shape in self.shapes]
+
+    @property
+    def bounds(self) -> list[int]:
+        """Where each array starts in the flat vector, and where the last ends."""
+        return [0, *itertools.accumulate(self.sizes)]
 
     def flatten(self, params: dict[str, Any]) -> np.ndarray:
         return np.concatenate([np.ravel(params[name]) for name in self.names])
 
     def unflatten(self, theta: np.ndarray) -> dict[str, np.ndarray]:
-        bounds = np.cumsum([0, *self.sizes])
+        bounds = self.bounds
         return {
             name: theta[bounds[i] : bounds[i + 1]].reshape(shape)
             for i, (name, shape) in enumerate(zip(self.names, self.shapes))
@@ -141,33 +147,39 @@ def diagnose_training(
     variants: Iterable[Variant],
     layout: Layout,
     tolerance: Tolerance = TRAINING_TOLERANCE,
+    prefix: str = "",
 ) -> Diagnosis | None:
     """The mistake whose simulated run the student's run matches, or the best account.
 
     ``got`` must have as many losses as ``expected`` (a wrong count is its
     own, clearer message). ``start`` is the initial parameter vector.
+    ``prefix`` picks an assignment's own wording of the three accounts every
+    trainer gets (``<prefix>unchanged``, ``<prefix>not_trained``,
+    ``<prefix>trainer_unmatched``), since their sentences name the trainer.
     """
     if len(got.losses) != len(expected.losses):
         return None
     if np.array_equal(got.theta, start) and not np.array_equal(expected.theta, start):
-        return diagnosis("unchanged")
+        return diagnosis(prefix + "unchanged")
     for variant in variants:
         if same_run(got, simulate(variant), tolerance):
             return diagnosis(variant.mistake)
     first, initial = got.losses[0], expected.losses[0]
     if not tolerance.close(first, initial):
-        return diagnosis("not_trained", got=first, expected=initial)
-    return unmatched_training(got.theta - start, expected.theta - start, layout)
+        return diagnosis(prefix + "not_trained", got=first, expected=initial)
+    return unmatched_training(got.theta - start, expected.theta - start, layout, prefix)
 
 
-def unmatched_training(change: np.ndarray, expected: np.ndarray, layout: Layout) -> Diagnosis:
+def unmatched_training(
+    change: np.ndarray, expected: np.ndarray, layout: Layout, prefix: str = ""
+) -> Diagnosis:
     """How the student's parameter change compares with gradient descent's."""
     norms = float(np.linalg.norm(change) * np.linalg.norm(expected))
     cosine = float(change @ expected / norms) if norms > 0 else 0.0
     scale = float(np.linalg.norm(change) / max(float(np.linalg.norm(expected)), 1e-300))
     worst = int(np.argmax(np.abs(change - expected)))
     return diagnosis(
-        "trainer_unmatched",
+        prefix + "trainer_unmatched",
         cosine=cosine,
         scale=scale,
         where=layout.element(worst),

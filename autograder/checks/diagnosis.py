@@ -1,49 +1,64 @@
-"""Naming the mistake behind a wrong gradient, from the expected one.
+"""Naming the mistake behind a wrong gradient, by reproducing the student's numbers.
 
 A failed gradient check knows the inputs, the upstream gradient, the expected
 gradients (numerical: no reference needed, so self-checks diagnose too) and
-what the student returned. Each known mistake is a prediction computed from
-those: the expected gradient transposed, negated, divided by the batch size,
-without the upstream factor, for an earlier forward, and so on. The first
-prediction that matches the student's answer (within the check's tolerance)
-names the mistake in one sentence the student can act on; when none does,
-the sentence gives the cosine similarity, the scale and the worst element.
-
-Everything here is generic over layers (any forward, any number of inputs)
-except two small tables at the end: how a few of the lesson's gradients are
-computed (to say "compute it as x.T @ dout") and how an activation's
-derivative is written through its output (for sigmoid: a * (1 - a)).
+what the student returned. Each known mistake (``candidates``) predicts the
+gradient it would return; the first prediction equal to the student's answer
+to rounding names the mistake, in one sentence the student can act on, with
+the place in their own code added by the engine (``places``). A diagnosis is
+shown only when it reproduces the student's values: when no prediction does,
+the sentence says plainly how the answer differs (``difference``), and a
+backward that raised for clashing shapes is reproduced on shapes
+(``shapes``), so a line that already reads ``x.T @ dout`` is never told that a
+transpose is missing.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import permutations
 from typing import Any
 
 import numpy as np
 
-from autograder.checks.expect import worst_mismatch
+from autograder.checks.candidates import HOW, SWAP_HOW, candidates
+from autograder.checks.cases import BackwardCase
+from autograder.checks.difference import describe
+from autograder.checks.expect import as_numbers, worst_mismatch
+from autograder.checks.shapes import analyse
+from autograder.core.errors import CheckFailed
 from autograder.i18n import t
 
 
 @dataclass(frozen=True)
 class Diagnosis:
-    """A recognised mistake: its catalogue key (counted in class analytics) and sentence."""
+    """A recognised mistake: its catalogue key (counted in class analytics) and sentence.
+
+    ``function`` (``backward``, ``forward``, or empty for the checked function
+    itself) and ``variable`` say where to look for it in the student's code.
+    """
 
     mistake: str
     text: str
+    variable: str = ""
+    function: str = ""
 
 
-def input_name(gradient: str) -> str:
-    """``dW`` -> ``W``: the input a gradient belongs to."""
-    return gradient[1:] if gradient.startswith("d") and len(gradient) > 1 else gradient
+# Keys that state how the numbers differ (or two causes they cannot tell apart)
+# instead of naming one mistake.
+DESCRIPTIONS = frozenset({"unmatched", "trainer_unmatched", "shapes_clash", "lr_or_factor"})
 
 
-def diagnosis(mistake: str, **fields: Any) -> Diagnosis:
-    return Diagnosis(mistake, t(f"diag.{mistake}", **fields))
+def named(mistake: str) -> bool:
+    """Whether ``mistake`` names a mistake (rather than describing a difference)."""
+    return bool(mistake) and mistake not in DESCRIPTIONS
+
+
+def diagnosis(mistake: str, variable: str = "", function: str = "", **fields: Any) -> Diagnosis:
+    """The catalogue sentence of ``mistake`` (``a+b``: both sentences), filled in."""
+    text = "; ".join(t(f"diag.{key}", **fields) for key in mistake.split("+"))
+    return Diagnosis(mistake, text, variable, function)
 
 
 def combine(found: Sequence[tuple[str, Diagnosis]]) -> Diagnosis | None:
@@ -62,7 +77,10 @@ def combine(found: Sequence[tuple[str, Diagnosis]]) -> Diagnosis | None:
         others = names[mistake][1:]
         same = t("diag.same_for", names=", ".join(others)) if others else ""
         texts.append(one.text + same)
-    return Diagnosis(next(iter(first)), "; ".join(texts)) if first else None
+    if not first:
+        return None
+    one = next(iter(first.values()))
+    return Diagnosis(one.mistake, "; ".join(texts), one.variable, one.function)
 
 
 @dataclass(frozen=True)
@@ -76,63 +94,9 @@ class Tolerance:
         return worst_mismatch("", got, expected, self.atol, self.rtol) is None
 
 
-# -- comparing two arrays when no mistake matches ---------------------------------------
-def unmatched(name: str, got: Any, expected: Any) -> Diagnosis:
-    """Cosine similarity, norm ratio and worst element of ``got`` against ``expected``."""
-    g = np.asarray(got, dtype=float).ravel()
-    e = np.asarray(expected, dtype=float).ravel()
-    norms = float(np.linalg.norm(g) * np.linalg.norm(e))
-    cosine = float(g @ e / norms) if norms > 0 else 0.0
-    scale = float(np.linalg.norm(g) / max(float(np.linalg.norm(e)), np.finfo(float).tiny))
-    worst = worst_mismatch(name, got, expected, 0.0, 0.0)
-    where, at_got, at_expected = (worst.where, worst.got, worst.expected) if worst else (name, 0, 0)
-    return diagnosis(
-        "unmatched",
-        name=name,
-        cosine=cosine,
-        scale=scale,
-        where=where,
-        got=at_got,
-        expected=at_expected,
-    )
-
-
 # -- one backward call -----------------------------------------------------------------
-@dataclass(frozen=True)
-class BackwardCase:
-    """Everything known about one backward call, as plain data in the grader's process.
-
-    ``expected`` are the gradients for ``upstream``; ``local`` those for an
-    all-ones upstream (what a backward that forgets the upstream returns);
-    ``earlier`` those of the forward call made just before the last one.
-    """
-
-    layer: str
-    forward: Callable[..., Any]
-    names: tuple[str, ...]
-    inputs: tuple[Any, ...]
-    upstream: Any
-    expected: tuple[np.ndarray, ...]
-    local: tuple[np.ndarray, ...]
-    earlier: tuple[np.ndarray, ...] | None
-    got: Any
-    upstream_after: Any = None
-    inputs_after: tuple[Any, ...] | None = None
-
-    def input_name(self, index: int) -> str:
-        return input_name(self.names[index])
-
-    @property
-    def batch(self) -> int:
-        return int(np.shape(self.upstream)[0]) if np.ndim(self.upstream) else 1
-
-    def returned(self) -> list[Any] | None:
-        """The returned gradients as a list, or None when the structure is wrong."""
-        if len(self.names) == 1:
-            return [self.got]
-        if type(self.got) in (tuple, list) and len(self.got) == len(self.names):
-            return list(self.got)
-        return None
+# The gradient checks' tolerance, for callers comparing with exact values.
+LOOSE = Tolerance(1e-7, 1e-5)
 
 
 def diagnose_backward(case: BackwardCase, tolerance: Tolerance) -> Diagnosis | None:
@@ -159,8 +123,8 @@ def diagnose_backward(case: BackwardCase, tolerance: Tolerance) -> Diagnosis | N
 
 def as_array(value: Any) -> np.ndarray | None:
     try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
+        array = as_numbers("", value)
+    except CheckFailed:
         return None
     return array if np.all(np.isfinite(array)) else None
 
@@ -200,95 +164,50 @@ def wrong_order(
 def per_gradient(
     case: BackwardCase, index: int, got: np.ndarray, tolerance: Tolerance
 ) -> Diagnosis | None:
-    expected = case.expected[index]
-    for mistake, predicted, fields in candidates(case, index):
+    """The first known mistake that reproduces ``got``, else how it differs."""
+    expected = np.asarray(case.expected[index], dtype=float)
+    name = case.names[index]
+    for mistake, predicted, fields in candidates(case, index, got.shape):
         if tolerance.close(got, predicted) and not tolerance.close(predicted, expected):
-            return diagnosis(mistake, **fields)
+            return diagnosis(mistake, variable=name, **fields)
     if got.shape == expected.shape:
-        return unmatched(case.names[index], got, expected)
+        return unmatched(name, got, expected, tolerance, case.batch)
     return None
 
 
-Candidate = tuple[str, Any, dict[str, Any]]
-
-
-def candidates(case: BackwardCase, index: int) -> Iterator[Candidate]:
-    """Every known mistake's prediction of this gradient, most specific first."""
-    name, expected, n = case.names[index], case.expected[index], case.batch
-    fields = {
-        "name": name,
-        "input": case.input_name(index),
-        "shape": tuple(np.shape(expected)),
-        "n": n,
-        "layer": case.layer,
-    }
-    if np.ndim(expected) == 2:
-        how = HOW.get((case.layer, name))
-        how_text = t("diag.how", formula=how) if how else ""
-        yield "transposed", expected.T, {**fields, "how": how_text}
-    upstream = np.asarray(case.upstream, dtype=float)
-    if upstream.ndim >= 1 and upstream.shape[1:] == np.shape(expected):  # added to every row
-        yield "not_summed", upstream, fields
-        yield "wrong_axis", upstream.sum(axis=tuple(range(1, upstream.ndim))), fields
-        yield "averaged", expected / n, fields
-    yield "sign", -expected, fields
-    if n > 1:
-        yield "divided_by_n", expected / n, fields
-        yield "times_n", expected * n, fields
-    yield "no_upstream", case.local[index], fields
-    if upstream.shape == np.shape(expected):
-        yield "adds_upstream", case.local[index] + upstream, fields
-    for other, value in enumerate(case.expected):
-        if other != index:
-            yield "other_gradient", value, {**fields, "other": case.names[other]}
-    if case.earlier is not None:
-        yield "stale_cache", case.earlier[index], fields
-    derivative = OUTPUT_DERIVATIVES.get(case.layer)
-    if derivative is not None and len(case.inputs) == 1:
-        v = np.asarray(case.inputs[0], dtype=float)
-        with np.errstate(over="ignore"):
-            output = np.asarray(case.forward(v), dtype=float)
-            twice = np.asarray(case.forward(output), dtype=float)
-        yield "derivative_of_input", upstream * derivative(v), fields
-        yield "derivative_twice", upstream * derivative(twice), fields
+def unmatched(
+    name: str, got: Any, expected: Any, tolerance: Tolerance = LOOSE, batch: int = 0
+) -> Diagnosis:
+    """No known mistake reproduces ``got``: say plainly how it differs from ``expected``
+    (a factor, some rows, signs, zeros, the worst element), never a guess."""
+    details = describe(name, got, expected, tolerance.close, batch)
+    return Diagnosis("unmatched", t("diag.unmatched", name=name, details=details), name)
 
 
 # -- a backward that raised --------------------------------------------------------------
-MATMUL_ERROR = re.compile(r"matmul|not aligned|shapes .* mismatch", re.IGNORECASE)
-ASSIGNED = re.compile(r":\s*(?:return\s+)?(\w+)\s*=")
-
-
 def diagnose_exception(
-    layer: str, names: Sequence[str], inputs: Sequence[Any], kind: str, message: str, where: str
+    layer: str,
+    names: Sequence[str],
+    inputs: Sequence[Any],
+    upstream: Any,
+    error: tuple[str, str],
+    source: str | None,
 ) -> Diagnosis | None:
-    """A matrix product that raised for mismatched shapes: a transpose is missing."""
-    if kind != "ValueError" or not MATMUL_ERROR.search(message):
+    """A backward whose line combines shapes that do not line up: what is really there.
+
+    ``error`` is the exception's kind and where it was raised (the worker's
+    ``layers.py, line 57, in backward: ...``); ``source`` the student's module.
+    """
+    kind, where = error
+    if kind not in ("ValueError", "TypeError") or source is None:
         return None
-    assigned = ASSIGNED.search(where)
-    name = assigned.group(1) if assigned else ""
-    if name in names:
-        index = list(names).index(name)
-        how = HOW.get((layer, name))
-        return diagnosis(
-            "missing_transpose",
-            name=name,
-            input=name[1:],
-            shape=tuple(np.shape(inputs[index])),
-            how=t("diag.how", formula=how) if how else "",
-        )
-    shapes = ", ".join(f"{n} {tuple(np.shape(x))}" for n, x in zip(names, inputs))
-    return diagnosis("missing_transpose_somewhere", shapes=shapes)
-
-
-# -- the lesson's layers -------------------------------------------------------------------
-HOW: dict[tuple[str, str], str] = {
-    ("AffineLayer", "dW"): "x.T @ dout",
-    ("AffineLayer", "dx"): "dout @ W.T",
-}
-
-# Layers whose two gradients are each other's swap (dz * y and dz * x).
-SWAP_HOW = frozenset({"MultiplyLayer"})
-
-OUTPUT_DERIVATIVES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "SigmoidLayer": lambda a: a * (1.0 - a),
-}
+    shapes = tuple(tuple(np.shape(x)) for x in inputs)
+    found = analyse(source, layer, where, tuple(names), shapes, tuple(np.shape(upstream)))
+    if found is None:
+        return None
+    fields = dict(found.fields)
+    how = HOW.get((layer, fields["name"]))
+    fields["how"] = t("diag.how", formula=how) if how else ""
+    if found.in_forward:
+        return diagnosis(found.mistake, variable=fields["attr"], function="forward", **fields)
+    return diagnosis(found.mistake, variable=fields["name"], function="backward", **fields)

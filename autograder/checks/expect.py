@@ -3,6 +3,14 @@
 Each helper raises ``CheckFailed`` with a sentence that says what was wrong
 and what was expected; checks call them in order, so the first problem found
 is the one reported.
+
+This is the one place where a student's value becomes numbers the grader
+computes with: ``as_numbers`` accepts real numbers in any plain form (a
+number, an array, nested lists of a regular shape) and refuses everything
+else (strings, bools, dicts, None, ragged lists, complex numbers, integers
+beyond a float) with ``CheckFailed``, so that no value a student returns can
+raise anything else inside a check. ``expect_close`` compares only values of
+the expected shape, and an empty value never matches.
 """
 
 from __future__ import annotations
@@ -37,18 +45,77 @@ class Mismatch:
     def sentence(self, expected_label: str = "expected") -> str:
         """``expected_label``: a catalogue label (expected, numerical, reference)."""
         key = f"expect.label.{expected_label}"
+        got, expected = distinct(self.got, self.expected)
         return t(
             "expect.mismatch",
             where=self.where,
-            got=self.got,
+            got=got,
             label=t(key) if key in CATALOGUE else expected_label,
-            expected=self.expected,
+            expected=expected,
             rel=self.rel_error,
         )
 
 
+SHORTEST, LONGEST = 6, 17  # significant digits: readable, and float64's round trip
+
+
+def distinct(a: float, b: float) -> tuple[str, str]:
+    """``a`` and ``b`` with the fewest significant digits (at least 6) that tell them apart.
+
+    Six digits read well but hide small errors ("-0.0138121 but the expected
+    value is -0.0138121"); 17 digits always round-trip a float64, so two
+    different numbers never print alike.
+    """
+    for digits in range(SHORTEST, LONGEST + 1):
+        alike = "" if digits == SHORTEST else "#"  # beyond six, keep trailing zeros alike
+        shown = f"{a:{alike}.{digits}g}", f"{b:{alike}.{digits}g}"
+        if shown[0] != shown[1]:
+            return shown
+    return f"{a:.{SHORTEST}g}", f"{b:.{SHORTEST}g}"
+
+
+REAL_KINDS = "iuf"
+# A Python int beyond this is no float (the largest float64 is about 1.8e308).
+LARGEST_INT = 2**1023
+
+
+def _refusal(value: Any) -> str:
+    """Why ``value`` is not real numbers ("" when it is), for ``as_numbers``."""
+    kind = type(value)
+    if kind is float or (kind is int and abs(value) < LARGEST_INT):
+        return ""
+    if kind is int:
+        return t("expect.what.too_large")
+    if (kind is np.ndarray or isinstance(value, np.generic)) and value.dtype.kind in REAL_KINDS:
+        return ""
+    if kind in (list, tuple):
+        return next((why for item in value if (why := _refusal(item))), "")
+    return t("expect.what.kind", kind=describe_type(value))
+
+
+def as_numbers(name: str, value: Any) -> np.ndarray:
+    """``value`` as a float64 array when it is real numbers of a regular shape.
+
+    Accepts a number, an array of ints or floats, or (nested) lists and tuples
+    of them; NaN and infinity are numbers (finiteness is a verdict of its
+    own). Anything else fails with a sentence naming what was found.
+    """
+    why = _refusal(value)
+    if not why:
+        try:
+            with np.errstate(over="ignore"):
+                return np.asarray(value, dtype=np.float64)
+        except (ValueError, TypeError, OverflowError):
+            why = t("expect.what.ragged")
+    raise CheckFailed(t("expect.not_numbers", name=name, what=why))
+
+
 def worst_mismatch(name: str, got: Any, expected: Any, atol: float, rtol: float) -> Mismatch | None:
-    """The element that most exceeds ``|g - e| <= atol + rtol * |e|``, or None."""
+    """The element that most exceeds ``|g - e| <= atol + rtol * |e|``, or None.
+
+    ``got`` and ``expected`` must be numbers of one shape (or broadcastable):
+    ``expect_close`` checks that first, for values from a student.
+    """
     got_array = np.asarray(got, dtype=np.float64)
     expected_array = np.asarray(expected, dtype=np.float64)
     # NaN and infinity are verdicts here (the worst element), not accidents:
@@ -68,7 +135,23 @@ def worst_mismatch(name: str, got: Any, expected: Any, atol: float, rtol: float)
 def expect_close(
     name: str, got: Any, expected: Any, atol: float, rtol: float, label: str = "expected"
 ) -> None:
-    mismatch = worst_mismatch(name, got, expected, atol, rtol)
+    """``got`` (anything a student returned) is ``expected``'s shape and close to it."""
+    got_array = as_numbers(name, got)
+    expected_array = np.asarray(expected, dtype=np.float64)
+    if got_array.shape != expected_array.shape:
+        key = f"expect.label.{label}"
+        raise CheckFailed(
+            t(
+                "expect.shape_differs",
+                name=name,
+                shape=got_array.shape,
+                label=t(key) if key in CATALOGUE else label,
+                expected=expected_array.shape,
+            )
+        )
+    if got_array.size == 0:
+        raise CheckFailed(t("expect.empty", name=name))
+    mismatch = worst_mismatch(name, got_array, expected_array, atol, rtol)
     if mismatch is not None:
         raise CheckFailed(mismatch.sentence(label))
 

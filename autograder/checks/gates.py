@@ -19,7 +19,7 @@ Class analytics leave not-applicable results out of the pass rates.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -51,9 +51,14 @@ def run_checks(
     session: StudentSession,
     seed: int,
     reference: dict[str, Any] | None = None,
+    after_each: Callable[[], None] = lambda: None,
 ) -> tuple[CheckResult, ...]:
-    """Every check in order, each independent; gated checks settled at the end."""
-    results = [run_check(check, session, seed, reference) for check in checks]
+    """Every check in order, each independent; gated checks settled at the end.
+    ``after_each`` runs after each check (the budget ledger's record)."""
+    results = []
+    for check in checks:
+        results.append(run_check(check, session, seed, reference))
+        after_each()
     return tuple(settle(check, result, results) for check, result in zip(checks, results))
 
 

@@ -30,22 +30,17 @@ a layer linear in its inputs, which are exact too). The static pass
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from autograder.checks import Context, RemoteObject
-from autograder.checks.diagnosis import (
-    BackwardCase,
-    Diagnosis,
-    Tolerance,
-    diagnose_backward,
-    diagnose_exception,
-    diagnosis,
-)
+from autograder.checks.cases import BackwardCase
+from autograder.checks.diagnosis import Diagnosis, Tolerance, diagnose_backward, diagnose_exception
 from autograder.checks.expect import Mismatch, expect_array_like, expect_sequence
 from autograder.checks.numgrad import complex_step_gradients
+from autograder.checks.places import read_source
 from autograder.core.errors import CheckFailed, StudentException
 from autograder.i18n import t
 
@@ -142,16 +137,19 @@ def verdict(
     return Verdict(message + note, imprecise)
 
 
-def backward_reply(layer: RemoteObject, upstream: Any, names: Sequence[str], inputs: Any) -> dict:
-    """The reply to ``layer.backward(upstream)``; a raised error names a missing transpose."""
+def backward_reply(
+    ctx: Context, layer: RemoteObject, upstream: Any, names: Sequence[str], inputs: Any
+) -> dict:
+    """The reply to ``layer.backward(upstream)``; a raised error is diagnosed from the
+    student's own source (parsed, never run): which product's shapes clash, and why."""
     try:
         return layer.call("backward", upstream)
     except StudentException as error:
         target = layer.target
-        found = diagnose_exception(
-            layer_name(target), names, inputs, error.kind, error.message, error.where
-        )
-        raise failure(error.message, found) from None
+        source = read_source(ctx.student.folder, target.split(".")[0])
+        kind_where = (error.kind, error.where)
+        found = diagnose_exception(layer_name(target), names, inputs, upstream, kind_where, source)
+        raise failure(error.message, found, target) from None
 
 
 def check_gradients(
@@ -179,8 +177,8 @@ def check_gradients(
         upstream_like(ctx.rng, forward(*inputs)),
         upstream_like(ctx.rng, forward(*twin)),
     )
-    reply = backward_reply(first, dout, names, inputs)
-    twin_reply = backward_reply(second, twin_dout, names, twin)
+    reply = backward_reply(ctx, first, dout, names, inputs)
+    twin_reply = backward_reply(ctx, second, twin_dout, names, twin)
     expected = exact_gradients(forward, inputs, dout)
     found = verdict(reply["value"], target, names, inputs, expected, scale(inputs, dout))
     if found is not None:
@@ -188,31 +186,13 @@ def check_gradients(
             raise CheckFailed(found.message)
         after = Observed(reply["args_after"][0], ctx.student.peek(forward_call)["args"])
         case = backward_case(target, forward, inputs, names, dout, expected, reply["value"], after)
-        shared = exact_gradients(forward, twin, dout)
-        raise failure(
-            found.message,
-            shared_cache(reply["value"], shared) or diagnose_backward(case, TOLERANCE),
-        )
+        # What a cache shared by every instance answers: the gradients at the twin's inputs.
+        case = replace(case, elsewhere=tuple(exact_gradients(forward, twin, dout)))
+        raise failure(found.message, diagnose_backward(case, TOLERANCE), target)
     twin_expected = exact_gradients(forward, twin, twin_dout)
     found = verdict(twin_reply["value"], target, names, twin, twin_expected, scale(twin, twin_dout))
     if found is not None:
         raise CheckFailed(f"{found.message} {t('gradcheck.second_layer')}")
-
-
-def shared_cache(got: Any, other_layers_gradients: list) -> Diagnosis | None:
-    """The answer is right for the *other* layer's inputs: one cache for every instance."""
-    returned = [got] if len(other_layers_gradients) == 1 else got
-    if type(returned) not in (list, tuple) or len(returned) != len(other_layers_gradients):
-        return None
-    try:
-        if all(
-            TOLERANCE.close(np.asarray(g, float), e)
-            for g, e in zip(returned, other_layers_gradients)
-        ):
-            return diagnosis("shared_cache")
-    except (TypeError, ValueError):
-        return None
-    return None
 
 
 @dataclass(frozen=True)
@@ -264,7 +244,10 @@ def layer_name(target: str) -> str:
     return target.rsplit(".", 1)[-1]
 
 
-def failure(message: str, found: Diagnosis | None) -> CheckFailed:
+def failure(message: str, found: Diagnosis | None, target: str = "") -> CheckFailed:
+    """The check's verdict, with the diagnosis and where to look for it (``target``'s
+    ``backward``, or the function the diagnosis names)."""
     if found is None:
         return CheckFailed(message)
-    return CheckFailed(message, diagnosis=found.text, mistake=found.mistake)
+    function = f"{target}.{found.function or 'backward'}" if target else ""
+    return CheckFailed(message, found.text, found.mistake, function, found.variable)

@@ -99,7 +99,10 @@ def context(text: str) -> Iterator[None]:
     except StudentError as error:
         raise CheckFailed(f"{error.message} [{text}]") from None
     except CheckFailed as failure:
-        raise CheckFailed(f"{failure} [{text}]", failure.diagnosis, failure.mistake) from None
+        raise CheckFailed(
+            f"{failure} [{text}]", failure.diagnosis, failure.mistake, failure.function,
+            failure.variable,
+        ) from None  # fmt: skip
 
 
 def scalar_name(value: Any) -> str:
@@ -140,6 +143,7 @@ def check_untouched(
             f"(d = {spec.upstream} * ..., not {spec.upstream} *= ...)",
             diagnosis=t("diag.upstream_modified"),
             mistake="upstream_modified",
+            function=f"{spec.target}.backward",
         )
     cached = ctx.student.peek(forward_call)["args"]
     for name, now, before in zip(spec.inputs, cached, inputs):
@@ -150,6 +154,7 @@ def check_untouched(
                 f"changes self.{name} and the caller's array: write `d = ... * self.{name}`",
                 diagnosis=t("diag.input_modified", input=name),
                 mistake="input_modified",
+                function=f"{spec.target}.backward",
             )
     grads = student_gradients(spec, reply["value"], inputs)
     expect_reference(spec.grads, grads, expected, tolerance)
@@ -168,7 +173,7 @@ def check_repeatable(
     _, d1, expected1 = reference_pass(spec, reference, first, ctx.rng)
     _, d2, expected2 = reference_pass(spec, reference, second, ctx.rng)
     layer = ctx.new(spec.target)
-    layer.forward(*first)
+    forward_call = layer.call("forward", *first)["call"]
     once = student_gradients(spec, layer.backward(d1), first)
     twice = student_gradients(spec, layer.backward(d1), first)
     for name, a, b in zip(spec.grads, once, twice):
@@ -177,8 +182,7 @@ def check_repeatable(
                 f"{spec.name}.backward gave a different {name} when called again with the "
                 f"same {spec.upstream}: it must not change the layer's cache or keep state "
                 "from one call to the next",
-                diagnosis=t("diag.cache_modified"),
-                mistake="cache_modified",
+                **changed_cache(ctx, spec, forward_call, first),
             )
     expect_reference(spec.grads, once, expected1, tolerance)
     layer.forward(*second)
@@ -188,4 +192,17 @@ def check_repeatable(
             expect_reference(spec.grads, again, expected2, tolerance)
         except CheckFailed as failure:
             stale = t("diag.stale_cache", name=spec.grads_text)
-            raise CheckFailed(str(failure), stale, "stale_cache") from None
+            where = f"{spec.target}.forward"
+            raise CheckFailed(str(failure), stale, "stale_cache", where) from None
+
+
+def changed_cache(ctx: Context, spec: LayerSpec, forward_call: int, inputs: list[Any]) -> dict:
+    """The diagnosis of drifting answers: a cached input changed in place, or the cache."""
+    cached = ctx.student.peek(forward_call)["args"]
+    for name, now, before in zip(spec.inputs, cached, inputs):
+        if not same(now, before):
+            mistake, text = "input_modified", t("diag.input_modified", input=name)
+            break
+    else:
+        mistake, text = "cache_modified", t("diag.cache_modified")
+    return {"diagnosis": text, "mistake": mistake, "function": f"{spec.target}.backward"}

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from autograder.checks import Context
-from autograder.checks.diagnosis import Diagnosis, diagnosis, input_name
+from autograder.checks.cases import input_name
+from autograder.checks.diagnosis import Diagnosis, diagnosis
 from autograder.checks.expect import worst_mismatch
 from autograder.checks.gradcheck import failure, student_gradients, upstream_like
 from autograder.core.errors import CheckFailed, StudentError
@@ -70,7 +71,8 @@ def check_repeatable(
         for name, a, b in zip(names, got, expected):
             if not np.array_equal(a, b):
                 message = t("gradcheck.not_repeatable", name=name)
-                raise failure(message, changed_state(ctx, forward_call, names, inputs))
+                found = changed_state(ctx, forward_call, names, inputs)
+                raise failure(message, found, target)
 
 
 def changed_state(

@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from autograder.core.errors import CheckFailed, StudentError
+from autograder.checks.findings import findings
+from autograder.core.errors import CheckFailed, StudentError, StudentImportFailure
 from autograder.core.results import ERROR, FAILED, PASSED, CheckResult
 from autograder.isolation.calls import CallOptions
 from autograder.isolation.session import StudentSession
@@ -106,6 +107,9 @@ class CheckSuite:
         self.hidden = hidden
         self.timeouts = dict(timeouts or {})
         self.checks: list[Check] = []
+        # The hidden checks' points in all, written by the release into the public
+        # suite students get (``distribution.public_stamp``): their total only.
+        self.hidden_points = 0.0
 
     def check(
         self, name: str, points: float, requires: tuple[str, ...] = ()
@@ -134,32 +138,41 @@ def check_seed(seed: int, name: str) -> int:
 
 
 def run_check(
-    check: Check, session: StudentSession, seed: int, reference: dict[str, Any] | None = None
+    check: Check,
+    session: StudentSession,
+    seed: int,
+    reference: dict[str, Any] | None = None,
 ) -> CheckResult:
     """Run one check; whatever happens, return a result."""
     session.begin_check(check.name)
-    context = Context(session, np.random.default_rng(check_seed(seed, check.name)), seed, reference)
-    status, message, diagnosis, mistake = PASSED, "", "", ""
+    rng = np.random.default_rng(check_seed(seed, check.name))
+    context = Context(session, rng, seed, reference)
+    status, message, failed, not_run = PASSED, "", None, False
     try:
         check.function(context)
     except CheckFailed as failure:
-        status, message = FAILED, str(failure)
-        diagnosis, mistake = failure.diagnosis, failure.mistake
+        status, message, failed = FAILED, str(failure), failure
+    except StudentImportFailure as error:
+        status, message, not_run = FAILED, error.message, True
     except StudentError as error:
         status, message = FAILED, error.message
     except Exception:  # a bug in a check: recorded, never fatal
         status, message = ERROR, "internal grader error:\n" + traceback.format_exc(limit=-3)
     points = float(check.points) if status == PASSED else 0.0
+    found = findings(failed, message, check.hidden, session.folder, session.modules)
     return CheckResult(
         name=check.name,
         component=check.component,
         points=points,
         max_points=float(check.points),
         status=status,
-        message=message,
+        message=found.message,
         hidden=check.hidden,
         output=session.take_output(),
-        diagnosis=diagnosis,
-        mistake=mistake,
+        diagnosis=found.diagnosis,
+        mistake=failed.mistake if failed is not None else "",
         data=context.data,
+        where=found.where,
+        hint=found.hint,
+        not_run=not_run,
     )

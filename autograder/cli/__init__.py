@@ -10,20 +10,34 @@ import click
 
 from autograder.cli.check import check
 from autograder.cli.distribution import export, notebook, release, skeleton
+from autograder.cli.feedback import feedback
 from autograder.cli.grade import grade
+from autograder.cli.grades import grades
+from autograder.cli.similarity import similarity
 
 
 @click.group()
 @click.version_option(package_name="backprop-autograder")
 def cli() -> None:
-    """Autograder for the backpropagation assignment.
+    """Autograder for the lesson's assignments (backprop, neuron, or a course's own).
 
     Students: `autograder check` in your assignment folder.
-    Instructors: `autograder grade SUBMISSIONS --out RESULTS`.
+    Instructors: `autograder release` to hand out, `autograder grade SUBMISSIONS
+    --out RESULTS` to grade, then `similarity`, `feedback` and `grades`.
     """
 
 
-for command in (check, skeleton, grade, notebook, export, release):
+for command in (
+    check,
+    skeleton,
+    grade,
+    grades,
+    similarity,
+    feedback,
+    notebook,
+    export,
+    release,
+):
     cli.add_command(command)
 
 

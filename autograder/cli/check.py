@@ -1,4 +1,5 @@
-"""`autograder check`: a student's self-check (public checks, no sandbox)."""
+"""`autograder check`: a student's self-check (public checks, no sandbox: the
+student's own code on their own machine; as root it still drops privileges)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from pathlib import Path
 
 import click
 
-from autograder.cli.base import domain_errors
+from autograder.cli.base import TIMEOUT_FLOOR, domain_errors, only_assignment
 from autograder.core.errors import AutograderError
+from autograder.core.files import PUBLIC, writable_file, write_atomically
 from autograder.grading.assignment import PUBLIC_CHECKS, load_assignment
 from autograder.grading.runner import GradeOptions, grade_folder
 from autograder.i18n import LANGUAGES
@@ -18,13 +20,34 @@ from autograder.isolation.session import TimeoutPolicy
 from autograder.reports import text as render
 from autograder.reports.feedback import feedback_html
 
-DEFAULT_ASSIGNMENT = Path("assignments/backprop")
-
 
 def default_check_dir() -> Path:
+    """The current folder when it holds code or a notebook, else the only assignment
+    of ./assignments (a course repository's student folders)."""
     here = Path.cwd()
-    mine = (here / "layers.py").exists() or any(here.glob("*.ipynb"))
-    return here if mine else DEFAULT_ASSIGNMENT
+    mine = any(here.glob("*.py")) or any(here.glob("*.ipynb"))
+    return here if mine else only_assignment(Path("assignments"), "DIRECTORY")
+
+
+def checked_target(target: Path) -> Path:
+    """A folder, or a notebook: anything else gets a sentence saying what check expects."""
+    if target.is_dir() or (target.suffix == ".ipynb" and target.is_file()):
+        return target
+    expected = (
+        "a folder holding layers.py and xor.py (your assignment folder), or a .ipynb notebook"
+    )
+    if target.is_file():
+        here = target.parent in (Path(), Path("."))
+        how = (
+            "run `autograder check` here, without arguments"
+            if here
+            else f"run `autograder check {target.parent}`"
+        )
+        raise AutograderError(f"{target} is one file; check takes {expected}: {how}")
+    raise AutograderError(
+        f"no folder or notebook {target}; check takes {expected}: run it in your assignment "
+        "folder, or name that folder"
+    )
 
 
 @click.command()
@@ -38,6 +61,7 @@ def default_check_dir() -> Path:
 )
 @click.option(
     "--timeout-floor",
+    type=TIMEOUT_FLOOR,
     default=1.0,
     show_default=True,
     help="Shortest time limit, in seconds, for one call into your code.",
@@ -64,31 +88,30 @@ def check(
     html_path: Path | None,
     lang: str,
 ) -> None:
-    """Run the public checks on your layers.py and xor.py (or your notebook).
+    """Run the public checks on your code (or your notebook).
 
-    DIRECTORY defaults to the current folder when it holds layers.py or a
-    notebook, else assignments/backprop. It may also be a .ipynb file, or a
-    folder holding a notebook and no layers.py: the notebook's code cells are
-    checked. Exit status 0 when every check passes, 1 otherwise.
+    DIRECTORY defaults to the current folder when it holds .py files or a
+    notebook, else the only assignment in ./assignments. It may also be a
+    .ipynb file, or a folder holding a notebook and none of the assignment's
+    .py files: the notebook's code cells are checked. Exit status 0 when every
+    check passes, 1 otherwise.
 
     Example:
 
         cd assignments/backprop && autograder check
 
-        autograder check assignments/backprop/backprop.ipynb
+        autograder check assignments/neuron/neuron.ipynb
 
         autograder check --html report.html --lang id
     """
-    folder = directory or default_check_dir()
-    if not (folder.is_dir() or (folder.suffix == ".ipynb" and folder.is_file())):
-        raise AutograderError(
-            f"no folder or notebook {folder}: run this in your assignment folder, or name it"
-        )
+    folder = checked_target(directory or default_check_dir())
+    if html_path is not None:
+        writable_file(html_path, "--html")  # before the checks run, not after
     home = folder.parent if folder.suffix == ".ipynb" else folder
     assignment = load_assignment(checks_dir or home, with_hidden=False)
     options = GradeOptions(
         include_hidden=False,
-        sandbox=SandboxConfig(use_bwrap=False),
+        sandbox=SandboxConfig("none"),  # the student's own code, on their own machine
         timeouts=TimeoutPolicy(floor=timeout_floor),
         lang=lang,
         report_data=html_path is not None,
@@ -97,5 +120,5 @@ def check(
         report, _ = grade_folder(code, assignment, options)
     click.echo(render.report_json(report) if as_json else render.report_table(report))
     if html_path is not None:
-        html_path.write_text(feedback_html(report), encoding="utf-8")
+        write_atomically(html_path, feedback_html(report), PUBLIC)
     sys.exit(0 if report.all_passed else 1)

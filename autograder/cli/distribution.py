@@ -11,29 +11,36 @@ from pathlib import Path
 
 import click
 
-from autograder.cli.base import SEED_OPTION, domain_errors
+from autograder.cli.base import SEED_OPTION, STUDENT_LANG_OPTION, domain_errors, only_assignment
+from autograder.core.files import writable_folder
 from autograder.distribution.notebook_build import reference_notebook, sync_notebook
 from autograder.distribution.skeleton import write_skeleton
 
-SOLUTION = Path("solutions/backprop")
+SOLUTIONS = Path("solutions")
+
+
+def solution_or_default(solution: Path | None, option: str) -> Path:
+    """The reference folder named, else the only one in ./solutions."""
+    return solution or only_assignment(SOLUTIONS, option)
 
 
 @click.command()
 @click.argument(
     "solution",
     required=False,
-    default=SOLUTION,
     type=click.Path(exists=True, file_okay=False, path_type=Path),
 )
 @click.option("--check", is_flag=True, help="Only report whether the notebook is up to date.")
+@click.option("--force", is_flag=True, help="Rewrite it even if it holds no solution region.")
 @domain_errors
-def notebook(solution: Path, check: bool) -> None:
+def notebook(solution: Path | None, check: bool, force: bool) -> None:
     """Regenerate the code cells of the reference notebook from the .py files.
 
-    The notebook's prose is hand-written; its code cells come from layers.py,
-    xor.py and the check suites (see each cell's metadata). Run this after
-    changing the reference or the checks, then `autograder skeleton`.
-    With --check, exit 1 when the notebook is out of date (nothing written).
+    The notebook's prose is hand-written; its code cells come from the
+    assignment's .py files and check suites (see each cell's metadata). Run
+    this after changing the reference or the checks, then `autograder
+    skeleton`. With --check, exit 1 when the notebook is out of date (nothing
+    written). SOLUTION defaults to the only folder in ./solutions.
 
     Example:
 
@@ -41,7 +48,8 @@ def notebook(solution: Path, check: bool) -> None:
 
         autograder skeleton solutions/backprop --out assignments/backprop
     """
-    changed = sync_notebook(solution, write=not check)
+    solution = solution_or_default(solution, "SOLUTION")
+    changed = sync_notebook(solution, write=not check, force=force)
     path = reference_notebook(solution)
     if check:
         click.echo(f"{path} is {'out of date' if changed else 'up to date'}")
@@ -55,7 +63,7 @@ def export() -> None:
 
     Example:
 
-        autograder export nbgrader --out course
+        autograder export nbgrader --solution solutions/backprop --out course
     """
 
 
@@ -68,10 +76,9 @@ ZIP_OUT_OPTION = click.option(
 )
 SOLUTION_OPTION = click.option(
     "--solution",
-    default=SOLUTION,
-    show_default=True,
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Reference folder: the solution, its notebook, public and hidden checks.",
+    help="Reference folder: the solution, its notebook, public and hidden checks "
+    "(default: the only folder in ./solutions).",
 )
 
 
@@ -84,32 +91,38 @@ SOLUTION_OPTION = click.option(
     help="The nbgrader course folder (created if missing).",
 )
 @SEED_OPTION
+@STUDENT_LANG_OPTION
 @domain_errors
-def export_nbgrader(solution: Path, out: Path, seed: int) -> None:
+def export_nbgrader(solution: Path | None, out: Path, seed: int, lang: str) -> None:
     """Write an nbgrader course folder: nbgrader_config.py, source/, grader/.
 
     Then, in that folder, the usual nbgrader commands: generate_assignment,
-    (collect the submissions into submitted/<student>/backprop/), autograde
+    (collect the submissions into submitted/<student>/<assignment>/), autograde
     and export. The notebook's test cells run the same checks as
     `autograder check`; the hidden ones find the hidden checks in grader/.
+    Grade the same notebooks in the sandbox with the same seed:
+    `autograder grade submitted --out results --seed SEED` in the course folder.
 
     Example:
 
-        autograder export nbgrader --out course
+        autograder export nbgrader --solution solutions/backprop --out course
 
         cd course && nbgrader generate_assignment backprop
     """
     from autograder.distribution.nbgrader_course import write_course
 
-    for relative in write_course(solution, out, seed):
+    solution = solution_or_default(solution, "--solution")
+    writable_folder(out)
+    for relative in write_course(solution, out, seed, lang=lang):
         click.echo(str(out / relative))
 
 
 @click.command()
 @SOLUTION_OPTION
 @ZIP_OUT_OPTION
+@STUDENT_LANG_OPTION
 @domain_errors
-def release(solution: Path, out: Path) -> None:
+def release(solution: Path | None, out: Path, lang: str) -> None:
     """Build the student release: one zip to hand out.
 
     It holds the assignment (skeleton files and the student notebook, made
@@ -119,33 +132,39 @@ def release(solution: Path, out: Path) -> None:
 
     Example:
 
-        autograder release --out dist
+        autograder release --solution solutions/neuron --out dist
+
+        autograder release --solution solutions/backprop --out dist --lang id
     """
     from autograder.distribution.release import build_release
 
-    click.echo(str(build_release(solution, out)))
+    writable_folder(out)
+    click.echo(str(build_release(solution_or_default(solution, "--solution"), out, lang)))
 
 
 @export.command("gradescope")
 @SOLUTION_OPTION
 @ZIP_OUT_OPTION
 @SEED_OPTION
+@STUDENT_LANG_OPTION
 @domain_errors
-def export_gradescope(solution: Path, out: Path, seed: int) -> None:
+def export_gradescope(solution: Path | None, out: Path, seed: int, lang: str) -> None:
     """Build the Gradescope autograder zip (upload it as the assignment's autograder).
 
     It holds setup.sh, run_autograder, the engine, the reference and the
-    hidden checks: keep it away from students. Each submission (layers.py and
-    xor.py, or the notebook) is graded like `autograder grade` grades one
-    student, in the sandbox when the container allows it.
+    hidden checks: keep it away from students. Each submission (the
+    assignment's .py files, or the notebook) is graded like `autograder grade`
+    grades one student, in the sandbox when the container allows it.
 
     Example:
 
-        autograder export gradescope --out dist --seed 12345
+        autograder export gradescope --solution solutions/backprop --out dist --seed 12345
     """
     from autograder.distribution.gradescope_export import build_gradescope
 
-    click.echo(str(build_gradescope(solution, out, seed)))
+    solution = solution_or_default(solution, "--solution")
+    writable_folder(out)
+    click.echo(str(build_gradescope(solution, out, seed, lang)))
 
 
 @click.command()
@@ -156,8 +175,9 @@ def export_gradescope(solution: Path, out: Path, seed: int) -> None:
     required=True,
     help="Folder to write the student files into.",
 )
+@click.option("--force", is_flag=True, help="Write even into a folder holding solution regions.")
 @domain_errors
-def skeleton(solution: Path, out: Path) -> None:
+def skeleton(solution: Path, out: Path, force: bool) -> None:
     """Write the student skeleton generated from a reference folder.
 
     Every `### BEGIN SOLUTION` ... `### END SOLUTION` region becomes a
@@ -167,5 +187,6 @@ def skeleton(solution: Path, out: Path) -> None:
 
         autograder skeleton solutions/backprop --out assignments/backprop
     """
-    for relative in write_skeleton(solution, out):
+    writable_folder(out)
+    for relative in write_skeleton(solution, out, force):
         click.echo(str(out / relative))

@@ -26,13 +26,26 @@ class CheckFailed(Exception):
 
     ``diagnosis`` names the likely mistake when one is recognised, in a
     sentence for the student; ``mistake`` is that mistake's catalogue key
-    (language-independent), so class analytics can count it.
+    (language-independent), so class analytics can count it, and a hidden
+    check's failure shows that key's catalogue sentence (``hint.<key>``).
     """
 
-    def __init__(self, message: str, diagnosis: str = "", mistake: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        diagnosis: str = "",
+        mistake: str = "",
+        function: str = "",
+        variable: str = "",
+    ) -> None:
         super().__init__(message)
         self.diagnosis = diagnosis
         self.mistake = mistake
+        # Where the mistake lies, for the engine to find in the student's own
+        # code (``layers.AffineLayer.backward`` and the variable ``dW``): the
+        # check names them, the place shown comes from the student's file.
+        self.function = function
+        self.variable = variable
 
 
 def short_name(function: str) -> str:
@@ -126,6 +139,17 @@ class StudentUnplain(StudentError):
         super().__init__(function, t("error.unplain", function=short_name(function), detail=detail))
 
 
+class StudentReplyTooLarge(StudentError):
+    """The student's code returned more data than the call may (refused unread)."""
+
+    def __init__(self, function: str, size: int, cap: int) -> None:
+        self.size, self.cap = size, cap
+        super().__init__(
+            function,
+            t("error.reply_too_large", function=short_name(function), size=size, cap=cap),
+        )
+
+
 def _syntax_error_file(message: str) -> str:
     """``layers.py`` from a SyntaxError's text "expected ':' (layers.py, line 52)"."""
     match = re.search(r"\(([^()]+\.py), line \d+\)$", message)
@@ -154,3 +178,35 @@ class StudentImportFailure(StudentError):
         if where:
             text += "\n  " + t("error.where", where=where)
         super().__init__(function, text)
+
+
+class StudentOverLimit(StudentError):
+    """The student's processes together went past a limit of the whole student.
+
+    ``kind`` is ``memory`` (resident memory, summed) or ``disk`` (its scratch
+    folder), ``amount`` the limit in bytes. The grader measured it and ended
+    every process of the student.
+    """
+
+    def __init__(self, function: str, kind: str, amount: int) -> None:
+        self.kind = kind
+        text = t(f"error.limit.{kind}", function=short_name(function), megabytes=amount >> 20)
+        super().__init__(function, text)
+
+
+class StudentCpuTimeout(StudentTimeout):
+    """A call used its limit of CPU time, summed over every process of the student."""
+
+    def __init__(self, function: str, seconds: float) -> None:
+        super().__init__(function, seconds)
+        self.message = t("error.limit.time", function=short_name(function), seconds=seconds)
+        self.args = (self.message,)
+
+
+class StudentOverBudget(StudentTimeout):
+    """The submission spent its whole budget: nothing more of it runs."""
+
+    def __init__(self, function: str, seconds: float) -> None:
+        super().__init__(function, seconds)
+        self.message = t("error.limit.budget", function=short_name(function), seconds=seconds)
+        self.args = (self.message,)

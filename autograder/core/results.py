@@ -51,6 +51,14 @@ class CheckResult:
     diagnosis: str = ""
     data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     mistake: str = ""  # the diagnosed mistake's catalogue key, for class analytics
+    # Where the diagnosed mistake lies in the student's own code (function, file
+    # or notebook cell, line), and a hidden check's catalogue sentence for its
+    # mistake: both built from the catalogue and the student's code only.
+    where: str = ""
+    hint: str = ""
+    # The check could not run: the student's module did not import (the
+    # message says why, once for every check it stopped).
+    not_run: bool = False
 
     @property
     def passed(self) -> bool:
@@ -73,6 +81,15 @@ class Report:
     notes: tuple[str, ...] = ()
     status: str = "ok"
     lang: str = "en"  # the language of every message in ``results``
+    student: str = ""  # whose submission (the batch's student id; empty for a self-check)
+    # Points of hidden checks that exist but did not run here (a student's
+    # `autograder check`): their total only, which the release tells students.
+    hidden_points: float = 0.0
+    # The isolation the student's code ran in: level, Landlock ABI, what applied.
+    isolation: dict[str, Any] = field(default_factory=dict, compare=False)
+    # The submission's files that were graded (relative paths): a student who
+    # handed in several versions or a notebook beside .py files sees which.
+    graded_files: tuple[str, ...] = ()
 
     @property
     def score(self) -> float:
@@ -101,7 +118,11 @@ class Report:
             "sandboxed": self.sandboxed,
             "status": self.status,
             "lang": self.lang,
+            "student": self.student,
+            "hidden_points": self.hidden_points,
             "notes": list(self.notes),
+            "isolation": dict(self.isolation),
+            "graded_files": list(self.graded_files),
             "checks": results,
         }
 
@@ -134,6 +155,12 @@ class BatchSummary:
     check_names: tuple[str, ...]
     statistics: dict[str, Any]
     sandboxed: bool
+    isolation: dict[str, Any] = field(default_factory=dict)  # the level every student ran at
+    missing: tuple[str, ...] = ()  # rostered students without a submission (rows, status missing)
+    unlisted: tuple[str, ...] = ()  # graded submissions of students not on the roster
+    pending: tuple[str, ...] = ()  # submissions never graded yet (a run with --only)
+    names: dict[str, str] = field(default_factory=dict)  # student -> name, from the roster
+    warnings: tuple[str, ...] = ()  # about the submissions folder (ids, links), for the grader
 
     @property
     def grader_failures(self) -> tuple[Outcome, ...]:

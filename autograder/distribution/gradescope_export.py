@@ -6,7 +6,7 @@ Layout (Gradescope unpacks it into ``/autograder/source``)::
     run_autograder    grades /autograder/submission (see gradescope_run)
     engine/           the autograder package and its pyproject
     assignment/       the reference folder: solution, public and hidden checks
-    config.json       the seed of the hidden inputs, where the assignment is
+    config.json       the seed of the hidden inputs, where the assignment is, the language
 
 This zip is the instructor's: it holds the reference and the hidden checks,
 so it goes to Gradescope only, never to students.
@@ -20,6 +20,7 @@ from pathlib import Path
 
 from autograder import __version__
 from autograder.core.errors import AutograderError
+from autograder.distribution.public_stamp import stamped
 from autograder.distribution.release import (
     DISTRIBUTION,
     PYPROJECT,
@@ -27,7 +28,7 @@ from autograder.distribution.release import (
     engine_files,
     requirements,
 )
-from autograder.grading.assignment import load_assignment
+from autograder.grading.assignment import PUBLIC_CHECKS, load_assignment
 
 SETUP = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, while it builds the autograder image
@@ -57,7 +58,7 @@ exec "$PYTHON" -m autograder.grading.gradescope_run
 EXECUTABLE, READABLE = 0o755, 0o644
 
 
-def bundle_files(solution: Path, seed: int) -> dict[str, tuple[bytes, int]]:
+def bundle_files(solution: Path, seed: int, lang: str = "en") -> dict[str, tuple[bytes, int]]:
     """Path in the zip -> (bytes, mode)."""
     assignment = load_assignment(solution, with_hidden=True)
     if assignment.hidden is None:
@@ -67,7 +68,10 @@ def bundle_files(solution: Path, seed: int) -> dict[str, tuple[bytes, int]]:
     files: dict[str, tuple[bytes, int]] = {
         "setup.sh": (SETUP.encode(), EXECUTABLE),
         "run_autograder": (RUN.encode(), EXECUTABLE),
-        "config.json": (json.dumps({"assignment": "assignment", "seed": seed}).encode(), READABLE),
+        "config.json": (
+            json.dumps({"assignment": "assignment", "seed": seed, "lang": lang}).encode(),
+            READABLE,
+        ),
     }
     for relative, data in engine_files().items():
         files[f"engine/{relative}"] = (data, READABLE)
@@ -82,13 +86,15 @@ def bundle_files(solution: Path, seed: int) -> dict[str, tuple[bytes, int]]:
     for path in sorted(solution.iterdir()):
         if path.is_file() and path.suffix in (".py", ".ipynb"):
             files[f"assignment/{path.name}"] = (path.read_bytes(), READABLE)
+    public = stamped((solution / PUBLIC_CHECKS).read_text(encoding="utf-8"), solution)
+    files[f"assignment/{PUBLIC_CHECKS}"] = (public.encode(), READABLE)
     return files
 
 
-def build_gradescope(solution: Path, out: Path, seed: int) -> Path:
+def build_gradescope(solution: Path, out: Path, seed: int, lang: str = "en") -> Path:
     """Write ``out/gradescope-<name>.zip``, files at the zip's root; return its path."""
     name = load_assignment(solution, with_hidden=False).name
-    files = bundle_files(solution, seed)
+    files = bundle_files(solution, seed, lang)
     out.mkdir(parents=True, exist_ok=True)
     target = out / f"gradescope-{name}.zip"
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as bundle:

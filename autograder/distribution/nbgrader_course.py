@@ -20,8 +20,10 @@ from pathlib import Path
 
 from autograder.core.errors import AutograderError
 from autograder.distribution.notebook_build import reference_notebook
+from autograder.distribution.public_stamp import stamped
 from autograder.grading.assignment import PUBLIC_CHECKS, load_assignment
-from autograder.grading.jupyter import ASSIGNMENT_ENV, SEED_ENV
+from autograder.grading.jupyter import ASSIGNMENT_ENV, LANG_ENV, SEED_ENV
+from autograder.intake.notebooks import META
 
 MARKER = "# nbgrader configuration written by `autograder export nbgrader`."
 CONFIG = """{marker}
@@ -33,12 +35,15 @@ c.CourseDirectory.course_id = {course}
 # releases; the notebook's hidden test cells find them here when autograding.
 here = os.path.dirname(os.path.abspath(__file__))
 os.environ.setdefault({assignment_env}, os.path.join(here, "grader", {name}))
-# The seed of the hidden inputs: keep it secret, change it per term.
+# The seed of the hidden inputs: keep it secret, change it per term. Grade the same
+# notebooks with `autograder grade submitted --out results --seed <this seed>`.
 os.environ.setdefault({seed_env}, {seed})
+# The language of the test cells' messages (en, id).
+os.environ.setdefault({lang_env}, {lang})
 """
 
 
-def config_text(course: str, assignment: str, seed: int) -> str:
+def config_text(course: str, assignment: str, seed: int, lang: str = "en") -> str:
     return CONFIG.format(
         marker=MARKER,
         course=json.dumps(course),
@@ -46,10 +51,14 @@ def config_text(course: str, assignment: str, seed: int) -> str:
         name=json.dumps(assignment),
         seed_env=json.dumps(SEED_ENV),
         seed=json.dumps(str(seed)),
+        lang_env=json.dumps(LANG_ENV),
+        lang=json.dumps(lang),
     )
 
 
-def write_course(solution: Path, out: Path, seed: int = 0, course: str = "") -> list[Path]:
+def write_course(
+    solution: Path, out: Path, seed: int = 0, course: str = "", lang: str = "en"
+) -> list[Path]:
     """Write (or refresh) the course folder ``out``; return the files written."""
     assignment = load_assignment(solution, with_hidden=True)
     if assignment.hidden is None:
@@ -69,10 +78,21 @@ def write_course(solution: Path, out: Path, seed: int = 0, course: str = "") -> 
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
-    shutil.copy(notebook, source / notebook.name)
-    shutil.copy(solution / PUBLIC_CHECKS, source / PUBLIC_CHECKS)
+    (source / notebook.name).write_text(with_language(notebook, lang), encoding="utf-8")
+    public = stamped((solution / PUBLIC_CHECKS).read_text(encoding="utf-8"), solution)
+    (source / PUBLIC_CHECKS).write_text(public, encoding="utf-8")
     for path in sorted(solution.glob("*.py")):
         shutil.copy(path, grader / path.name)
-    config.write_text(config_text(course or name, name, seed), encoding="utf-8")
+    config.write_text(config_text(course or name, name, seed, lang), encoding="utf-8")
     written = [config, *sorted(source.iterdir()), *sorted(grader.iterdir())]
     return [p.relative_to(out) for p in written]
+
+
+def with_language(notebook: Path, lang: str) -> str:
+    """The source notebook, its test cells set to speak ``lang`` (metadata; English as is)."""
+    text = notebook.read_text(encoding="utf-8")
+    if lang == "en":
+        return text
+    document = json.loads(text)
+    document.setdefault("metadata", {}).setdefault(META, {})["lang"] = lang
+    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"

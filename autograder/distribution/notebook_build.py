@@ -14,10 +14,13 @@ rewrites its source from the .py files and the check suites.
   the named public checks; its points are theirs.
 
 After each first test cell of a component, ``sync`` adds a test cell for the
-component's hidden checks inside ``### BEGIN HIDDEN TESTS`` markers. Solution
-cells are those whose code has ``### BEGIN SOLUTION``. The committed notebook
-must equal ``sync`` of itself (a test checks it), so the notebook and the .py
-files can never drift apart.
+component's hidden checks: ``run_hidden_checks("<component>")``, which names
+the component and no check, so it needs no ``### BEGIN HIDDEN TESTS`` region
+(nbgrader strips such regions from the released notebook, then warns at every
+autograde that the cell's checksum has changed). Its points are those of the
+component's hidden checks. Solution cells are those whose code has ``###
+BEGIN SOLUTION``. The committed notebook must equal ``sync`` of itself (a
+test checks it), so the notebook and the .py files can never drift apart.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from typing import Any
 
 from autograder.checks import Check
 from autograder.core.errors import AutograderError
-from autograder.distribution.regions import BEGIN, HIDDEN_BEGIN, HIDDEN_END, strip_solutions
+from autograder.distribution.regions import BEGIN, strip_solutions
 from autograder.grading.assignment import Assignment, load_assignment
 from autograder.intake.notebooks import META, load_notebook
 
@@ -120,20 +123,20 @@ def literal(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def checks_call(checks: list[Check], hidden: bool) -> str:
+def checks_call(checks: list[Check]) -> str:
     names = "".join(f"    {literal(c.name)},\n" for c in checks)
-    flag = "    hidden=True,\n" if hidden else ""
-    return f"from autograder.grading.jupyter import run_checks\n\nrun_checks(\n{names}{flag})"
+    return f"from autograder.grading.jupyter import run_checks\n\nrun_checks(\n{names})"
 
 
 def test_source(checks: list[Check], label: str, hidden: bool) -> str:
     if not hidden:
         return f"# The public checks of {label}: the same as `autograder check`.\n" + checks_call(
-            checks, hidden
+            checks
         )
     return (
         f"# The hidden checks of {label} run here when your notebook is graded.\n"
-        f"{HIDDEN_BEGIN}\n{checks_call(checks, hidden)}\n{HIDDEN_END}"
+        "from autograder.grading.jupyter import run_hidden_checks\n\n"
+        f"run_hidden_checks({literal(label)})"
     )
 
 
@@ -264,23 +267,40 @@ def reference_notebook(solution: Path) -> Path:
     return Path(solution) / f"{assignment.name}.ipynb"
 
 
-def sync_notebook(solution: Path, write: bool = True) -> bool:
-    """Regenerate the reference notebook's code cells; True when it changed."""
+def sync_notebook(solution: Path, write: bool = True, force: bool = False) -> bool:
+    """Regenerate the reference notebook's code cells; True when it changed.
+
+    A notebook without any solution region is a student's (the skeleton's, or
+    handed in): it is never rewritten unless ``force``.
+    """
     path = reference_notebook(solution)
     if not path.is_file():
         raise AutograderError(f"no reference notebook at {path}")
+    current = path.read_text(encoding="utf-8")
+    if write and not force and BEGIN not in current:
+        raise AutograderError(
+            f"refusing to rewrite {path}: it holds no solution region, so it is a student "
+            "notebook, not the reference; give the reference folder (e.g. solutions/<name>), "
+            "or add --force"
+        )
     text = synced(path, solution)
-    changed = text != path.read_text(encoding="utf-8")
+    changed = text != current
     if changed and write:
         path.write_text(text, encoding="utf-8")
     return changed
 
 
-def student_notebook(source_text: str) -> str:
-    """The student's notebook: solutions stubbed, hidden tests dropped, no outputs."""
+def student_notebook(source_text: str, lang: str = "") -> str:
+    """The student's notebook: solutions stubbed, hidden tests dropped, no outputs.
+
+    With ``lang``, its test cells speak that language (``run_checks`` reads it
+    from the notebook's metadata).
+    """
     import nbformat
 
     notebook = nbformat.reads(source_text, as_version=4)
+    if lang:
+        notebook.metadata.setdefault(META, {})["lang"] = lang
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.source = strip_solutions(cell.source, f"cell {cell.get('id', '')}").rstrip()

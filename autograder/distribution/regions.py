@@ -77,3 +77,19 @@ def strip_solutions(source: str, filename: str = "<source>") -> str:
         output.append(line)
         index += 1
     return "".join(output)
+
+
+def solution_files(folder: Path) -> list[Path]:
+    """Files under ``folder`` that hold a solution region: a reference, never an output."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix not in (".py", ".ipynb") or not path.is_file():
+            continue
+        if any(part in SKIPPED_NAMES for part in path.parts):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if BEGIN in text:  # in a notebook's JSON too: the marker has no character to escape
+            found.append(path)
+    return found

@@ -21,7 +21,8 @@ from pathlib import Path
 from autograder import __version__
 from autograder.core.errors import AutograderError
 from autograder.distribution.skeleton import render_skeleton
-from autograder.grading.assignment import load_assignment
+from autograder.grading.assignment import Assignment, load_assignment
+from autograder.i18n import LANGUAGE_NAMES
 from autograder.isolation.sandbox import ENGINE_DIR
 
 DISTRIBUTION = "backprop-autograder"
@@ -57,17 +58,23 @@ Install the checker once (Python 3.10 or newer), from the folder that holds `{to
 
     pip install ./{top}
 
-Your work is in `{top}/assignments/{name}/`. Either fill in the gaps of `layers.py` and
-`xor.py` (each `raise NotImplementedError(...)`), or work in the notebook
+Your work is in `{top}/assignments/{name}/`. Either fill in the gaps of {quoted}
+(each `raise NotImplementedError(...)`), or work in the notebook
 `{name}.ipynb`. Then check your work, as often as you like:
 
     cd {top}/assignments/{name}
-    autograder check                  # checks layers.py and xor.py
+    autograder check                  # checks {files}
     autograder check {name}.ipynb     # checks the notebook's code cells
 
 Each check prints PASS or FAIL with the reason; the total is at the bottom.
 When your work is graded, hidden checks run as well: make your code correct
 in general, not only for the checks you can see.
+
+    autograder check --html report.html   # also your feedback page, with your loss curve
+    autograder check --lang {lang_example}   # the messages in {language}
+
+`--lang` chooses the language of the messages: `en` (English) or `id` (Bahasa
+Indonesia).{notebook_lang}
 """
 
 
@@ -76,7 +83,7 @@ def requirements() -> list[str]:
     try:
         declared = importlib.metadata.requires(DISTRIBUTION) or []
     except importlib.metadata.PackageNotFoundError:
-        declared = ["numpy>=1.23", "click>=8.1"]
+        declared = ["numpy>=1.23", "click>=8.1", "nbformat>=5"]
     core = [r for r in declared if "extra ==" not in r]
     return core + [r for r in EXTRA_REQUIREMENTS if not any(c.startswith(r[:8]) for c in core)]
 
@@ -90,21 +97,45 @@ def engine_files() -> dict[str, bytes]:
     }
 
 
-def release_files(solution: Path) -> dict[str, bytes]:
+def release_files(solution: Path, lang: str = "en") -> dict[str, bytes]:
     """Every file of the release, by its path inside the top folder."""
     name = load_assignment(solution, with_hidden=False).name
     files = {
         f"assignments/{name}/{relative.as_posix()}": data
-        for relative, data in render_skeleton(solution).items()
+        for relative, data in render_skeleton(solution, "" if lang == "en" else lang).items()
     }
     files.update(engine_files())
     dependencies = ", ".join(f'"{r}"' for r in requirements())
     files["pyproject.toml"] = PYPROJECT.format(
         distribution=DISTRIBUTION, version=__version__, name=name, dependencies=dependencies
     ).encode()
-    files["README.md"] = README.format(name=name, top=top_folder(name)).encode()
+    files["README.md"] = readme(load_assignment(solution, with_hidden=False), lang).encode()
     guard(files, solution)
     return files
+
+
+def readme(assignment: Assignment, lang: str) -> str:
+    """The release's README: the assignment's own files, and how to choose the language
+    (and which one the notebook speaks)."""
+    names = list(assignment.student_files)
+    other = "id" if lang == "en" else "en"
+    notebook_lang = (
+        f" The notebook's test cells answer in {LANGUAGE_NAMES[lang]}." if lang != "en" else ""
+    )
+    return README.format(
+        name=assignment.name,
+        top=top_folder(assignment.name),
+        files=listing(names),
+        quoted=listing([f"`{n}`" for n in names]),
+        lang_example=other,
+        language=LANGUAGE_NAMES[other],
+        notebook_lang=notebook_lang,
+    )
+
+
+def listing(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
 
 
 def top_folder(name: str) -> str:
@@ -127,10 +158,10 @@ def guard(files: dict[str, bytes], solution: Path) -> None:
             )
 
 
-def build_release(solution: Path, out: Path) -> Path:
+def build_release(solution: Path, out: Path, lang: str = "en") -> Path:
     """Write ``out/<name>-release.zip``; return its path."""
     name = load_assignment(solution, with_hidden=False).name
-    files = release_files(solution)
+    files = release_files(solution, lang)
     out.mkdir(parents=True, exist_ok=True)
     target = out / f"{top_folder(name)}.zip"
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as bundle:

@@ -8,7 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from autograder.core.errors import AutograderError
-from autograder.distribution.regions import is_private, strip_solutions
+from autograder.distribution.public_stamp import stamped
+from autograder.distribution.regions import is_private, solution_files, strip_solutions
+from autograder.grading.assignment import PUBLIC_CHECKS
 
 
 def release_files(solution: Path) -> list[Path]:
@@ -21,27 +23,42 @@ def release_files(solution: Path) -> list[Path]:
     return files
 
 
-def render_skeleton(solution: Path) -> dict[Path, bytes]:
-    """What the student folder must contain: relative path -> bytes."""
+def render_skeleton(solution: Path, lang: str = "") -> dict[Path, bytes]:
+    """What the student folder must contain: relative path -> bytes (``lang``: the
+    language of the notebook's test cells, unset by default)."""
     rendered: dict[Path, bytes] = {}
     for relative in release_files(solution):
         data = (solution / relative).read_bytes()
         if relative.suffix == ".py":
             data = strip_solutions(data.decode(), str(relative)).encode()
+            if relative == Path(PUBLIC_CHECKS):
+                data = stamped(data.decode(), solution).encode()
         elif relative.suffix == ".ipynb":
             from autograder.distribution.notebook_build import (
                 student_notebook,  # it imports this module
             )
 
-            data = student_notebook(data.decode()).encode()
+            data = student_notebook(data.decode(), lang).encode()
         rendered[relative] = data
     return rendered
 
 
-def write_skeleton(solution: Path, out: Path) -> list[Path]:
-    """Regenerate ``out`` from ``solution``; return the files written."""
+def write_skeleton(solution: Path, out: Path, force: bool = False) -> list[Path]:
+    """Regenerate ``out`` from ``solution``; return the files written.
+
+    ``out`` holding a solution region is a reference folder (most likely
+    ``solution`` itself): it is never overwritten with stubs unless ``force``.
+    """
     if not solution.is_dir():
         raise AutograderError(f"no reference folder at {solution}")
+    sources = solution_files(out)
+    if sources and not force:
+        names = ", ".join(str(p) for p in sources[:3])
+        raise AutograderError(
+            f"refusing to write the skeleton into {out}: it holds solution regions "
+            f"({names}), so it is a reference, and the stubs would replace the solutions; "
+            "give the student folder as --out (e.g. assignments/<name>), or add --force"
+        )
     rendered = render_skeleton(solution)
     for relative, data in rendered.items():
         target = out / relative

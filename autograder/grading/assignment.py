@@ -45,6 +45,14 @@ class Assignment:
     def has_reference(self) -> bool:
         return self.hidden is not None
 
+    @property
+    def hidden_points(self) -> float:
+        """The hidden checks' total: counted when they are loaded, else what the release
+        wrote into the public suite (``suite.hidden_points``), else 0."""
+        if self.hidden is not None:
+            return float(sum(check.points for check in self.hidden.checks))
+        return float(getattr(self.public, "hidden_points", 0.0) or 0.0)
+
     def checks(self, include_hidden: bool = True) -> list[Check]:
         hidden = self.hidden.checks if (self.hidden and include_hidden) else []
         return list(self.public.checks) + list(hidden)

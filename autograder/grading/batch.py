@@ -2,15 +2,17 @@
 
 The pipeline, in the spirit of nbgrader's small steps:
 
-1. find the submissions (``submissions.discover``);
+1. find the submissions (``submissions.find_submissions``);
 2. skip every student whose submission and checks are unchanged since their
-   last ``report.json`` (a content hash), unless ``force``;
+   last ``report.json`` (a content hash), unless ``force``; with ``only``,
+   grade just those students and keep everyone else's last results;
 3. calibrate timeouts on the reference: it runs every check through the same
    sandbox, must score full marks, and its per-call times set the limits;
 4. grade the rest in a pool of processes, each submission copied into a
    fresh folder and graded by ``runner.grade_folder``;
 5. write each student's files atomically as their result arrives, then the
-   class files (grades.csv, summary.json) from every report on disk.
+   class files (grades.csv, summary.json) from every report on disk, with a
+   row for each rostered student who handed nothing in (``classlist``).
 
 A student's ``report.json`` is written last, so its presence marks a
 finished student: an interrupted batch (Ctrl-C, kill -9) loses nothing and
@@ -27,17 +29,26 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from autograder import __version__
-from autograder.core.files import REPORT_FILE, read_report, write_atomically
+from autograder.core.files import (
+    PUBLIC,
+    REPORT_FILE,
+    read_report,
+    writable_folder,
+    write_atomically,
+)
 from autograder.core.results import BatchSummary, Outcome, Report, StudentRow
 from autograder.grading.assignment import Assignment, load_assignment
+from autograder.grading.classlist import (
+    check_results_folder,
+    class_list,
+    class_roster,
+    missing_outcomes,
+    only_students,
+)
 from autograder.grading.config import BatchConfig
 from autograder.grading.one import Graded, calibrate
 from autograder.grading.runner import GradeOptions
-from autograder.intake.submissions import (
-    Submission,
-    discover,
-    fingerprint,
-)
+from autograder.intake.submissions import Submission, find_submissions, fingerprint
 from autograder.reports import gradebook
 from autograder.reports.feedback import write_feedback_html, write_feedback_md
 from autograder.reports.gradescope import results_json
@@ -52,7 +63,9 @@ Progress = Callable[[Outcome, int, int], None]
 
 
 def write_results_json(report: Report, student_dir: Path, config: BatchConfig) -> None:
-    write_atomically(student_dir / "results.json", json.dumps(results_json(report), indent=2))
+    document = results_json(report)
+    document["extra_data"] = {"isolation": report.isolation}  # Gradescope shows it to staff only
+    write_atomically(student_dir / "results.json", json.dumps(document, indent=2), PUBLIC)
 
 
 def write_grades_csv(summary: BatchSummary, out: Path, config: BatchConfig) -> None:
@@ -64,6 +77,10 @@ def write_summary_json(summary: BatchSummary, out: Path, config: BatchConfig) ->
     document = dict(summary.statistics)
     document["grader_failures"] = {o.student: o.grader_error for o in summary.grader_failures}
     document["sandboxed"] = summary.sandboxed
+    document["isolation"] = summary.isolation
+    document["missing"] = list(summary.missing)
+    document["not_on_roster"] = list(summary.unlisted)
+    document["warnings"] = list(summary.warnings)
     write_atomically(out / "summary.json", json.dumps(document, indent=2))
 
 
@@ -121,9 +138,15 @@ class Batch:
     def __init__(self, root: Path, out: Path, config: BatchConfig) -> None:
         # One language for the whole run: the messages (options) and the pages (config).
         config = replace(config, options=replace(config.options, lang=config.lang))
-        self.root, self.out, self.config = root, out, config
         self.assignment = load_assignment(config.assignment_dir)
-        self.submissions = discover(root)
+        found = find_submissions(root, self.assignment.modules)
+        self.submissions, self.warnings = found.submissions, found.warnings
+        check_results_folder(root, out, self.submissions)
+        writable_folder(out)  # now, not after grading the class
+        self.only = only_students(config.only, self.submissions) if config.only else set()
+        config = replace(config, roster=class_roster(config.roster, out))
+        self.classes = class_list(config.roster, self.submissions)
+        self.root, self.out, self.config = root, out, config
         self.checks_hash = checks_fingerprint(self.assignment, config.options)
         self.fingerprints = {s.student: self._fingerprint(s) for s in self.submissions}
 
@@ -131,6 +154,8 @@ class Batch:
         return hashlib.sha256(f"{fingerprint(submission)}:{self.checks_hash}".encode()).hexdigest()
 
     def pending(self) -> list[Submission]:
+        if self.only:  # regraded whatever their fingerprint: that is what --only asks
+            return [s for s in self.submissions if s.student in self.only]
         if self.config.force:
             return list(self.submissions)
         return [s for s in self.submissions if not self._up_to_date(s)]
@@ -145,6 +170,7 @@ class Batch:
     def record(self, submission: Submission, report: Report, grader_error: str) -> Outcome:
         """Write one student's files; report.json last (it marks the student done)."""
         student_dir = self.out / submission.student
+        report = replace(report, student=submission.student)
         for writer in STUDENT_WRITERS:
             writer(report, student_dir, self.config)
         document = report.to_dict()
@@ -158,17 +184,21 @@ class Batch:
         row = replace(row_from_report(submission.student, document), status=status)
         return Outcome(submission.student, row, grader_error=grader_error)
 
-    def skipped_outcome(self, submission: Submission) -> Outcome:
-        document = read_report(self.out / submission.student) or {}
-        return Outcome(submission.student, row_from_report(submission.student, document), True)
+    def kept_outcome(self, submission: Submission) -> Outcome | None:
+        """A student not graded in this run: their last results, if they have any."""
+        document = read_report(self.out / submission.student)
+        if document is None:
+            return None  # never graded (a run with --only): no row until they are
+        status = GRADER_ERROR if document.get("grader_error") else document["status"]
+        row = replace(row_from_report(submission.student, document), status=status)
+        return Outcome(submission.student, row, True)
 
     def run(self, progress: Progress | None = None) -> BatchSummary:
         todo = self.pending()
-        done = {s.student for s in self.submissions} - {s.student for s in todo}
-        outcomes = {
-            s.student: self.skipped_outcome(s) for s in self.submissions if s.student in done
-        }
-        total, count = len(self.submissions), len(outcomes)
+        graded_now = {s.student for s in todo}
+        kept = [self.kept_outcome(s) for s in self.submissions if s.student not in graded_now]
+        outcomes = {o.student: o for o in kept if o is not None}
+        total, count = len(outcomes) + len(todo), len(outcomes)
         for outcome in outcomes.values():
             if progress:
                 progress(outcome, count, total)
@@ -177,7 +207,7 @@ class Batch:
             count += 1
             if progress:
                 progress(outcome, count, total)
-        return self.finish([outcomes[s.student] for s in self.submissions])
+        return self.finish([outcomes[s.student] for s in self.submissions if s.student in outcomes])
 
     def _grade_all(self, todo: list[Submission]) -> Iterator[Outcome]:
         """Yield outcomes as they arrive, each recorded on disk first."""
@@ -189,23 +219,36 @@ class Batch:
                 yield self.record(submission, report, error)
 
     def finish(self, outcomes: list[Outcome]) -> BatchSummary:
-        names = tuple(c.name for c in self.assignment.checks(self.config.options.include_hidden))
+        checks = self.assignment.checks(self.config.options.include_hidden)
+        names = tuple(c.name for c in checks)
+        if self.classes.missing:
+            top = float(sum(c.points for c in checks))
+            outcomes = outcomes + missing_outcomes(self.classes, top)
+            outcomes.sort(key=lambda o: o.student.casefold())
         rows = [o.row for o in outcomes]
+        listed = {o.student for o in outcomes}
         summary = BatchSummary(
             tuple(outcomes),
             names,
             gradebook.class_statistics(rows, list(names)),
-            sandboxed=_sandboxed(self.config),
+            **_isolation(self.config),
+            missing=tuple(e.student for e in self.classes.missing),
+            unlisted=self.classes.unlisted,
+            pending=tuple(s.student for s in self.submissions if s.student not in listed),
+            names=self.classes.names(),
+            warnings=self.warnings,
         )
         for writer in CLASS_WRITERS:
             writer(summary, self.out, self.config)
         return summary
 
 
-def _sandboxed(config: BatchConfig) -> bool:
-    from autograder.isolation.sandbox import sandboxed
+def _isolation(config: BatchConfig) -> dict[str, Any]:
+    """The isolation level of the batch, for the class summary."""
+    from autograder.isolation.levels import resolve
 
-    return sandboxed(config.options.sandbox)
+    isolation = resolve(config.options.sandbox)
+    return {"sandboxed": isolation.sandboxed, "isolation": isolation.to_dict()}
 
 
 def grade_batch(

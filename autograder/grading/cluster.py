@@ -15,7 +15,9 @@ report comes back pickled by Dask. The student's process still speaks only
 plain data to its worker, inside bubblewrap on the worker's machine.
 
 A worker that dies mid-task (killed, out of memory) costs nothing: the
-scheduler gives the task to another worker, up to its ``allowed-failures``
+scheduler gives the task to another worker (which starts from what the
+earlier attempts spent of the submission's budget, ``SchedulerLedger``), up
+to its ``allowed-failures``
 (default 3; ``DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES`` where the
 scheduler runs), then the student is recorded as a grader error (regraded by
 the next run) and the batch goes on.
@@ -28,14 +30,13 @@ import fcntl
 import hashlib
 import logging
 import os
-import shutil
 import tempfile
 import threading
 import traceback
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import CancelledError
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +56,11 @@ from autograder.grading.parcels import (
 )
 from autograder.grading.runner import GradeOptions
 from autograder.intake.submissions import Submission
-from autograder.isolation.sandbox import sandboxed
+from autograder.isolation.levels import landlock_problem, resolve
+from autograder.isolation.sandbox import bwrap_problem
 
 try:
-    from distributed import Client, as_completed
+    from distributed import Client, as_completed, get_client, get_worker
     from distributed.comm.addressing import get_address_host_port
     from distributed.scheduler import KilledWorker
 except ImportError:  # pragma: no cover - exercised only where the extra is missing
@@ -76,6 +78,7 @@ SLOT_DIR = Path(tempfile.gettempdir()) / "autograder-slots"
 TASKS_PER_THREAD = 4  # tasks queued per worker thread: enough to keep workers busy
 NUMPY_SCALARS = frozenset(np.dtype(c).type for c in "?bhilqBHILQefdgFDG")
 RESIZE_EVERY = 16  # results between two looks at how many worker threads there are
+LEDGER = "autograder-spent"
 
 
 # -- on the worker ---------------------------------------------------------------
@@ -122,6 +125,27 @@ def sandbox_slot() -> Iterator[int]:
     raise RuntimeError(f"all {MAX_SLOTS} sandbox slots of this machine are in use")
 
 
+@dataclass(frozen=True)
+class SchedulerLedger:
+    """Each submission's spending of its budget, kept by the Dask scheduler.
+
+    Stored in the scheduler's metadata under the task's own key: a task
+    retried on another worker (its worker died) keeps its key, so the retry
+    reads what the earlier attempts recorded. A few bytes per submission
+    stay on the scheduler until it stops.
+    """
+
+    def spent(self, key: str) -> float:
+        try:
+            return float(get_client().get_metadata([LEDGER, key], default=0.0))
+        except (OSError, ValueError, TypeError):
+            return 0.0
+
+    def record(self, key: str, seconds: float) -> None:
+        with contextlib.suppress(OSError):
+            get_client().set_metadata([LEDGER, key], seconds)
+
+
 def grade_parcel(
     parcel: Parcel, assignment_name: str, bundle: bytes, options: GradeOptions, version: str
 ) -> tuple[Report, str]:
@@ -129,9 +153,10 @@ def grade_parcel(
     if version != __version__:
         raise RuntimeError(f"this worker runs autograder {__version__}, the client {version}")
     assignment = _assignment(assignment_name, bundle)
-    with sandbox_slot() as slot, tempfile.TemporaryDirectory(prefix="autograder-in-") as scratch:
-        submission = unpack_submission(parcel, Path(scratch))
-        report, error = grade_one(submission, assignment, options, slot)
+    key = str(get_worker().get_current_task())  # the same for every retry of the task
+    submission, tree = unpack_submission(parcel)
+    with sandbox_slot() as slot:
+        report, error = grade_one(submission, assignment, options, slot, tree, key)
     results = tuple(replace(r, data=transportable(r.data)) for r in report.results)
     return replace(report, results=results), error
 
@@ -158,7 +183,8 @@ def transportable(value: Any) -> Any:
 
 def worker_facts() -> dict[str, Any]:
     """What the client checks on every worker before sending work."""
-    return {"version": __version__, "bwrap": shutil.which("bwrap") is not None}
+    levels = {"none": "", "bwrap": bwrap_problem(), "landlock": landlock_problem()}
+    return {"version": __version__, "isolation": levels}
 
 
 # -- on the client ---------------------------------------------------------------
@@ -207,11 +233,13 @@ class DaskGrader:
                     f"worker {address} runs autograder {fact['version']}, this machine "
                     f"{__version__}: install the same version everywhere"
                 )
-            if not fact["bwrap"] and sandboxed(options.sandbox):
+            level = options.sandbox.isolation
+            problem = fact["isolation"].get(level, "unknown level")
+            if problem:
                 raise AutograderError(
-                    f"worker {address} has no bubblewrap (bwrap) but this machine has: "
-                    "install it on every worker (apt-get install bubblewrap) so that every "
-                    "student is graded in the same sandbox, or grade with --no-sandbox"
+                    f"worker {address} cannot isolate student code at level {level}, as this "
+                    f"machine does ({problem}): fix it on every worker so that every student "
+                    "is graded in the same sandbox, or choose another --isolation"
                 )
 
     def grade(self, todo: list[Submission], options: GradeOptions) -> Iterator[Graded]:
@@ -221,6 +249,9 @@ class DaskGrader:
         bytes); it is resized every ``RESIZE_EVERY`` results, so workers that
         join mid-batch get work.
         """
+        level = resolve(options.sandbox).level  # every worker at the client's level
+        options = replace(options, sandbox=replace(options.sandbox, isolation=level))
+        options = replace(options, ledger=SchedulerLedger())
         self._check_workers(options)
         name, bundle = self.assignment.folder.name, pack_folder(self.assignment.folder)
         queue, running = iter(todo), as_completed(loop=self.client.loop)

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.core.roster import Roster
 from autograder.grading.runner import GradeOptions
 
 
@@ -19,3 +20,5 @@ class BatchConfig:
     force: bool = False
     lang: str = "en"
     scheduler: str = ""  # a Dask scheduler's address: grade on that cluster (cluster.py)
+    roster: Roster | None = None  # the class list (else RESULTS/roster.json, if any)
+    only: tuple[str, ...] = ()  # regrade just these students, keep everyone else's results

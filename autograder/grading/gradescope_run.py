@@ -9,9 +9,11 @@ The submission is graded exactly as ``autograder grade`` grades one student:
 copied into a fresh folder (a notebook becomes its modules), timeouts
 calibrated on the reference, every check, public and hidden, in the
 sandbox. Gradescope runs containers that may forbid the namespaces
-bubblewrap needs; the calibration on the reference shows whether the sandbox
-works, and without it grading goes on with the resource limits only (noted
-in the results' ``extra_data``, which students do not see).
+bubblewrap needs: the isolation is ``auto``, so the student's process then
+confines itself with Landlock and seccomp; where neither works, grading
+stops with a message saying so (student code never runs unisolated here).
+The isolation used is written into the results' ``extra_data``, which
+students do not see.
 """
 
 from __future__ import annotations
@@ -20,17 +22,16 @@ import json
 import os
 import sys
 import traceback
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from autograder.core.errors import AutograderError
-from autograder.core.files import write_atomically
-from autograder.grading.assignment import Assignment, load_assignment
+from autograder.core.files import PUBLIC, write_atomically
+from autograder.grading.assignment import load_assignment
 from autograder.grading.one import calibrate, grade_one
 from autograder.grading.runner import GradeOptions
 from autograder.intake.submissions import Submission
-from autograder.isolation.sandbox import ENGINE_DIR, SandboxConfig, isolation_warning
+from autograder.isolation.sandbox import ENGINE_DIR, SandboxConfig, SandboxUnavailable
 from autograder.reports.gradescope import results_json
 
 ROOT_ENV = "AUTOGRADER_ROOT"
@@ -53,35 +54,26 @@ def submission_in(folder: Path) -> Submission:
     return Submission("submission", folder)
 
 
-def calibrated(assignment: Assignment, options: GradeOptions) -> tuple[GradeOptions, list[str]]:
-    """Timeouts from the reference, in the sandbox if the sandbox works here."""
-    try:
-        return calibrate(assignment, options), []
-    except AutograderError:
-        if not options.sandbox.use_bwrap:
-            raise
-    plain = replace(options, sandbox=replace(options.sandbox, use_bwrap=False))
-    return calibrate(assignment, plain), [
-        "the sandbox does not work in this container; " + isolation_warning()
-    ]
-
-
 def grade(root: Path) -> dict[str, Any]:
     """Grade ``root/submission``; write and return ``root/results/results.json``."""
     source = root / "source"
     config = json.loads((source / CONFIG).read_text(encoding="utf-8"))
     assignment = load_assignment(source / config["assignment"], with_hidden=True)
-    options = GradeOptions(seed=int(config["seed"]), sandbox=SandboxConfig(use_bwrap=True))
-    options, notes = calibrated(assignment, options)
+    options = GradeOptions(
+        seed=int(config["seed"]),
+        sandbox=SandboxConfig("auto"),
+        lang=str(config.get("lang", "en")),  # the students' feedback, in results.json
+    )
+    options = calibrate(assignment, options)
     report, grader_error = grade_one(submission_in(root / "submission"), assignment, options, 0)
     document = results_json(report)
     document["extra_data"] = {
         "sandboxed": report.sandboxed,
-        "notes": notes,
+        "isolation": report.isolation,
         "grader_error": grader_error,
         "engine": str(ENGINE_DIR),
     }
-    write_atomically(root / "results" / "results.json", json.dumps(document, indent=2))
+    write_atomically(root / "results" / "results.json", json.dumps(document, indent=2), PUBLIC)
     return document
 
 
@@ -89,6 +81,9 @@ def main() -> int:
     """The process entry point: exit 1 only when the grader itself failed."""
     try:
         document = grade(gradescope_root())
+    except SandboxUnavailable as refused:  # what to do, not a traceback
+        sys.stderr.write(f"autograder: {refused}\n")
+        return 1
     except Exception:
         sys.stderr.write(traceback.format_exc())
         return 1

@@ -5,11 +5,24 @@ A notebook handed out through nbgrader has test cells calling
 code the kernel last ran (the saved file may be older than what the student
 just executed), in a separate process. The cell's value is the points earned,
 which nbgrader reads as partial credit.
+
+A hidden test cell calls ``run_hidden_checks("MultiplyLayer")``: it names a
+component, not the checks, so it holds no secret and needs no ``### BEGIN
+HIDDEN TESTS`` region. Its source is therefore the same in the source and the
+released notebook, and ``nbgrader autograde`` has no "checksum has changed"
+to report. It runs the component's hidden checks only where the instructor's
+folder is set ($AUTOGRADER_ASSIGNMENT, set by the exported course's
+nbgrader_config.py); in a student's Jupyter it says when they run.
+
+The language of the messages: ``lang=``, else $AUTOGRADER_LANG (the exported
+course sets it), else the notebook's metadata ``{"autograder": {"lang":
+"id"}}`` (set by ``release --lang`` and ``export nbgrader --lang``), else English.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 import os
 import tempfile
 from dataclasses import replace
@@ -19,6 +32,7 @@ from autograder.checks import CheckSuite
 from autograder.core.errors import AutograderError
 from autograder.grading.assignment import Assignment, load_assignment
 from autograder.intake.notebooks import (
+    META,
     ModuleCell,
     find_notebook,
     module_cells,
@@ -30,6 +44,7 @@ from autograder.intake.notebooks import (
 
 ASSIGNMENT_ENV = "AUTOGRADER_ASSIGNMENT"
 SEED_ENV = "AUTOGRADER_SEED"
+LANG_ENV = "AUTOGRADER_LANG"
 
 
 def defined_names(source: str) -> set[str]:
@@ -108,8 +123,8 @@ class NotebookScore(float):
         return f"<pre>{html.escape(self.table)}</pre>"
 
 
-def notebook_in(folder: Path, assignment: Assignment) -> Path:
-    named = folder / f"{assignment.name}.ipynb"
+def notebook_in(folder: Path, assignment: Assignment | None) -> Path:
+    named = folder / f"{assignment.name if assignment else 'notebook'}.ipynb"
     found = named if named.is_file() else find_notebook(folder)
     if found is None:
         raise AutograderError(
@@ -119,7 +134,21 @@ def notebook_in(folder: Path, assignment: Assignment) -> Path:
     return found
 
 
-def run_checks(*names: str, hidden: bool = False) -> NotebookScore:
+def notebook_language(path: Path, lang: str | None) -> str:
+    """``lang``, else $AUTOGRADER_LANG, else the notebook's metadata, else English."""
+    from autograder.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+    chosen = lang or os.environ.get(LANG_ENV, "")
+    if not chosen:
+        try:
+            metadata = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
+            chosen = str(metadata.get(META, {}).get("lang", ""))
+        except (OSError, ValueError, AttributeError):
+            chosen = ""
+    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def run_checks(*names: str, hidden: bool = False, lang: str | None = None) -> NotebookScore:
     """Run the named checks on this notebook's code; return the points earned.
 
     The checks and the grading are those of ``autograder check``: the
@@ -128,11 +157,6 @@ def run_checks(*names: str, hidden: bool = False) -> NotebookScore:
     assignment folder is $AUTOGRADER_ASSIGNMENT (the instructor's, with the
     hidden checks) or the current folder; the seed is $AUTOGRADER_SEED or 0.
     """
-    from autograder.grading.runner import GradeOptions, grade_folder
-    from autograder.isolation.sandbox import SandboxConfig
-    from autograder.isolation.session import TimeoutPolicy
-    from autograder.reports import text as render
-
     folder = Path(os.environ.get(ASSIGNMENT_ENV) or ".")
     assignment = load_assignment(folder, with_hidden=hidden)
     if hidden and assignment.hidden is None:
@@ -140,17 +164,52 @@ def run_checks(*names: str, hidden: bool = False) -> NotebookScore:
             f"hidden checks run only when grading: set {ASSIGNMENT_ENV} to the instructor's "
             "folder with hidden_checks.py (`autograder export nbgrader` does it)"
         )
-    assignment = select_checks(assignment, names, hidden)
+    return graded(select_checks(assignment, names, hidden), hidden, lang)
+
+
+def run_hidden_checks(component: str, lang: str | None = None) -> NotebookScore:
+    """Run ``component``'s hidden checks when the notebook is graded; say so otherwise."""
+    folder = os.environ.get(ASSIGNMENT_ENV)
+    if not folder:  # a student's Jupyter: nothing to run, nothing to fail
+        from autograder.i18n import t
+
+        path = notebook_in(Path.cwd(), None)
+        score = NotebookScore(0.0)
+        score.table = t("notebook.hidden_later", notebook_language(path, lang), component=component)
+        return score
+    assignment = load_assignment(Path(folder), with_hidden=True)
+    hidden = assignment.hidden.checks if assignment.hidden else []
+    names = tuple(c.name for c in hidden if c.component == component)
+    if not names:
+        raise AutograderError(
+            f"{folder} has no hidden checks of {component}: {ASSIGNMENT_ENV} must name the "
+            "instructor's folder with hidden_checks.py (`autograder export nbgrader` sets it)"
+        )
+    return graded(select_checks(assignment, names, True), True, lang)
+
+
+def graded(assignment: Assignment, hidden: bool, lang: str | None) -> NotebookScore:
+    """Grade this notebook's code with ``assignment``'s checks, in a separate process."""
+    from autograder.grading.runner import GradeOptions, grade_folder
+    from autograder.isolation.sandbox import SandboxConfig
+    from autograder.isolation.session import TimeoutPolicy
+    from autograder.reports import text as render
+
     path = notebook_in(Path.cwd(), assignment)
-    cells = as_last_run(module_cells(notebook_cells(path)), kernel_history())
+    cells = module_cells(notebook_cells(path), assignment.modules, path.name)
+    cells = as_last_run(cells, kernel_history())
+    # Hidden checks run the instructor's secrets beside the student's code: isolated
+    # (auto: bubblewrap, else Landlock, else a refusal). The public ones are the
+    # student's own self-check, on their own machine.
     options = GradeOptions(
         seed=int(os.environ.get(SEED_ENV) or 0),
         include_hidden=hidden,
-        sandbox=SandboxConfig(use_bwrap=False),
+        sandbox=SandboxConfig("auto" if hidden else "none"),
         timeouts=TimeoutPolicy(floor=1.0),
+        lang=notebook_language(path, lang),
     )
     with tempfile.TemporaryDirectory(prefix="autograder-nb-") as scratch:
-        write_modules(module_sources(cells, path.name), Path(scratch))
+        write_modules(module_sources(cells, path.name), Path(scratch), assignment.modules)
         report, _ = grade_folder(Path(scratch), assignment, options)
     score = NotebookScore(report.score)
     score.table = render.report_table(report)

@@ -4,14 +4,17 @@ Each pool process loads the assignment once and keeps one slot (a sandbox
 uid) for its whole life, so two students graded at once never share a uid's
 process count. A pool broken by a dying process is rebuilt for the
 submissions still pending; one that keeps dying on the same submission ends
-as that student's grader error, never the batch's.
+as that student's grader error, never the batch's. A retried submission
+starts from what its earlier attempts spent of its budget (``ledger``).
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,7 @@ from typing import Any
 from autograder.core.results import Report
 from autograder.grading.assignment import Assignment, load_assignment
 from autograder.grading.config import BatchConfig
+from autograder.grading.ledger import FileLedger
 from autograder.grading.one import Graded, failed_report, grade_one
 from autograder.grading.runner import GradeOptions
 from autograder.i18n import t
@@ -46,12 +50,15 @@ class LocalPool:
         self.config, self.assignment = config, assignment
 
     def __enter__(self) -> LocalPool:
+        # What each submission spent of its budget, for a retry after a pool process died.
+        self.ledger_dir = tempfile.TemporaryDirectory(prefix="autograder-ledger-")
         return self
 
     def __exit__(self, *exc: object) -> None:
-        pass
+        self.ledger_dir.cleanup()
 
     def grade(self, todo: list[Submission], options: GradeOptions) -> Iterator[Graded]:
+        options = replace(options, ledger=FileLedger(self.ledger_dir.name))
         attempts = {s.student: 0 for s in todo}
         remaining = list(todo)
         while remaining:

@@ -16,47 +16,84 @@ from pathlib import Path
 from autograder.core.errors import AutograderError
 from autograder.core.results import FAILED, CheckResult, Report
 from autograder.grading.assignment import Assignment
-from autograder.grading.runner import GradeOptions, grade_folder
+from autograder.grading.bounds import bounded
+from autograder.grading.runner import GradeOptions, grade_costed
 from autograder.i18n import t
-from autograder.intake.submissions import BadSubmission, Submission, materialize
+from autograder.intake.layout import Layout
+from autograder.intake.submissions import BadSubmission, Submission, lay_out_submission
+from autograder.intake.tree import Tree
+
+MAX_ERROR = 32 << 10  # characters of a grader error kept in report.json
 
 
 def failed_report(assignment: Assignment, options: GradeOptions, message: str) -> Report:
     """Every check failed with the same reason (the submission could not be read)."""
     results = tuple(
-        CheckResult(c.name, c.component, 0.0, c.points, FAILED, message, c.hidden)
+        CheckResult(c.name, c.component, 0.0, c.points, FAILED, message, c.hidden, not_run=True)
         for c in assignment.checks(options.include_hidden)
     )
     return Report(assignment.name, results, status="error", lang=options.lang)
 
 
 def grade_one(
-    submission: Submission, assignment: Assignment, options: GradeOptions, slot: int
+    submission: Submission,
+    assignment: Assignment,
+    options: GradeOptions,
+    slot: int,
+    tree: Tree | None = None,
+    key: str = "",
 ) -> tuple[Report, str]:
-    """Returns (report, grader error or ""); the one code path of every executor."""
+    """Returns (report, grader error or ""); the one code path of every executor.
+
+    ``tree``: the submission's files already read (a Dask worker receives them
+    read by the client with the same reader); else they are read here. ``key``
+    names this submission's attempts in ``options.ledger`` (by default its
+    student id), so that its budget spans retries.
+    """
     try:
         with tempfile.TemporaryDirectory(prefix="autograder-sub-") as scratch:
             os.chmod(scratch, 0o755)  # the unprivileged sandbox user must read it
             try:
-                folder = materialize(submission, Path(scratch), assignment.modules, assignment.name)
+                layout = lay_out_submission(
+                    submission,
+                    Path(scratch),
+                    assignment.modules,
+                    assignment.name,
+                    assignment.folder,
+                    tree,
+                )
             except BadSubmission as bad:
                 return failed_report(
                     assignment, options, t("error.unreadable_submission", options.lang, reason=bad)
                 ), ""
-            report, _ = grade_folder(folder, assignment, options, slot=slot)
+            key = key or submission.student
+            report, _, _ = grade_costed(layout.folder, assignment, options, slot, key)
+            notes = report.notes + graded_notes(layout, options.lang)
+            report = replace(report, graded_files=layout.graded, notes=notes)
     except Exception:  # the grader's own failure: recorded, never fatal
         message = t("error.grader", options.lang)
-        return failed_report(assignment, options, message), traceback.format_exc()
+        return failed_report(assignment, options, message), traceback.format_exc()[-MAX_ERROR:]
     errors = report.grader_errors
-    return report, "\n".join(f"{r.name}: {r.message}" for r in errors)
+    return bounded(report), "\n".join(f"{r.name}: {r.message}" for r in errors)[-MAX_ERROR:]
+
+
+def graded_notes(layout: Layout, lang: str) -> tuple[str, ...]:
+    """Why the notebook was graded, when .py files were handed in beside it."""
+    if not layout.skeleton:
+        return ()
+    files, notebook = ", ".join(layout.skeleton), layout.graded[0]
+    return (t("report.graded_skeleton", lang, files=files, notebook=notebook),)
 
 
 Graded = tuple[Submission, Report, str]
 
 
 def calibrate(assignment: Assignment, options: GradeOptions) -> GradeOptions:
-    """Grade the reference; it must pass everything; its call times set the timeouts."""
-    report, log = grade_folder(assignment.folder, assignment, options)
+    """Grade the reference; it must pass everything; its call times set the
+    timeouts, its replies' sizes the reply caps, and its whole cost the budget
+    of every submission."""
+    sizes: list[tuple[str, int]] = []
+    report, log, cost = grade_costed(assignment.folder, assignment, options, reply_log=sizes)
     failing = [r for r in report.results if not r.passed]
     if failing:
         names = "; ".join(f"{r.name}: {r.reason}" for r in failing[:3])
@@ -67,4 +104,11 @@ def calibrate(assignment: Assignment, options: GradeOptions) -> GradeOptions:
     per_call: dict[str, float] = {}
     for key, seconds in log:
         per_call[key] = max(per_call.get(key, 0.0), seconds)
-    return replace(options, timeouts=replace(options.timeouts, per_call=per_call))
+    reply_bytes: dict[str, int] = {}
+    for key, size in sizes:
+        reply_bytes[key] = max(reply_bytes.get(key, 0), size)
+    return replace(
+        options,
+        timeouts=replace(options.timeouts, per_call=per_call).with_budget(cost),
+        replies=replace(options.replies, per_call=reply_bytes),
+    )

@@ -1,17 +1,14 @@
 """Submissions and assignments as bytes, for graders on other machines.
 
 A Dask worker shares no file system with the instructor's machine, so each
-task carries its submission's bytes and the worker lays them out again under
-the entry's own name. The worker then grades that copy with exactly the code
-the local pool uses (``submissions.materialize`` and ``runner.grade_folder``),
-so the same submission earns the same verdict, word for word, wherever it is
-graded: a .zip travels as the file itself (a broken zip is reported by the
-same code), a folder as an in-memory zip of the files ``materialize`` would
-copy.
-
-A folder bigger than ``materialize`` accepts is shipped only up to one file
-and one byte past its limits: the worker's copy is still too large, so it is
-refused with the same message, and no one ships gigabytes to be refused.
+task carries its submission. The client reads the submission with the very
+reader the local pool uses (``submissions.read_submission``: links refused,
+limits checked, only the gradable files kept, a .zip read without ever
+being extracted), and the worker lays that ``Tree`` out with the very code
+the local pool uses (``one.grade_one``). Nothing a student handed in is
+unpacked on a worker by any other path, so the same submission earns the
+same verdict, word for word, wherever it is graded; a submission the reader
+refuses travels as its refusal.
 """
 
 from __future__ import annotations
@@ -21,67 +18,44 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.intake.submissions import MAX_FILES, MAX_UNZIPPED_BYTES, Submission
+from autograder.intake.submissions import BadSubmission, Submission, read_submission
+from autograder.intake.tree import Tree
 
 SKIPPED_NAMES = ("__pycache__",)
 
 
 @dataclass(frozen=True)
 class Parcel:
-    """One submission in transit: ``name`` is its entry's name (folder or .zip)."""
+    """One submission in transit: its files as read on the client, or why not."""
 
     student: str
     name: str
-    is_zip: bool
-    data: bytes
-
-
-def _zip_files(top: Path, files: list[Path], byte_budget: int | None = None) -> bytes:
-    """An in-memory zip of ``files`` (paths under ``top``), cut at ``byte_budget``."""
-    buffer = io.BytesIO()
-    left = byte_budget
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for path in files:
-            data = path.read_bytes()
-            if left is not None:
-                data, left = data[: max(left, 0)], left - len(data)
-            bundle.writestr(path.relative_to(top).as_posix(), data)
-    return buffer.getvalue()
+    tree: Tree | None
+    refused: str = ""
 
 
 def pack_submission(submission: Submission) -> Parcel:
-    """The submission's bytes, ready to travel with its task."""
-    path = submission.path
-    if submission.is_zip:
-        return Parcel(submission.student, path.name, True, path.read_bytes())
-    # The very files submissions._copy_files would copy, capped just past its limits.
-    files = [p for p in path.rglob("*") if p.is_file() and not p.is_symlink()]
-    data = _zip_files(path, files[: MAX_FILES + 1], MAX_UNZIPPED_BYTES + 1)
-    return Parcel(submission.student, path.name, False, data)
+    """The submission's gradable files, ready to travel with its task."""
+    try:
+        tree: Tree | None = read_submission(submission)
+    except BadSubmission as bad:
+        return Parcel(submission.student, submission.path.name, None, str(bad))
+    return Parcel(submission.student, submission.path.name, tree)
 
 
-def _extract(data: bytes, into: Path) -> None:
-    """Unpack an archive made by ``_zip_files`` (the grader's own, not a student's)."""
-    into.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(io.BytesIO(data)) as bundle:
-        for member in bundle.infolist():
-            parts = Path(member.filename).parts
-            if member.filename.startswith("/") or ".." in parts:
-                raise ValueError(f"unexpected entry {member.filename!r} in a parcel")
-            target = into.joinpath(*parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(bundle.read(member))
+def unpack_submission(parcel: Parcel) -> tuple[Submission, Tree | None]:
+    """The submission as the worker grades it: (its record, its files or None if refused)."""
+    refused = parcel.refused if parcel.tree is None else ""
+    return Submission(parcel.student, Path(parcel.name), refused), parcel.tree
 
 
-def unpack_submission(parcel: Parcel, into: Path) -> Submission:
-    """Lay the parcel out under ``into``: the submission as it was on the client."""
-    target = into / parcel.name
-    if parcel.is_zip:
-        into.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(parcel.data)
-    else:
-        _extract(parcel.data, target)
-    return Submission(parcel.student, target)
+def _zip_files(top: Path, files: list[Path]) -> bytes:
+    """An in-memory zip of ``files`` (paths under ``top``): the grader's own folders."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for path in files:
+            bundle.writestr(path.relative_to(top).as_posix(), path.read_bytes())
+    return buffer.getvalue()
 
 
 def pack_folder(folder: Path) -> bytes:
@@ -95,6 +69,14 @@ def pack_folder(folder: Path) -> bytes:
 
 
 def unpack_folder(data: bytes, into: Path) -> Path:
-    """The inverse of ``pack_folder``; returns ``into``."""
-    _extract(data, into)
+    """The inverse of ``pack_folder`` (the instructor's own archive); returns ``into``."""
+    into.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(io.BytesIO(data)) as bundle:
+        for member in bundle.infolist():
+            parts = Path(member.filename).parts
+            if member.filename.startswith("/") or ".." in parts:
+                raise ValueError(f"unexpected entry {member.filename!r} in an assignment bundle")
+            target = into.joinpath(*parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(bundle.read(member))
     return into

@@ -5,11 +5,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from autograder.checks.gates import run_checks
 from autograder.core.results import CheckResult, Report
 from autograder.grading.assignment import Assignment
+from autograder.grading.ledger import Recorder, SpendLedger
 from autograder.i18n import language
+from autograder.isolation.replies import ReplyPolicy
 from autograder.isolation.sandbox import SandboxConfig
 from autograder.isolation.session import StudentSession, TimeoutPolicy
 
@@ -22,10 +25,13 @@ class GradeOptions:
     include_hidden: bool = True
     sandbox: SandboxConfig = field(default_factory=SandboxConfig)
     timeouts: TimeoutPolicy = field(default_factory=TimeoutPolicy)
+    replies: ReplyPolicy = field(default_factory=ReplyPolicy)  # caps on reply sizes
     lang: str = "en"  # the language of the report's messages (i18n.LANGUAGES)
     # Compute the data only pages use (e.g. the expected loss curve, ~1 s of
     # exact descent); a plain `autograder check` skips it.
     report_data: bool = True
+    # Where each submission's spending of its budget is kept across retries.
+    ledger: SpendLedger | None = None
 
 
 def resolve_data(result: CheckResult, wanted: bool) -> CheckResult:
@@ -40,26 +46,82 @@ def resolve_data(result: CheckResult, wanted: bool) -> CheckResult:
 
 
 def grade_folder(
-    folder: Path, assignment: Assignment, options: GradeOptions, slot: int = 0
+    folder: Path,
+    assignment: Assignment,
+    options: GradeOptions,
+    slot: int = 0,
+    reply_log: list[tuple[str, int]] | None = None,
 ) -> tuple[Report, list[tuple[str, float]]]:
     """Run every check on the code in ``folder``; never raises for student faults.
 
-    Returns the report and the call log (per-call durations), which the batch
-    grader uses to set timeouts from the reference's own times.
+    Returns the report and the call log (per-call CPU times), which the batch
+    grader uses to set timeouts from the reference's own times; ``reply_log``,
+    when given, receives each call's reply size (for the reply caps).
+    """
+    report, log, _ = grade_costed(folder, assignment, options, slot, reply_log=reply_log)
+    return report, log
+
+
+def grade_costed(
+    folder: Path,
+    assignment: Assignment,
+    options: GradeOptions,
+    slot: int = 0,
+    key: str = "",
+    reply_log: list[tuple[str, int]] | None = None,
+) -> tuple[Report, list[tuple[str, float]], float]:
+    """``grade_folder``, and what the submission cost (``session.spent``, seconds).
+
+    ``key`` names the submission in ``options.ledger``: its spending there
+    from earlier attempts counts against its budget, and this one's is added.
     """
     started = time.perf_counter()
     timeouts = options.timeouts
     if not timeouts.per_function:
         timeouts = replace(timeouts, per_function=assignment.public.timeouts)
     checks = assignment.checks(options.include_hidden)
+    record = Recorder(options.ledger, key)
     with StudentSession(
-        Path(folder), list(assignment.modules), options.sandbox, timeouts, slot
+        Path(folder),
+        list(assignment.modules),
+        options.sandbox,
+        timeouts,
+        slot,
+        spent_before=record.spent_before,
+        reply_policy=options.replies,
     ) as session:
         with language(options.lang):
-            results = run_checks(checks, session, options.seed)
+            results = run_checks(
+                checks, session, options.seed, after_each=lambda: record(session.spent)
+            )
             results = tuple(resolve_data(r, options.report_data) for r in results)
         log = list(session.call_log)
-        sandboxed, status = session.use_bwrap, session.status
+        if reply_log is not None:
+            reply_log.extend(session.reply_log)
+    record(session.spent)
     seconds = time.perf_counter() - started
-    report = Report(assignment.name, results, seconds, sandboxed, status=status, lang=options.lang)
-    return report, log
+    ran_hidden = options.include_hidden and assignment.hidden is not None
+    report = Report(
+        assignment.name,
+        results,
+        seconds,
+        session.isolation.sandboxed,
+        status=session.status,
+        lang=options.lang,
+        isolation=isolation_record(session),
+        hidden_points=0.0 if ran_hidden else assignment.hidden_points,
+    )
+    return report, log, session.spent
+
+
+def isolation_record(session: StudentSession) -> dict[str, Any]:
+    """The isolation level and what the confinement applied (as its first process
+    said before any student code ran): the same for every student of a batch."""
+    applied = session.confinement
+    landlock = applied.get("landlock") if isinstance(applied.get("landlock"), dict) else {}
+    return {
+        **session.isolation.to_dict(),
+        "landlock_applied": dict(landlock or {}),
+        "seccomp": bool(applied.get("seccomp")),
+        "unprivileged": applied.get("uid", 0) != 0,
+    }

@@ -8,8 +8,10 @@ no message needs to be re-assembled later from stored fragments.
 
 The catalogue is one dict, ``CATALOGUE``: message key -> {language: text},
 with ``str.format`` fields. Its entries live in a few data modules by area
-(checks, diagnosis, pages) only to keep each file readable; they are merged
-here, and a key defined twice is an error at import time.
+(checks, diagnosis, training, hints, places, pages, and those of an
+assignment beyond backprop: neuron_checks, neuron_diagnosis) only to keep
+each file readable; they are merged here, and a key defined twice is an
+error at import time.
 """
 
 from __future__ import annotations
@@ -21,7 +23,14 @@ from contextvars import ContextVar
 
 from autograder.i18n.checks import MESSAGES as CHECK_MESSAGES
 from autograder.i18n.diagnosis import MESSAGES as DIAGNOSIS_MESSAGES
+from autograder.i18n.hints import MESSAGES as HINT_MESSAGES
+from autograder.i18n.integrity import MESSAGES as INTEGRITY_MESSAGES
+from autograder.i18n.neuron_checks import MESSAGES as NEURON_CHECK_MESSAGES
+from autograder.i18n.neuron_diagnosis import MESSAGES as NEURON_DIAGNOSIS_MESSAGES
 from autograder.i18n.pages import MESSAGES as PAGE_MESSAGES
+from autograder.i18n.places import MESSAGES as PLACE_MESSAGES
+from autograder.i18n.training import MESSAGES as TRAINING_MESSAGES
+from autograder.i18n.training_labels import MESSAGES as TRAINING_LABELS
 
 LANGUAGES = ("en", "id")
 DEFAULT_LANGUAGE = "en"
@@ -40,7 +49,18 @@ def merge(*parts: Catalogue) -> Catalogue:
     return merged
 
 
-CATALOGUE: Catalogue = merge(CHECK_MESSAGES, DIAGNOSIS_MESSAGES, PAGE_MESSAGES)
+CATALOGUE: Catalogue = merge(
+    CHECK_MESSAGES,
+    INTEGRITY_MESSAGES,
+    DIAGNOSIS_MESSAGES,
+    TRAINING_MESSAGES,
+    TRAINING_LABELS,
+    HINT_MESSAGES,
+    PLACE_MESSAGES,
+    PAGE_MESSAGES,
+    NEURON_CHECK_MESSAGES,
+    NEURON_DIAGNOSIS_MESSAGES,
+)
 
 _current: ContextVar[str] = ContextVar("autograder_language", default=DEFAULT_LANGUAGE)
 

@@ -11,12 +11,8 @@ SENTENCES: dict[str, dict[str, str]] = {
     "how": {"en": "; compute it as {formula}", "id": "; hitung sebagai {formula}"},
     "same_for": {"en": " (the same for {names})", "id": " (sama halnya untuk {names})"},
     "unmatched": {
-        "en": "no known mistake matches {name}: against the expected gradient its cosine "
-        "similarity is {cosine:.3f} and its size {scale:.3g} times; the worst element is "
-        "{where} = {got:.6g} instead of {expected:.6g}",
-        "id": "tidak ada kesalahan umum yang cocok dengan {name}: dibandingkan gradien yang "
-        "diharapkan, kemiripan kosinusnya {cosine:.3f} dan besarnya {scale:.3g} kali; elemen "
-        "terburuk adalah {where} = {got:.6g}, seharusnya {expected:.6g}",
+        "en": "no known mistake reproduces {name}: {details}",
+        "id": "tidak ada kesalahan umum yang menghasilkan {name} ini: {details}",
     },
     "upstream_modified": {
         "en": "backward changed the upstream gradient it was given in place (e.g. dx = d "
@@ -63,9 +59,9 @@ SENTENCES: dict[str, dict[str, str]] = {
     },
     "missing_transpose": {
         "en": "{name} multiplies matrices whose shapes do not line up: a transpose is "
-        "missing; {name} must have {input}'s shape {shape}{how}",
+        "missing; write {name} = {fix}, which has {input}'s shape {shape}",
         "id": "{name} mengalikan matriks yang bentuknya tidak cocok: ada transpos yang "
-        "terlewat; {name} harus berbentuk sama dengan {input}, yaitu {shape}{how}",
+        "terlewat; tulis {name} = {fix}, yang berbentuk sama dengan {input}, yaitu {shape}",
     },
     "missing_transpose_somewhere": {
         "en": "a matrix product in backward multiplies shapes that do not line up, so a "
@@ -148,90 +144,80 @@ SENTENCES: dict[str, dict[str, str]] = {
         "id": "{name} menerapkan sigmoid dua kali: a yang disimpan sudah berupa sigmoid(v), "
         "jadi gradien lokalnya adalah a * (1 - a), bukan sigmoid(a) * (1 - sigmoid(a))",
     },
-    # -- the trainer -------------------------------------------------------------------------
-    "ascent": {
-        "en": "train_xor climbs the loss: its trajectory matches gradient ascent; with "
-        "dL/da2 = a2 - y, update p -= lr * dL/dp",
-        "id": "train_xor justru menaikkan loss: lintasannya cocok dengan gradient ascent; "
-        "dengan dL/da2 = a2 - y, perbarui p -= lr * dL/dp",
+    # -- issue 11: reproduced on shapes, shared caches ----------------------------------
+    "cache_reshaped": {
+        "en": "forward stores {attr} with shape {stored}, not the shape {expected} of its "
+        "input {param}, so `{code}` fails although it is written right; store the input as it "
+        "is ({attr} = {param})",
+        "id": "forward menyimpan {attr} dengan bentuk {stored}, bukan bentuk {expected} dari "
+        "inputnya {param}, sehingga `{code}` gagal padahal penulisannya benar; simpan input apa "
+        "adanya ({attr} = {param})",
     },
-    "biases_frozen": {
-        "en": "train_xor never updates the biases: its trajectory matches training W1 and W2 "
-        "only; update b1 and b2 too (b -= lr * db)",
-        "id": "train_xor tidak pernah memperbarui bias: lintasannya cocok dengan melatih W1 dan "
-        "W2 saja; perbarui juga b1 dan b2 (b -= lr * db)",
+    "extra_transpose": {
+        "en": "{name} transposes an operand that must not be transposed, so the shapes do not "
+        "line up; write {name} = {fix}, which has {input}'s shape {shape}",
+        "id": "{name} mentranspos operan yang tidak boleh ditranspos, sehingga bentuknya tidak "
+        "cocok; tulis {name} = {fix}, yang berbentuk sama dengan {input}, yaitu {shape}",
     },
-    "w2_first": {
-        "en": "train_xor updates W2 before layer 1's gradient is computed, so the error goes "
-        "back through the new W2; compute every gradient first, then update all four "
-        "parameters",
-        "id": "train_xor memperbarui W2 sebelum gradien layer 1 dihitung, sehingga galat "
-        "dirambatkan lewat W2 yang baru; hitung semua gradien dulu, baru perbarui keempat "
-        "parameter",
+    "operands_swapped": {
+        "en": "{name} multiplies its two matrices in the wrong order; write {name} = {fix}, "
+        "which has {input}'s shape {shape}",
+        "id": "{name} mengalikan kedua matriksnya dalam urutan yang salah; tulis {name} = "
+        "{fix}, yang berbentuk sama dengan {input}, yaitu {shape}",
     },
-    "mean_loss": {
-        "en": "train_xor uses the mean of the squared errors; this assignment's loss is "
-        "L = 0.5 * sum((a2 - y) ** 2), whose gradient at the output is a2 - y",
-        "id": "train_xor memakai rata-rata kuadrat galat; loss tugas ini adalah "
-        "L = 0.5 * sum((a2 - y) ** 2), yang gradiennya di keluaran adalah a2 - y",
-    },
-    "loss_after_update": {
-        "en": "train_xor records each loss after the update: losses[t] must be the loss "
-        "before update t (losses[0] is the loss of the params it was given)",
-        "id": "train_xor mencatat loss setelah pembaruan: losses[t] harus berupa loss sebelum "
-        "pembaruan ke-t (losses[0] adalah loss dari params yang diberikan)",
-    },
-    "gradient_divided_by_n": {
-        "en": "train_xor divides the gradients by the number of samples: the loss is a sum "
-        "over the samples, so use the gradients as backward returns them",
-        "id": "train_xor membagi gradien dengan jumlah sampel: loss adalah jumlah atas sampel, "
-        "jadi pakai gradien apa adanya seperti yang dikembalikan backward",
-    },
-    "no_output_derivative": {
-        "en": "train_xor skips the output sigmoid's backward: it sends a2 - y straight into "
-        "the last AffineLayer; pass it through the output SigmoidLayer's backward first",
-        "id": "train_xor melewatkan backward sigmoid keluaran: a2 - y langsung dikirim ke "
-        "AffineLayer terakhir; lewatkan dulu melalui backward SigmoidLayer keluaran",
-    },
-    "per_sample": {
-        "en": "train_xor updates after every sample: use full-batch gradient descent, one "
-        "update per epoch from the gradient of the loss over all samples",
-        "id": "train_xor memperbarui setelah setiap sampel: gunakan full-batch gradient "
-        "descent, satu pembaruan per epoch dari gradien loss atas semua sampel",
-    },
-    "unchanged": {
-        "en": "train_xor returns the params it was given, unchanged: update copies of the "
-        "arrays every epoch and return the updated copies",
-        "id": "train_xor mengembalikan params yang diberikan tanpa perubahan: perbarui salinan "
-        "array setiap epoch dan kembalikan salinan yang sudah diperbarui",
-    },
-    "not_trained": {
-        "en": "train_xor's losses do not come from training: losses[0] is {got:.6g} but the "
-        "loss of the params it was given is {expected:.6g}; every epoch, run the forward "
-        "pass, record its loss, backpropagate and update",
-        "id": "nilai losses dari train_xor tidak berasal dari pelatihan: losses[0] bernilai "
-        "{got:.6g} padahal loss dari params yang diberikan adalah {expected:.6g}; setiap "
-        "epoch, jalankan forward, catat loss-nya, lakukan backpropagation, lalu perbarui",
-    },
-    "trainer_unmatched": {
-        "en": "no known trainer mistake matches: the change your training makes to the "
-        "weights has cosine similarity {cosine:.3f} with gradient descent's and {scale:.3g} "
-        "times its size; {where} differs most, changing by {got:.6g} instead of "
-        "{expected:.6g} (train_xor ran with the grader's trusted layers, so the difference "
-        "is your trainer's own)",
-        "id": "tidak ada kesalahan pelatihan umum yang cocok: perubahan bobot oleh pelatihan "
-        "Anda memiliki kemiripan kosinus {cosine:.3f} dengan gradient descent dan besarnya "
-        "{scale:.3g} kali; selisih terbesar ada di {where}, berubah {got:.6g}, seharusnya "
-        "{expected:.6g} (train_xor dijalankan dengan layer tepercaya milik autograder, jadi "
-        "perbedaan ini berasal dari trainer Anda sendiri)",
+    "shapes_clash": {
+        "en": "in `{code}`, {left} has shape {left_shape} and {right} has shape {right_shape}, "
+        "which cannot be combined; {name} must have shape {shape}",
+        "id": "pada `{code}`, {left} berbentuk {left_shape} dan {right} berbentuk "
+        "{right_shape}, yang tidak dapat digabungkan; {name} harus berbentuk {shape}",
     },
     "shared_cache": {
-        "en": "this layer's backward answered for the inputs another layer's forward "
-        "received: all layers share one cache (a class attribute, or a module-level "
-        "variable); store what backward needs on self, in forward",
-        "id": "backward layer ini menjawab untuk input yang diterima forward layer lain: "
-        "semua layer berbagi satu cache (atribut kelas, atau variabel tingkat modul); "
-        "simpan yang dibutuhkan backward pada self, di dalam forward",
+        "en": "{name} answers for the latest forward of another instance of {layer}: the "
+        "cache is shared by all instances (a class attribute or a global); store it on self in "
+        "forward (self.x = x)",
+        "id": "{name} menjawab untuk forward terakhir dari instance {layer} yang lain: cache "
+        "dipakai bersama oleh semua instance (atribut kelas atau variabel global); simpan di "
+        "self pada forward (self.x = x)",
+    },
+    "keepdims": {
+        "en": "{name} has the right values but the shape {got_shape}; it must have {input}'s "
+        "shape {shape}: drop the extra axis (sum without keepdims=True, no reshape)",
+        "id": "{name} bernilai benar tetapi berbentuk {got_shape}; bentuknya harus sama dengan "
+        "{input}, yaitu {shape}: buang axis tambahannya (jumlahkan tanpa keepdims=True)",
+    },
+    "summed_all": {
+        "en": "{name} sums over every axis, giving one number; sum over the batch only "
+        "(axis 0), which gives {input}'s shape {shape}",
+        "id": "{name} menjumlahkan semua axis sehingga menjadi satu angka; jumlahkan hanya "
+        "sepanjang batch (axis 0), yang menghasilkan bentuk {input}, yaitu {shape}",
+    },
+    "chained_gradient": {
+        "en": "{name} multiplies {other}, not the upstream gradient, by its local gradient; "
+        "each gradient is the upstream gradient times its own local gradient (dy = dz * x)",
+        "id": "{name} mengalikan {other}, bukan gradien hulu, dengan gradien lokalnya; setiap "
+        "gradien adalah gradien hulu dikali gradien lokalnya sendiri (dy = dz * x)",
+    },
+    "missing_factor": {
+        "en": "{name} drops a factor of the sigmoid's local gradient, which is a * (1 - a): "
+        "return da * a * (1 - a)",
+        "id": "{name} kehilangan satu faktor gradien lokal sigmoid, yaitu a * (1 - a): "
+        "kembalikan da * a * (1 - a)",
+    },
+    "local_sign": {
+        "en": "{name} uses a * (1 + a); the sigmoid's local gradient is a * (1 - a)",
+        "id": "{name} memakai a * (1 + a); gradien lokal sigmoid adalah a * (1 - a)",
+    },
+    "wrong_operand": {
+        "en": "{name} uses {wrong} where {right} belongs; write {name} = {fix}, which has "
+        "{input}'s shape {shape}",
+        "id": "{name} memakai {wrong} padahal seharusnya {right}; tulis {name} = {fix}, yang "
+        "berbentuk sama dengan {input}, yaitu {shape}",
+    },
+    "elementwise_product": {
+        "en": "{name} multiplies elementwise (*) where a matrix product (@) is needed; write "
+        "{name} = {fix}, which has {input}'s shape {shape}",
+        "id": "{name} mengalikan per elemen (*) padahal perlu perkalian matriks (@); tulis "
+        "{name} = {fix}, yang berbentuk sama dengan {input}, yaitu {shape}",
     },
 }
 
@@ -266,30 +252,21 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "sigmoid derivative applied to sigma(a)",
         "id": "turunan sigmoid diterapkan pada sigma(a)",
     },
-    "ascent": {"en": "gradient ascent", "id": "gradient ascent"},
-    "biases_frozen": {"en": "biases not updated", "id": "bias tidak diperbarui"},
-    "w2_first": {
-        "en": "W2 updated before layer 1's gradient",
-        "id": "W2 diperbarui sebelum gradien layer 1",
+    "cache_reshaped": {
+        "en": "cache stored with another shape",
+        "id": "cache disimpan berbentuk lain",
     },
-    "mean_loss": {"en": "mean instead of 1/2 sum loss", "id": "loss rata-rata, bukan 1/2 jumlah"},
-    "loss_after_update": {
-        "en": "loss recorded after the update",
-        "id": "loss dicatat setelah pembaruan",
-    },
-    "gradient_divided_by_n": {"en": "gradients divided by N", "id": "gradien dibagi N"},
-    "no_output_derivative": {
-        "en": "output sigmoid's backward skipped",
-        "id": "backward sigmoid keluaran dilewati",
-    },
-    "per_sample": {"en": "per-sample updates", "id": "pembaruan per sampel"},
-    "unchanged": {"en": "weights not updated", "id": "bobot tidak diperbarui"},
-    "not_trained": {"en": "weights not trained", "id": "bobot tidak dilatih"},
-    "trainer_unmatched": {
-        "en": "no known mistake (training)",
-        "id": "kesalahan tak dikenal (pelatihan)",
-    },
-    "shared_cache": {"en": "cache shared by all layers", "id": "cache dipakai bersama semua layer"},
+    "extra_transpose": {"en": "transpose too many", "id": "transpos berlebih"},
+    "operands_swapped": {"en": "matrix product in the wrong order", "id": "urutan perkalian salah"},
+    "shapes_clash": {"en": "shapes do not line up", "id": "bentuk tidak cocok"},
+    "shared_cache": {"en": "cache shared by instances", "id": "cache dipakai bersama instance"},
+    "keepdims": {"en": "extra axis kept", "id": "axis tambahan"},
+    "summed_all": {"en": "summed over every axis", "id": "dijumlahkan pada semua axis"},
+    "chained_gradient": {"en": "chained through another gradient", "id": "lewat gradien lain"},
+    "missing_factor": {"en": "a local factor dropped", "id": "faktor lokal hilang"},
+    "local_sign": {"en": "sign inside the local gradient", "id": "tanda di gradien lokal"},
+    "wrong_operand": {"en": "wrong array in a product", "id": "array salah dalam perkalian"},
+    "elementwise_product": {"en": "* instead of @", "id": "* bukan @"},
 }
 
 MESSAGES: dict[str, dict[str, str]] = {

@@ -31,6 +31,16 @@ REPORT: dict[str, dict[str, str]] = {
         "en": "your code crashed or could not be imported",
         "id": "kode Anda crash atau tidak dapat diimpor",
     },
+    "report.graded_files": {
+        "en": "Files graded: {files}.",
+        "id": "Berkas yang dinilai: {files}.",
+    },
+    "report.graded_skeleton": {
+        "en": "The {files} handed in beside {notebook} are the untouched skeleton: "
+        "the notebook was graded.",
+        "id": "{files} yang diserahkan bersama {notebook} adalah kerangka yang belum diubah: "
+        "notebook-lah yang dinilai.",
+    },
     "gradescope.passed": {"en": "Passed.", "id": "Lulus."},
     "gradescope.hidden_failed": {
         "en": "Failed (hidden check: details are not shown).",
@@ -58,8 +68,9 @@ REPORT: dict[str, dict[str, str]] = {
     "page.col.points": {"en": "Points", "id": "Poin"},
     "page.hidden": {"en": "hidden", "id": "tersembunyi"},
     "page.hidden_note": {
-        "en": "Hidden checks show their name and result only.",
-        "id": "Pemeriksaan tersembunyi hanya menampilkan nama dan hasilnya.",
+        "en": "Hidden checks show their name, their result and at most a general hint.",
+        "id": "Pemeriksaan tersembunyi hanya menampilkan nama, hasil, dan paling banyak "
+        "petunjuk umum.",
     },
     "page.to_fix": {"en": "What to fix", "id": "Yang perlu diperbaiki"},
     "page.printed": {"en": "Your code printed:", "id": "Kode Anda mencetak:"},
@@ -94,6 +105,40 @@ REPORT: dict[str, dict[str, str]] = {
     "plot.score": {"en": "total score", "id": "nilai total"},
     "plot.students": {"en": "students", "id": "mahasiswa"},
     "plot.histogram_title": {"en": "Score histogram", "id": "Histogram nilai"},
+    # -- issue 11: whose feedback, totals apart, errors that stop checks, places -----------
+    "page.whose": {
+        "en": "Student: {student} · Assignment: {assignment}",
+        "id": "Mahasiswa: {student} · Tugas: {assignment}",
+    },
+    "page.assignment": {"en": "Assignment: {assignment}", "id": "Tugas: {assignment}"},
+    "page.public_total": {
+        "en": "{score}/{max_score} on the public checks",
+        "id": "{score}/{max_score} pada pemeriksaan publik",
+    },
+    "page.hidden_total": {
+        "en": "; {score}/{max_score} on the hidden checks",
+        "id": "; {score}/{max_score} pada pemeriksaan tersembunyi",
+    },
+    "page.hidden_later": {
+        "en": "; the instructor also runs {points} points of hidden checks",
+        "id": "; pengajar juga menjalankan pemeriksaan tersembunyi senilai {points} poin",
+    },
+    "page.blocking": {
+        "en": "Your code could not be checked:",
+        "id": "Kode Anda tidak dapat diperiksa:",
+    },
+    "page.not_run": {
+        "en": "Because of this, {count} of the {total} checks did not run; fix it first.",
+        "id": "Karena itu, {count} dari {total} pemeriksaan tidak dijalankan; perbaiki ini dulu.",
+    },
+    "report.status.not_run": {"en": "not run", "id": "tidak dijalankan"},
+    "page.all_public_passed": {
+        "en": "Every public check passed. The hidden checks run when your work is graded: "
+        "make sure your code is right in general, not only for these inputs.",
+        "id": "Semua pemeriksaan publik lulus. Pemeriksaan tersembunyi dijalankan saat tugas "
+        "Anda dinilai: pastikan kode Anda benar secara umum, bukan hanya untuk input ini.",
+    },
+    "report.where": {"en": "Where: {where}", "id": "Letaknya: {where}"},
 }
 
 SUMMARY: dict[str, dict[str, str]] = {
@@ -128,6 +173,21 @@ SUMMARY: dict[str, dict[str, str]] = {
     "summary.col.student": {"en": "Student", "id": "Mahasiswa"},
     "summary.col.status": {"en": "Status", "id": "Status"},
     "summary.no_problems": {"en": "None.", "id": "Tidak ada."},
+    # The per-student table of summary.html, and a hidden test cell run by a student.
+    "summary.students": {"en": "Students", "id": "Mahasiswa"},
+    "summary.sort_hint": {
+        "en": "Click a column's title to sort by it.",
+        "id": "Klik judul kolom untuk mengurutkan.",
+    },
+    "summary.col.name": {"en": "Name", "id": "Nama"},
+    "summary.col.score": {"en": "Score", "id": "Nilai"},
+    "summary.col.feedback": {"en": "Feedback", "id": "Umpan balik"},
+    "summary.open": {"en": "open", "id": "buka"},
+    "summary.not_on_roster": {"en": "not on the roster", "id": "tidak ada di daftar kelas"},
+    "notebook.hidden_later": {
+        "en": "The hidden checks of {component} run when your notebook is graded.",
+        "id": "Pemeriksaan tersembunyi untuk {component} dijalankan saat notebook Anda dinilai.",
+    },
 }
 
 CHECK_TITLES: dict[str, dict[str, str]] = {

@@ -1,26 +1,24 @@
-"""The student's process from the outside: its output, its exit, its death.
+"""The student's printed output: drained without ever blocking it, capped.
 
-Kept apart from ``session`` (which speaks the protocol) because these are
-plain process mechanics: draining a pipe without ever blocking the child,
-reading an exit status, and killing a process together with everything it
-started.
+Caps are measured as the output will be stored, after JSON encoding (a
+control or non-ASCII character takes up to 12 bytes there): at most
+``CHECK_CAP_BYTES`` per check and ``STUDENT_CAP_BYTES`` per student, so that
+no amount of printing grows a student's ``report.json`` past a small bound.
 """
 
 from __future__ import annotations
 
-import collections
 import contextlib
-import functools
+import json
 import os
 import select
-import signal
-import subprocess
-import sys
 import threading
-from pathlib import Path
 from typing import Any
 
-OUTPUT_CAP_BYTES = 64 << 10
+CHECK_CAP_BYTES = 16 << 10
+STUDENT_CAP_BYTES = 256 << 10
+# The tap keeps this much raw output per check: enough to fill the JSON cap.
+OUTPUT_CAP_BYTES = CHECK_CAP_BYTES
 
 
 class OutputTap:
@@ -75,95 +73,21 @@ class OutputTap:
         return text
 
 
-def exit_code(popen: subprocess.Popen[bytes]) -> int | None:
-    """The exit status of a process whose reply pipe just closed, if it ends soon."""
-    try:
-        return popen.wait(timeout=0.5)
-    except subprocess.TimeoutExpired:
-        return None
+def json_bytes(text: str) -> int:
+    """The size of ``text`` inside a JSON document (quotes excluded)."""
+    return len(json.dumps(text)) - 2
 
 
-def _children() -> dict[int, list[int]]:
-    """Parent pid -> child pids, for every process (from /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            parent = int(stat.rsplit(")", 1)[1].split()[1])
-            children.setdefault(parent, []).append(int(entry))
-    return children
-
-
-def descendants(pid: int) -> list[int]:
-    """Every process below ``pid`` (read from /proc before anything is killed)."""
-    children = _children()
-    found, stack = [], [pid]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            found.append(child)
-            stack.append(child)
-    return found
-
-
-def python_pid(popen: subprocess.Popen[bytes]) -> int | None:
-    """The Python process nearest below (or at) ``popen``: the student's worker.
-
-    bwrap and setpriv wrap it; processes the student starts lie deeper, so a
-    breadth-first search meets the worker first. None when not (yet) found.
-    """
-    python = os.path.realpath(sys.executable)
-    children, queue = _children(), collections.deque([popen.pid])
-    while queue:
-        pid = queue.popleft()
-        with contextlib.suppress(OSError):
-            if os.path.realpath(f"/proc/{pid}/exe") == python:
-                return pid
-        queue.extend(children.get(pid, []))
-    return None
-
-
-def run_delay(pid: int) -> float:
-    """Seconds ``pid`` has spent runnable but waiting for a CPU (0.0 if unknown).
-
-    From /proc/<pid>/schedstat (Linux): the time a busy machine took from it.
-    """
-    try:
-        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
-    except (OSError, IndexError, ValueError):
-        return 0.0
-
-
-def kill_tree(popen: subprocess.Popen[bytes]) -> None:
-    """Kill the student's process, its process group and every descendant."""
-    victims = descendants(popen.pid) if popen.poll() is None else []
-    kills = [functools.partial(os.killpg, popen.pid, signal.SIGKILL)]
-    kills += [functools.partial(os.kill, pid, signal.SIGKILL) for pid in victims]
-    for kill in kills:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            kill()
-    popen.wait()
-
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-def cpu_seconds(pid: int, tree: bool = False) -> float:
-    """CPU seconds (user + system) of ``pid``, its threads and its reaped children.
-
-    From /proc/<pid>/stat, in clock ticks (10 ms). With ``tree``, the live
-    descendants are added (a scan of /proc, ~5 ms): work handed to child
-    processes counts as the student's too. 0.0 for a process that is gone
-    (or pid 0: not known).
-    """
-    if not pid:
-        return 0.0
-    pids = [pid, *descendants(pid)] if tree else [pid]
-    total = 0
-    for each in pids:
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-            total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
-    return total / CLOCK_TICKS
+def capped(text: str, cap: int) -> str:
+    """``text`` cut so that it takes at most ``cap`` bytes of JSON, with a note
+    saying so (when the note itself fits)."""
+    if json_bytes(text) <= cap:
+        return text
+    note = f"\n[... output cut: {json_bytes(text)} bytes as JSON, {cap} kept at most]"
+    if json_bytes(note) > cap:  # not even the note fits: nothing is kept
+        return ""
+    room, low, high = max(cap - json_bytes(note), 0), 0, min(len(text), cap)
+    while low < high:  # the longest prefix that fits
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if json_bytes(text[:middle]) <= room else (low, middle - 1)
+    return text[:low] + note

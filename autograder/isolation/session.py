@@ -1,85 +1,51 @@
-"""The grader's side of the trust boundary: one student process, driven by calls.
+"""The grader's side of the trust boundary: one student, driven by calls.
 
-A ``StudentSession`` starts the student's process lazily, sends it requests
-and waits for each reply with a wall-clock timeout. Replies are decoded with
-``plaindata.decode`` (no pickle, no objects), and everything that can go wrong
-in the student's process becomes a ``StudentError`` that a check turns into a
-failed check with a message: an exception in the student's code, a timeout, a
-crash, or a reply that is not plain data. After a timeout or a crash the
-process is killed and the next call starts a fresh one, so one bad function
-fails only the checks that use it.
+A ``StudentSession`` starts the student's process lazily (at the isolation
+level ``levels.resolve`` gives), sends it requests and watches each call
+until its reply is read whole (``watch``): CPU time summed over every process
+of the student, a wall cap, memory, disk, and the budget of the whole
+submission. Replies are decoded with ``plaindata.decode`` (no pickle, no
+objects), and everything that can go wrong in the student's process becomes
+a ``StudentError`` that a check turns into a failed check with a message.
+After a timeout or a crash every process of the student is ended and the next
+call starts a fresh one, so one bad function fails only the checks that use it.
 """
 
 from __future__ import annotations
 
-import os
-import select
-import subprocess
+import math
 import tempfile
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from autograder.core.errors import (
+    StudentCpuTimeout,
     StudentCrash,
     StudentError,
-    StudentException,
     StudentImportFailure,
-    StudentMissing,
+    StudentOverBudget,
+    StudentOverLimit,
+    StudentReplyTooLarge,
     StudentTimeout,
     StudentUnplain,
 )
-from autograder.isolation import processes, sandbox
+from autograder.isolation import launch, levels, processes, replies, sandbox, watch
 from autograder.isolation.calls import CallOptions
-from autograder.runtime import framing, plaindata
+from autograder.isolation.policy import TimeoutPolicy
+from autograder.isolation.student_process import StudentProcess, readable_copy
+from autograder.isolation.uids import UidLease
+from autograder.runtime import plaindata
 
-MAX_REPLY_BYTES = 256 << 20
-# The JSON part of a reply (numbers outside arrays; arrays travel as .npy).
-# Parsing costs the grader ~10x its size in memory and ~0.2 s per MiB, after
-# the call's time limit: a forged reply must not make the grader pay that.
-MAX_SKELETON_BYTES = 4 << 20
-# A call's time is its wall-clock time minus the time its process waited for a
-# CPU: a busy machine slows a student's code down but never times it out,
-# while an endless loop or a sleep still ends at its limit. Whatever happens,
-# a call ends after WALL_CAP times its limit of wall-clock time.
-WALL_CAP = 20.0
-
-
-@dataclass(frozen=True)
-class TimeoutPolicy:
-    """Per-call timeouts: ``factor`` times a baseline, never below ``floor``.
-
-    Baselines are the reference's own time for the same call (measured when
-    the reference is at hand), else a per-function figure from the
-    assignment; ``default`` applies when neither is known.
-    """
-
-    factor: float = 50.0
-    floor: float = 1.0
-    default: float = 2.0
-    per_call: dict[str, float] = field(default_factory=dict)
-    per_function: dict[str, float] = field(default_factory=dict)
-
-    def seconds(self, call_key: str, function: str) -> float:
-        baseline = self.per_call.get(call_key, self.per_function.get(function))
-        if baseline is None:
-            return max(self.floor, self.default)
-        return max(self.floor, self.factor * baseline)
-
-
-@dataclass
-class _Process:
-    popen: subprocess.Popen[bytes]
-    request_fd: int
-    reply_fd: int
-    tap: processes.OutputTap
-    scratch: tempfile.TemporaryDirectory[str]
-    python: int | None = None  # the worker's pid, once found (for its CPU waits)
+__all__ = ["StudentSession", "TimeoutPolicy"]
 
 
 class StudentSession:
-    """Calls into one submission's code, in a separate (sandboxed) process."""
+    """Calls into one submission's code, in a separate (sandboxed) process.
+
+    ``spent_before`` is what earlier attempts at the same submission spent
+    of its budget (a retry after the grading process died), where known;
+    ``reply_policy`` caps each reply's size (``replies``).
+    """
 
     def __init__(
         self,
@@ -88,27 +54,36 @@ class StudentSession:
         config: sandbox.SandboxConfig = sandbox.SandboxConfig(),
         timeouts: TimeoutPolicy = TimeoutPolicy(),
         slot: int = 0,
+        spent_before: float = 0.0,
+        reply_policy: replies.ReplyPolicy = replies.ReplyPolicy(),
     ) -> None:
         self.folder = Path(folder).resolve()
         self.modules = modules
         self.config = config
         self.timeouts = timeouts
         self.slot = slot
-        self.use_bwrap = sandbox.sandboxed(config)
-        self.process: _Process | None = None
+        self.lease: UidLease | None = None  # the student's own uid, for the session's life
+        self._copy: tempfile.TemporaryDirectory[str] | None = None  # see readable_copy
+        self.isolation = levels.resolve(config)
+        self.process: StudentProcess | None = None
         self.import_failures: dict[str, dict[str, Any]] = {}
         # Modules whose import killed or hung the process: never imported again.
         self.broken_imports: dict[str, StudentError] = {}
         # Functions never to call again (they timed out once), with the reason.
         self.disabled: dict[str, StudentError] = {}
-        self.call_log: list[tuple[str, float]] = []
-        # Each call's CPU seconds, observed from /proc by the grader.
-        self.cpu_log: list[tuple[str, float]] = []
-        self.last_cpu_seconds = 0.0
+        self.call_log: list[tuple[str, float]] = []  # (call key, CPU seconds)
+        self.last_cpu_seconds = 0.0  # the last call's, over all the student's processes
+        self.reply_policy = reply_policy
+        self.reply_log: list[tuple[str, int]] = []  # (call key, reply bytes), for calibration
         self.crashes = 0
+        self.spent = spent_before  # seconds of the submission's budget used so far
+        self.exhausted: StudentError | None = None  # the budget ran out
+        self.confinement: dict[str, Any] = {}  # what the last process's bootstrap applied
+        self.start_failure: sandbox.SandboxUnavailable | None = None
         self.check_name = ""
         self._calls_in_check = 0
         self._output: list[str] = []
+        self._output_kept = 0
 
     # -- lifecycle ---------------------------------------------------------
     def __enter__(self) -> StudentSession:
@@ -116,77 +91,88 @@ class StudentSession:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+        if self.lease is not None:
+            self.lease.release()
+            self.lease = None
+        if self._copy is not None:
+            self._copy.cleanup()
+            self._copy = None
+
+    @property
+    def _code(self) -> Path:
+        """The folder the student's process imports from."""
+        return Path(self._copy.name) if self._copy is not None else self.folder
 
     def begin_check(self, name: str) -> None:
         """Start counting calls for ``name`` (the key of per-call timeouts)."""
         self.check_name, self._calls_in_check = name, 0
+        if self.process is not None:
+            self.process.shared.reset()
 
     @property
     def status(self) -> str:
         """How the student's code ran: ``ok``, ``timeout`` or ``error``."""
-        errors = [*self.disabled.values(), *self.broken_imports.values()]
+        errors = [*self.disabled.values(), *self.broken_imports.values(), self.exhausted]
         if any(isinstance(e, StudentTimeout) for e in errors):
             return "timeout"
         return "error" if self.crashes or self.import_failures else "ok"
 
     def take_output(self) -> str:
+        """What the student printed since the last take, within the output caps."""
         if self.process is not None:
             self._output.append(self.process.tap.take())
         text, self._output = "".join(self._output), []
+        room = processes.STUDENT_CAP_BYTES - self._output_kept
+        text = processes.capped(text, max(min(processes.CHECK_CAP_BYTES, room), 0))
+        self._output_kept += processes.json_bytes(text)
         return text
 
     def _start(self) -> None:
-        request_r, request_w = os.pipe()
-        reply_r, reply_w = os.pipe()
-        fds = (request_r, reply_w)
-        scratch = tempfile.TemporaryDirectory(prefix="autograder-")
-        if self.use_bwrap:
-            command = sandbox.bwrap_command(self.folder, fds, self.slot, self.config.limits)
-        else:
-            command = sandbox.plain_command(fds, self.config.limits)
-        popen = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            pass_fds=fds,
-            cwd=scratch.name,
-            env=sandbox.student_env(),
-            start_new_session=True,
-        )
-        os.close(request_r)
-        os.close(reply_w)
-        process = _Process(popen, request_w, reply_r, processes.OutputTap(popen.stdout), scratch)
-        self.process = process
+        """Start a student process (confined and ready), then import the modules."""
+        if self.lease is None:
+            self.lease = UidLease(self.slot)
+            if self.lease.uid is not None and self.folder.is_dir():  # its uid reads them
+                self._copy = readable_copy(self.folder)
+        try:
+            self.process = StudentProcess.start(
+                self.isolation, self._code, self.lease.uid, self.config.limits
+            )
+        except sandbox.SandboxUnavailable as failure:
+            self.start_failure = failure
+            raise
+        self.spent += self.process.start_cost
+        self.confinement = self.process.confinement
         self._load()
 
     def _load(self) -> None:
         """Import the modules one at a time, so that one killing or hanging the
         process (``os._exit`` or an endless loop at import) fails alone: the
         process is restarted without it, and modules importing it fail fast."""
-        folder = sandbox.SANDBOX_SUBMISSION if self.use_bwrap else str(self.folder)
+        folder = launch.submission_path(self.isolation, self._code)
         failures = {m: _import_failure(e) for m, e in self.broken_imports.items()}
+        assert self.process is not None
+        share = self.process.shared.share_fields()  # the worker maps the argument memory
         for module in [m for m in self.modules if m not in self.broken_imports]:
             blocked = sorted(self.broken_imports)
-            load = {"op": "load", "folder": folder, "modules": [module], "blocked": blocked}
+            load: dict[str, Any] = {"op": "load", "folder": folder, "modules": [module]}
+            load.update(blocked=blocked, share=share)
             try:
                 reply = self._exchange(load, "import")
-            except (StudentCrash, StudentTimeout) as error:
+            except (StudentCrash, StudentTimeout, StudentOverLimit) as error:
+                if self.exhausted is not None:
+                    raise
                 self.broken_imports[module] = error
                 return self._start()
             failures.update(reply["failures"])
         self.import_failures = failures
 
     def close(self) -> None:
+        """End every process of the student; count what they used."""
         process, self.process = self.process, None
-        if process is None:
-            return
-        self._output.append(process.tap.take())
-        for fd in (process.request_fd, process.reply_fd):
-            os.close(fd)
-        processes.kill_tree(process.popen)
-        process.tap.thread.join(timeout=1.0)
-        process.scratch.cleanup()
+        if process is not None:
+            used, output = process.end()
+            self.spent += used  # since the last call ended (children left running)
+            self._output.append(output)
 
     # -- calls -------------------------------------------------------------
     def new(self, target: str) -> int:
@@ -204,8 +190,11 @@ class StudentSession:
     ) -> dict[str, Any]:
         """Call ``target`` (``module.function``), or ``method`` of object ``handle``.
 
-        Returns the reply: ``value``, and ``args_after`` / ``kwargs_after``, the
-        arguments as they are after the call (to see in-place modifications).
+        Returns the reply: ``value``; ``args_after`` / ``kwargs_after``, the
+        arguments as they are after the call, their arrays read back by the
+        grader from the shared memory they were handed over in (in-place
+        changes, observed); ``args_reported``, the student's process's own
+        account of them (its word only); ``call``, the grader's id of the call.
         """
         function = f"{target}.{method}" if method else target
         request = {
@@ -221,12 +210,26 @@ class StudentSession:
         return self.request(request, function, call_options)
 
     def peek(self, call_id: int) -> dict[str, Any]:
-        """The arguments of an earlier call as they are now (cached inputs)."""
-        return self.request({"op": "peek", "call": call_id}, "peek")
+        """The arguments of an earlier call of this check as they are now, read by the
+        grader (the arrays a layer's forward received, and cached if it kept them)."""
+        placed = self.process.shared.calls.get(call_id) if self.process else None
+        if self.process is None or placed is None:  # the process died since that call
+            raise StudentCrash("peek", None)
+        args, kwargs = self.process.shared.observed(placed)
+        return {"args": args, "kwargs": kwargs}
+
+    @property
+    def cpu_log(self) -> list[tuple[str, float]]:
+        """Each call's CPU seconds, observed by the grader (the call log itself)."""
+        return self.call_log
 
     def request(
         self, request: dict[str, Any], function: str, options: CallOptions = CallOptions()
     ) -> dict[str, Any]:
+        if self.start_failure is not None:
+            raise self.start_failure
+        if self.exhausted is not None:
+            raise self.exhausted
         if function in self.disabled:
             raise self.disabled[function]
         if self.process is None:
@@ -234,7 +237,28 @@ class StudentSession:
         module = function.split(".", 1)[0]
         if module in self.import_failures:
             raise StudentImportFailure(function, module, self.import_failures[module])
-        return self._exchange(request, function, options)
+        if request["op"] != "call":
+            return self._exchange(request, function)
+        assert self.process is not None
+        exchange = lambda sent: self._exchange(sent, function, options)  # noqa: E731
+        return self.process.shared.call(request, exchange)
+
+    def _watch(self, limit: float) -> watch.Watch:
+        """A watch for one call (what the student ran since the last one counts in it)."""
+        assert self.process is not None
+        limits, process = self.config.limits, self.process
+        scratch = None if self.isolation.level == "bwrap" else Path(process.scratch.name)
+        memory, disk = limits.memory_bytes, limits.tmp_bytes
+        call = watch.Watch(process.accounts, limit, math.inf, memory, scratch, disk)
+        if self.timeouts.budget is not None:
+            call.budget_left = self.timeouts.budget - self.spent
+        return call
+
+    def _spend(self, call: watch.Watch) -> None:
+        """Count what ``call`` cost: its wall time not excused, or its CPU time."""
+        assert self.process is not None
+        self.spent += call.cost
+        self.process.uncounted(call.last.cpu)  # within the call's cost
 
     def _exchange(
         self, request: dict[str, Any], function: str, options: CallOptions = CallOptions()
@@ -245,85 +269,61 @@ class StudentSession:
         else:
             self._calls_in_check += 1
             call_key = f"{self.check_name}#{self._calls_in_check}"
+        # A cost check's limit is used as is: neither scaled nor raised by the floor.
         limit = options.limit or self.timeouts.seconds(call_key, function)
-        tree = options.limit is not None  # a cost check: child processes count too
-        started, waited = time.perf_counter(), self._cpu_wait()
-        cpu = processes.cpu_seconds(self.process.python or 0, tree)
+        cap = self.reply_policy.cap(call_key)
+        call = self._watch(limit)
         try:
-            framing.write_message(self.process.request_fd, plaindata.encode(request))
-            self._await_reply(limit, started, waited)
-            deadline = started + WALL_CAP * limit
-            payload = framing.read_message(self.process.reply_fd, deadline, MAX_REPLY_BYTES)
-            if payload is None:
-                raise EOFError
-        except TimeoutError:
+            watch.send(self.process.request_fd, plaindata.encode(request), call)
+            payload = watch.receive(self.process.reply_fd, call, cap)
+        except watch.ReplyTooLarge as large:  # never read: the process is ended
+            self._spend(call)
             self.close()
-            timeout = StudentTimeout(function, limit)
-            if function != "import":  # a module that hangs is handled by _load
-                self.disabled[function] = timeout
-            raise timeout from None
+            raise StudentReplyTooLarge(function, large.size, large.cap) from None
+        except watch.Overrun as overrun:
+            self._spend(call)
+            # A cost check's own limit judges that one call: the function stays callable.
+            raise self._overrun(overrun.kind, function, limit, options.limit is None) from None
         except (EOFError, OSError):
-            code = processes.exit_code(self.process.popen)
+            self._spend(call)
+            code = self.process.accounts.wait_root(0.5)
             self.close()
             self.crashes += 1
             raise StudentCrash(function, code) from None
-        ran = time.perf_counter() - started - (self._cpu_wait() - waited)
-        self.call_log.append((call_key, max(ran, 0.0)))
-        cpu = processes.cpu_seconds(self.process.python or 0, tree) - cpu
-        self.last_cpu_seconds = max(cpu, 0.0)
-        self.cpu_log.append((call_key, self.last_cpu_seconds))
-        if self.process.python is None:
-            # It answered, so its worker exists: one last search, then never
-            # again (0 = unknown), keeping /proc scans off every later call.
-            self.process.python = processes.python_pid(self.process.popen) or 0
+        self._spend(call)
+        self.call_log.append((call_key, call.cpu))
+        self.last_cpu_seconds = call.cpu
+        self.reply_log.append((call_key, len(payload)))
         try:
-            if int.from_bytes(payload[:8], "little") > MAX_SKELETON_BYTES:
-                raise plaindata.PlainDataError(
-                    f"more than {MAX_SKELETON_BYTES >> 20} MiB of numbers outside arrays"
-                )
-            reply = plaindata.decode(payload)
-            if type(reply) is not dict or type(reply.get("ok")) is not bool:
-                raise plaindata.PlainDataError("reply is not a dict with 'ok'")
-        except plaindata.PlainDataError as exc:
+            reply = replies.decode_reply(payload, function, cap)
+            if reply["ok"]:
+                return replies.checked_fields(reply, str(request.get("op")), function)
+        except StudentUnplain:
             self.close()
-            raise StudentUnplain(function, str(exc)) from None
-        if not reply["ok"]:
-            raise _error_from(reply.get("error"), function)
-        return reply
+            raise
+        raise replies.error_from(reply.get("error"), function)
 
-    def _cpu_wait(self) -> float:
-        """Seconds the student's Python process has waited for a CPU so far."""
-        assert self.process is not None
-        if self.process.python is None:  # 0 once it answered without being found
-            self.process.python = processes.python_pid(self.process.popen)
-        return processes.run_delay(self.process.python) if self.process.python else 0.0
-
-    def _await_reply(self, limit: float, started: float, waited: float) -> None:
-        """Wait for the reply to begin; TimeoutError once the call ran ``limit``
-        seconds (waits for a CPU excluded) or WALL_CAP times that in all."""
-        assert self.process is not None
-        deadline, cap = started + limit, started + WALL_CAP * limit
-        fd = self.process.reply_fd
-        while not select.select([fd], [], [], max(deadline - time.perf_counter(), 0.0))[0]:
-            now = time.perf_counter()
-            ran = now - started - (self._cpu_wait() - waited)
-            if ran >= limit or now >= cap:
-                raise TimeoutError
-            deadline = min(now + limit - ran, cap)
+    def _overrun(self, kind: str, function: str, limit: float, disable: bool) -> StudentError:
+        """End the student's processes after ``kind`` of overrun; the error to raise."""
+        self.close()
+        limits = self.config.limits
+        if kind == "budget":
+            self.exhausted = StudentOverBudget(function, self.timeouts.budget or 0.0)
+            return self.exhausted
+        if kind in ("memory", "disk"):
+            self.crashes += 1
+            amount = limits.memory_bytes if kind == "memory" else limits.tmp_bytes
+            return StudentOverLimit(function, kind, amount)
+        if kind == "cpu":
+            timeout: StudentTimeout = StudentCpuTimeout(function, limit)
+        else:  # the wall cap: sleeping, blocked, or a reply trickled out
+            timeout = StudentTimeout(function, watch.WALL_FACTOR * limit + watch.WALL_SLACK)
+        if disable and function != "import":  # a module that hangs is handled by _load
+            self.disabled[function] = timeout
+        return timeout
 
 
 def _import_failure(error: StudentError) -> dict[str, str]:
     """A crash or timeout while importing, as the worker reports import failures."""
     kind = "TimeoutError" if isinstance(error, StudentTimeout) else "ProcessDied"
     return {"type": kind, "message": error.message, "where": ""}
-
-
-def _error_from(error: Any, function: str) -> Exception:
-    if type(error) is not dict:
-        return StudentUnplain(function, "malformed error report")
-    kind, message = str(error.get("type", "")), str(error.get("message", ""))
-    if kind == "missing":
-        return StudentMissing(function, message)
-    if kind == "unplain":
-        return StudentUnplain(function, message)
-    return StudentException(function, kind, message, str(error.get("where", "")))

@@ -18,8 +18,9 @@ from typing import Any
 
 FLAG_BELOW = 0.5  # a pass rate under this flags the check
 PROBLEM_STATUSES = ("error", "timeout", "grader-error")
+NOT_GRADED = ("grader-error", "missing")  # no score of the student's: out of every number
 # Diagnoses that name no mistake (only how far off the answer is): not counted.
-NOT_A_MISTAKE = frozenset({"unmatched", "trainer_unmatched"})
+NOT_A_MISTAKE = frozenset({"unmatched", "trainer_unmatched", "shapes_clash", "lr_or_factor"})
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def analyse(
     students: Iterable[StudentDigest], check_names: Iterable[str], max_score: float
 ) -> ClassAnalytics:
     everyone = list(students)
-    graded = [s for s in everyone if s.status != "grader-error"]
+    graded = [s for s in everyone if s.status not in NOT_GRADED]
     names = list(check_names)
     pass_rate = {name: own_pass_rate(name, graded) for name in names}
     mistakes = Counter(m for s in graded for m in s.mistakes)

@@ -1,4 +1,11 @@
-"""Class-level results: grades.csv and the numbers of the batch summary."""
+"""Class-level results: grades.csv and the numbers of the batch summary.
+
+grades.csv is read by machines (spreadsheets, LMS scripts): its header is
+the same in every run and every language (``student,total,max,status``,
+then the checks' names, which are English identifiers). A rostered student
+without a submission has status ``missing``, 0 points and no check cells;
+missing students and grader errors are left out of the class numbers.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +15,10 @@ import statistics
 from typing import Any
 
 from autograder.core.results import StudentRow
+from autograder.core.roster import MISSING
 
 STATUS_COLUMNS = ("student", "total", "max", "status")
+NOT_GRADED = ("grader-error", MISSING)  # no score of the student's to count
 
 
 def grades_csv(rows: list[StudentRow], check_names: list[str]) -> str:
@@ -25,7 +34,7 @@ def grades_csv(rows: list[StudentRow], check_names: list[str]) -> str:
 
 def class_statistics(rows: list[StudentRow], check_names: list[str]) -> dict[str, Any]:
     """Mean, median and pass rate per check over the graded students."""
-    totals = [row.total for row in rows if row.status != "grader-error"]
+    totals = [row.total for row in rows if row.status not in NOT_GRADED]
     pass_rate = {}
     for name in check_names:
         graded = [row for row in rows if name in row.points]

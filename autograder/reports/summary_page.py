@@ -18,6 +18,7 @@ from autograder.core.files import read_report, write_atomically
 from autograder.i18n import CATALOGUE, check_title, t
 from autograder.reports import plots
 from autograder.reports.analytics import ClassAnalytics, analyse, digest
+from autograder.reports.student_table import students_section
 
 SUMMARY_HTML, SUMMARY_JSON = "summary.html", "summary.json"
 
@@ -36,7 +37,9 @@ def mistake_label(key: str, lang: str) -> str:
     return t(f"mistake.{key}", lang) if f"mistake.{key}" in CATALOGUE else key
 
 
-def summary_html(summary: Any, analytics: ClassAnalytics, lang: str, assignment: str) -> str:
+def summary_html(
+    summary: Any, analytics: ClassAnalytics, lang: str, assignment: str, students: str = ""
+) -> str:
     e = html.escape
     stats = summary.statistics
     title = t("summary.title", lang, assignment=assignment)
@@ -52,6 +55,7 @@ def summary_html(summary: Any, analytics: ClassAnalytics, lang: str, assignment:
         f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">',
         f"<title>{e(title)}</title><style>{STYLE}</style></head><body>",
         f'<h1>{e(title)}</h1><p id="overview">{e(overview)}</p>',
+        students,  # the per-student table (student_table), when the writer has it
         histogram_section(summary, analytics, lang),
         pass_rate_section(analytics, lang),
         mistakes_section(analytics, lang),
@@ -155,7 +159,9 @@ def write_summary_html(summary: Any, out: Path, config: Any) -> None:
 
     analytics = class_analytics(summary, out)
     name = assignment_name(summary, out, config)
-    write_atomically(out / SUMMARY_HTML, summary_html(summary, analytics, config.lang, name))
+    students = students_section(summary.outcomes, summary.names, summary.unlisted, out, config.lang)
+    page = summary_html(summary, analytics, config.lang, name, students)
+    write_atomically(out / SUMMARY_HTML, page)
 
 
 def write_summary_analytics(summary: Any, out: Path, config: Any) -> None:

@@ -15,7 +15,11 @@ HEADER_BYTES = 8
 
 
 class MessageTooLarge(EOFError):
-    """The peer announced a message above the cap: treat it as a broken pipe."""
+    """The peer announced a message above the cap: it is never read."""
+
+    def __init__(self, size: int, cap: int) -> None:
+        super().__init__(f"message of {size} bytes exceeds {cap}")
+        self.size, self.cap = size, cap
 
 
 def write_message(fd: int, payload: bytes) -> None:
@@ -47,7 +51,7 @@ def read_message(fd: int, deadline: float | None = None, cap: int | None = None)
         return None
     size = int.from_bytes(header, "little")
     if cap is not None and size > cap:
-        raise MessageTooLarge(f"message of {size} bytes exceeds {cap}")
+        raise MessageTooLarge(size, cap)
     body = read_exactly(fd, size, deadline)
     if body is None:
         raise EOFError("truncated message")

@@ -1,7 +1,7 @@
 """The student-side process: imports a submission and runs calls into it.
 
-This module runs *inside* the student's process (sandboxed when bubblewrap is
-available) and is therefore untrusted: anything it sends back may have been
+This module runs *inside* the student's process (confined by ``confine``
+before it starts) and is therefore untrusted: anything it sends back may have been
 forged by the student's code. It only executes requests and reports plain
 data; every verdict is computed by the grader from that data.
 
@@ -20,7 +20,9 @@ import traceback
 from typing import Any
 
 from . import plaindata, trusted_layers
+from .confine import route
 from .framing import read_message, write_message
+from .shared import SharedViews, place
 
 
 def student_frame(exc: BaseException, folder: str) -> str:
@@ -47,11 +49,13 @@ class Worker:
         self.modules: dict[str, Any] = {}
         self.objects: dict[int, Any] = {}
         self.calls: dict[int, tuple[list[Any], dict[str, Any]]] = {}
+        self.shared: SharedViews | None = None
 
     def load(self, folder: str, names: list[str], blocked: list[str]) -> dict[str, Any]:
         """Import ``names``; ``blocked`` modules (they killed or hung an earlier
         process) make every import of them fail at once."""
-        self.folder = os.path.realpath(folder) + os.sep
+        routed = route(folder)  # a descriptor's path when its folder was out of reach
+        self.folder = (routed if routed != folder else os.path.realpath(folder)) + os.sep
         if self.folder not in sys.path:
             sys.path.insert(0, self.folder)
         for name in blocked:
@@ -89,6 +93,8 @@ class Worker:
         if handle is not None:
             function = getattr(self.objects[handle], str(method))
         args, kwargs = request["args"], request["kwargs"]
+        if self.shared is not None and request.get("shared"):
+            args, kwargs = place(args, kwargs, request["shared"], self.shared)
         call_id = len(self.calls)
         self.calls[call_id] = (args, kwargs)
         trusted = request.get("trusted")
@@ -128,6 +134,8 @@ class Worker:
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
         op = request["op"]
         if op == "load":
+            if self.shared is None and request.get("share"):  # the grader's argument memory
+                self.shared = SharedViews(*request["share"])
             return self.load(request["folder"], request["modules"], request.get("blocked", []))
         if op == "new":
             return self.new(request["target"])
@@ -135,6 +143,7 @@ class Worker:
             return self.call(request)
         if op == "peek":
             return self.peek(request["call"])
+
         raise ValueError(f"unknown op {op!r}")
 
 
@@ -150,12 +159,23 @@ def reply_for(worker: Worker, request: dict[str, Any]) -> bytes:
     except plaindata.PlainDataError as exc:
         error = {"type": "unplain", "message": str(exc)}
         return plaindata.encode({"ok": False, "error": error})
+    except MemoryError:  # the reply itself does not fit in the process's memory limit
+        del result
+        message = "the value returned does not fit in the memory allowed to encode it"
+        return plaindata.encode({"ok": False, "error": {"type": "MemoryError", "message": message}})
 
 
-def main(argv: list[str]) -> None:
+def main(argv: list[str], confinement: dict[str, Any] | None = None) -> None:
+    """Serve requests until the grader closes the pipe.
+
+    The first message is ``ready``, with what the confinement applied: sent
+    before any request is read, hence before any student code has run, so
+    the grader can tell a sandbox that failed to start from a student's crash.
+    """
     request_fd, reply_fd = int(argv[1]), int(argv[2])
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
+    write_message(reply_fd, plaindata.encode({"ok": True, "ready": confinement or {}}))
     worker = Worker()
     while True:
         message = read_message(request_fd)

@@ -25,6 +25,7 @@ import numpy as np
 
 from autograder.checks import CheckSuite, Context
 from autograder.checks.cost import within_cost
+from autograder.checks.descent import Run
 from autograder.checks.diagnosis import Tolerance
 from autograder.checks.expect import expect_array_like
 from autograder.checks.layer_probes import (
@@ -38,7 +39,10 @@ from autograder.checks.layer_probes import (
     scalar_name,
     student_gradients,
 )
+from autograder.checks.network import Network, Piece
 from autograder.checks.reference import load_reference
+from autograder.checks.rules import Setup
+from autograder.checks.trainer import diagnose_run, failure_fields
 from autograder.core.errors import CheckFailed
 from autograder.grading.assignment import load_module
 from autograder.i18n import t
@@ -270,8 +274,38 @@ def train_trajectory(ctx: Context) -> None:
         expected, expected_losses = xor.train_xor(X, y, copy.deepcopy(params), lr, epochs)
         with context(f"(hidden data, init_params(seed={seed}), epochs={epochs})"):
             trained, losses, _ = PUBLIC.student_training(ctx, params, X, y, lr=lr, epochs=epochs)
-            PUBLIC.expect_epochs(losses, epochs)
-            expect_training(trained, losses, expected, expected_losses, TRAJECTORY)
+            setup = training_setup(params, X, y, lr, epochs)
+            try:
+                PUBLIC.expect_epochs(losses, epochs)
+                expect_training(trained, losses, expected, expected_losses, TRAJECTORY)
+            except CheckFailed as wrong:  # its hint, if the run is re-made under a mistake
+                found = training_diagnosis(setup, losses, trained)
+                raise CheckFailed(str(wrong), **found) from None
+
+
+# -- naming a trainer's mistake (the engine re-makes the run under known mistakes) --------
+def training_setup(params: dict, X: np.ndarray, y: np.ndarray, lr: float, epochs: int) -> Setup:
+    """The hidden run, for the diagnosis: the reference's own forward pieces."""
+    layers, xor = reference()
+    pieces = [
+        Piece(lambda x, W, b: layers.AffineLayer().forward(x, W, b), ("W1", "b1")),
+        Piece(lambda v: layers.SigmoidLayer().forward(v)),
+        Piece(lambda x, W, b: layers.AffineLayer().forward(x, W, b), ("W2", "b2")),
+        Piece(lambda v: layers.SigmoidLayer().forward(v)),
+    ]
+    network = Network.chain(pieces, params, key="backprop reference")
+    flat = network.layout.flatten
+    return Setup(
+        network, flat(params), X, y, lr, epochs,
+        default_start=flat(xor.init_params()), default_data=(xor.XOR_X, xor.XOR_Y),
+        default_lr=xor.DEFAULT_LR,
+    )  # fmt: skip
+
+
+def training_diagnosis(setup: Setup, losses: np.ndarray, trained: dict) -> dict[str, str]:
+    theta = setup.network.layout.flatten(trained)
+    found = diagnose_run(setup, Run(tuple(float(v) for v in losses), theta))
+    return failure_fields(found, "xor.train_xor")
 
 
 def expect_training(

@@ -17,26 +17,29 @@ loop. Each component is graded on its own:
   student's own layers (does the whole network learn?), scored only while
   every AffineLayer and SigmoidLayer check passes (checks/gates.py).
 
-When a trajectory check fails, the same exact descent is re-run under known
-mistakes (ascent, frozen biases...) to tell the student which one their
-trajectory matches.
+When a trajectory check fails, the run is re-made from the same setup (start,
+data, lr, epochs) under known mistakes (the engine's ``checks.trainer``) to
+tell the student which one reproduces their run.
 """
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
 
 from autograder.checks import CheckSuite, Context
-from autograder.checks.descent import CORRECT, Layout, Run, Variant, diagnose_training, trajectory
-from autograder.checks.expect import expect_array_like, expect_close, expect_sequence
+from autograder.checks.descent import CORRECT, Layout, Run, Variant, trajectory
+from autograder.checks.expect import as_numbers, expect_array_like, expect_close, expect_sequence
 from autograder.checks.gradcheck import check_gradients
 from autograder.checks.integrity import DEFAULT_RULES, check_integrity, submission_sources
-from autograder.checks.numgrad import complex_step, complex_step_gradients
+from autograder.checks.network import Network, Piece
+from autograder.checks.numgrad import complex_step_gradients
+from autograder.checks.rules import Setup
 from autograder.checks.static import default_argument
 from autograder.checks.structure import check_linear_in_upstream
+from autograder.checks.trainer import diagnose_run, failure_fields
 from autograder.core.errors import CheckFailed
 from autograder.i18n import t
 from autograder.isolation.calls import CallOptions
@@ -50,6 +53,7 @@ suite = CheckSuite(
     # The reference's own time per call on a laptop, for timeouts in
     # `autograder check` (batch grading measures the reference instead).
     timeouts={"import": 0.1, "xor.train_xor": 0.1},
+    # train_xor runs on the student's layers: its diagnoses wait for theirs
 )
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -270,9 +274,11 @@ def worked_neuron_sigmoid(ctx: Context) -> None:
     separate checks so that a bug in one layer never costs the other's points.
     """
     sig = ctx.new("layers.SigmoidLayer")
-    y_hat = sig.forward(neuron_v())
-    dv = sig.backward(y_hat - NEURON["y"])
-    expect_close("dL/dv", np.asarray(dv, dtype=float), neuron_gradient()[2], 1e-9, 1e-6)
+    sig.forward(neuron_v())
+    # The exact upstream dL/da = sigma(v) - y (a NumPy scalar, as a - y would be),
+    # whatever the student's forward returned.
+    dv = sig.backward(np.float64(sigmoid(neuron_v()) - NEURON["y"]))
+    expect_close("dL/dv", expect_array_like("dL/dv", dv, 0.0), neuron_gradient()[2], 1e-9, 1e-6)
 
 
 @suite.check("MultiplyLayer reproduces the slides' single neuron: dL/dw and one step", points=1)
@@ -291,8 +297,9 @@ def worked_neuron_multiply(ctx: Context) -> None:
     dv = expected[2]
     dw1, _ = expect_sequence(mul1.backward(dv), 2, "MultiplyLayer.backward", "(dx, dy)")
     dw2, _ = expect_sequence(mul2.backward(dv), 2, "MultiplyLayer.backward", "(dx, dy)")
+    dw1, dw2 = expect_array_like("dL/dw1", dw1, 0.0), expect_array_like("dL/dw2", dw2, 0.0)
     for name, got, want in zip(["dL/dw1", "dL/dw2"], [dw1, dw2], expected):
-        expect_close(name, np.asarray(got, dtype=float), want, 1e-9, 1e-6)
+        expect_close(name, got, want, 1e-9, 1e-6)
     updated = [n["w1"] - float(dw1), n["w2"] - float(dw2), n["b"] - dv]
     expect_close(t("backprop.after_one_step"), updated, [0.513, 0.674, -0.13], 5e-4, 0)
 
@@ -339,93 +346,30 @@ def trusted_trajectory(seed: int, lr: float, epochs: int, data: str = "xor"):
     return list(run.losses), LAYOUT.unflatten(run.theta)
 
 
-LAYER1 = LAYOUT.sizes[0] + LAYOUT.sizes[1]
+# -- naming a trainer's mistake: its run re-made under known mistakes (engine) -----------
+NETWORK = Network.chain(
+    [Piece(affine, ("W1", "b1")), Piece(sigmoid), Piece(affine, ("W2", "b2")), Piece(sigmoid)],
+    init_params(),
+    key="backprop: affine, sigmoid, affine, sigmoid",
+)
 
 
-def split_layer1(theta):
-    w1 = LAYOUT.sizes[0]
-    return theta[:w1].reshape(LAYOUT.shapes[0]), theta[w1:LAYER1]
+def training_setup(params, lr, epochs, X=XOR_X, y=XOR_Y) -> Setup:
+    """The run a trajectory check makes, for the diagnosis to re-make (xor.py's defaults:
+    what a train_xor that ignores its arguments would use instead)."""
+    return Setup(
+        NETWORK, LAYOUT.flatten(params), X, y, lr, epochs,
+        default_start=LAYOUT.flatten(init_params()), default_data=(XOR_X, XOR_Y),
+        default_lr=DEFAULT_LR,
+    )  # fmt: skip
 
 
-@cache
-def trainer_mistakes(data: str = "xor") -> tuple[Variant, ...]:
-    """Known trainer mistakes on ``data``, each simulated with the same exact gradients.
-
-    The last three change how the error flows back, so they are written
-    against the network's forward pieces, still differentiated by complex step.
-    """
-    X, Y = DATASETS[data]
-
-    def loss(theta):
-        return flat_loss(theta, X, Y)
-
-    def output_delta(theta):
-        """dL/dz2 (the output pre-activation) at ``theta``, by complex step in z2."""
-        p = LAYOUT.unflatten(theta)
-        z2 = affine(sigmoid(affine(X, p["W1"], p["b1"])), p["W2"], p["b2"])
-        half_sse = lambda z: 0.5 * np.sum((sigmoid(z.reshape(z2.shape)) - Y) ** 2)  # noqa: E731
-        return complex_step(half_sse, z2.ravel()).reshape(z2.shape)
-
-    def w2_first_step(theta, lr):
-        """W2 and b2 updated first; layer 1's error then flows back through the new W2."""
-        p = LAYOUT.unflatten(theta)
-        new = dict(p)
-        grad = LAYOUT.unflatten(complex_step(loss, theta))
-        new["W2"], new["b2"] = p["W2"] - lr * grad["W2"], p["b2"] - lr * grad["b2"]
-        delta2, first = output_delta(theta), LAYOUT.flatten(p)[:LAYER1]
-
-        def through_new_w2(t):
-            return np.sum(delta2 * (sigmoid(affine(X, *split_layer1(t))) @ new["W2"]))
-
-        new["W1"], new["b1"] = split_layer1(first - lr * complex_step(through_new_w2, first))
-        return LAYOUT.flatten(new)
-
-    def no_output_derivative_step(theta, lr):
-        """a2 - y sent straight into the last affine layer (sigmoid's backward skipped)."""
-        error = network_output(LAYOUT.unflatten(theta), X) - Y
-
-        def linearised(t):
-            p = LAYOUT.unflatten(t)
-            return np.sum(error * affine(sigmoid(affine(X, p["W1"], p["b1"])), p["W2"], p["b2"]))
-
-        return theta - lr * complex_step(linearised, theta)
-
-    def per_sample_step(theta, lr):
-        """One update per sample (stochastic), instead of one per epoch for the full batch."""
-        for x, y in zip(X, Y):
-            theta = theta - lr * complex_step(
-                lambda t, x=x, y=y: flat_loss(t, x[None], y[None]), theta
-            )
-        return theta
-
-    return (
-        Variant("ascent", sign=-1.0),
-        Variant("biases_frozen", frozen=("b1", "b2")),
-        Variant("w2_first", step=w2_first_step),
-        Variant("mean_loss", loss_scale=2.0 / Y.size),
-        Variant("loss_after_update", record_after=True),
-        Variant("gradient_divided_by_n", gradient_scale=1.0 / len(X)),
-        Variant("no_output_derivative", step=no_output_derivative_step),
-        Variant("per_sample", step=per_sample_step),
+def training_diagnosis(setup: Setup, losses, trained) -> dict[str, str]:
+    """CheckFailed's diagnosis fields for a run that missed gradient descent."""
+    found = diagnose_run(
+        setup, Run(tuple(np.asarray(losses, dtype=float)), LAYOUT.flatten(trained))
     )
-
-
-TRAINER_MISTAKES = trainer_mistakes("xor")
-
-
-def training_diagnosis(losses, trained, case: Case) -> dict[str, str]:
-    """CheckFailed's diagnosis fields for a trajectory that missed gradient descent."""
-    got = Run(tuple(losses), LAYOUT.flatten(trained))
-    start = LAYOUT.flatten(init_params(seed=case.seed))
-    found = diagnose_training(
-        got,
-        start,
-        simulate(case.seed, case.lr, case.epochs, CORRECT, case.data),
-        lambda variant: simulate(case.seed, case.lr, case.epochs, variant, case.data),
-        trainer_mistakes(case.data),
-        LAYOUT,
-    )
-    return {"diagnosis": found.text, "mistake": found.mistake} if found else {}
+    return failure_fields(found, "xor.train_xor")
 
 
 def student_training(
@@ -454,17 +398,12 @@ def training_reply(reply: dict, params: dict) -> tuple[dict, np.ndarray]:
         name: expect_array_like(t("backprop.trained", name=name), trained[name], params[name])
         for name in PARAM_NAMES
     }
-    try:
-        curve = np.asarray(losses)
-    except ValueError:  # ragged nesting: not a list of numbers
-        curve = np.empty((0, 0))
-    if (
-        type(losses) not in (list, tuple, np.ndarray)
-        or curve.ndim != 1
-        or curve.dtype.kind not in "biuf"
-    ):
+    if type(losses) not in (list, tuple, np.ndarray):
         raise CheckFailed(t("backprop.not_losses"))
-    return arrays, curve.astype(np.float64)
+    curve = as_numbers("losses", losses)  # NaN stays: finiteness is the comparison's verdict
+    if curve.ndim != 1:
+        raise CheckFailed(t("backprop.not_losses"))
+    return arrays, curve
 
 
 def expect_epochs(losses: np.ndarray, epochs: int) -> None:
@@ -483,7 +422,10 @@ def check_trajectory(ctx: Context, case: Case) -> None:
     )
     params, (X, y) = init_params(seed=case.seed), DATASETS[case.data]
     trained, losses, _ = student_training(ctx, params, X, y, lr=case.lr, epochs=case.epochs)
-    expect_epochs(losses, case.epochs)
+    setup = training_setup(params, case.lr, case.epochs, X, y)
+    if len(losses) != case.epochs:
+        message = t("backprop.losses_length", count=len(losses), epochs=case.epochs)
+        raise CheckFailed(f"{message} [{case.text}]", **training_diagnosis(setup, losses, trained))
     try:
         expect_close("losses", losses, expected_losses, TRAJECTORY_ATOL, TRAJECTORY_RTOL)
         for name in PARAM_NAMES:
@@ -496,7 +438,7 @@ def check_trajectory(ctx: Context, case: Case) -> None:
             )
     except CheckFailed as wrong:
         message = f"{wrong} [{case.text}]"
-        raise CheckFailed(message, **training_diagnosis(losses, trained, case)) from None
+        raise CheckFailed(message, **training_diagnosis(setup, losses, trained)) from None
 
 
 @suite.check("train_xor matches gradient descent after 1 epoch", points=1)
@@ -519,13 +461,35 @@ def train_hundred_epochs(ctx: Context) -> None:
 
 @suite.check("train_xor leaves the params it is given unmodified", points=1)
 def train_keeps_params(ctx: Context) -> None:
+    """The arrays are read back by the grader from the memory it handed them over in
+    (``args_after``): an in-place change is observed, whatever the student's process
+    reports. A dict entry rebound to another array (``params["W1"] = W1``) lives only
+    in the student's process: that part is its word (``args_reported``), believed
+    only when it says the params changed.
+    """
     params = init_params(seed=4)
     _, losses, reply = student_training(ctx, params, lr=TRAJECTORY_LR, epochs=5)
     expect_epochs(losses, 5)
     after = reply["args_after"][2]
     for name in PARAM_NAMES:
-        if not np.array_equal(after[name], params[name]):
-            raise CheckFailed(t("backprop.params_modified", name=name))
+        if not np.array_equal(after[name], params[name]) or rebound(reply, name, params):
+            raise CheckFailed(
+                t("backprop.params_modified", name=name), t("diag.params_changed"),
+                "params_changed", "xor.train_xor", "p",
+            )  # fmt: skip
+
+
+def rebound(reply: dict, name: str, params: dict) -> bool:
+    """The student's process reports ``params[name]`` changed (its word, never trusted
+    to say the opposite: a malformed report is no evidence either way)."""
+    reported = reply.get("args_reported")
+    entry = reported[2] if type(reported) is list and len(reported) == 3 else None
+    if type(entry) is not dict or name not in entry:
+        return False
+    try:
+        return not np.array_equal(as_numbers(name, entry[name]), params[name])
+    except CheckFailed:
+        return True  # it holds something that is not even numbers
 
 
 def default_epochs(ctx: Context) -> int:

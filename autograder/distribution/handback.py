@@ -1,0 +1,95 @@
+"""Handing feedback back: each student's pages laid out for return.
+
+Only what a student may see leaves the results folder: feedback.html,
+feedback.md and its loss.png (never report.json, which holds hidden
+details). Students are the results folder's graded ids (``student_id``'s
+rules: a folder whose name is not such an id is skipped). Three layouts:
+
+* ``folders``: OUT/<student>/feedback.html (and .md, .png): one folder each,
+  for a file share or an LMS's per-student upload;
+* ``zip``: OUT/<student>.zip holding the same files (fixed timestamps, so the
+  same feedback gives the same bytes);
+* ``nbgrader``: OUT/feedback/<student>/<assignment>/<assignment>.html, where
+  ``nbgrader release_feedback`` looks (nbgrader names a notebook's feedback
+  after the notebook, <assignment>.ipynb here), with the timestamp.txt and
+  submission_secret.txt of the student's submission (nbgrader's submit writes
+  them, collect and autograde copy them to OUT/autograded/<student>/<assignment>/;
+  release_feedback needs them), when OUT is the course folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.core.files import PUBLIC, write_atomically
+from autograder.grading.classgrades import graded_students
+from autograder.reports.feedback import LOSS_PNG
+
+PAGES = ("feedback.html", "feedback.md", LOSS_PNG)
+LAYOUTS = ("folders", "zip", "nbgrader")
+NBGRADER_KEYS = ("timestamp.txt", "submission_secret.txt")
+ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class HandBack:
+    written: list[Path] = field(default_factory=list)
+    no_page: list[str] = field(default_factory=list)  # graded, but no feedback.html to return
+    no_keys: list[str] = field(default_factory=list)  # nbgrader: no autograde keys to copy
+
+
+def student_pages(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / name).read_bytes() for name in PAGES if (folder / name).is_file()}
+
+
+def hand_back(results: Path, out: Path, layout: str = "folders") -> HandBack:
+    """Lay every graded student's pages out under ``out``; see the module docstring."""
+    done = HandBack()
+    for student, document in graded_students(results).items():
+        pages = student_pages(results / student)
+        if "feedback.html" not in pages:
+            done.no_page.append(student)
+            continue
+        if layout == "zip":
+            done.written.append(write_zip(out / f"{student}.zip", pages))
+        elif layout == "nbgrader":
+            assignment = str(document.get("assignment") or "assignment")
+            done.written.append(nbgrader_page(out, student, assignment, pages, done))
+        else:
+            for name, data in pages.items():
+                write_atomically(out / student / name, data, PUBLIC)
+            done.written.append(out / student / "feedback.html")
+    return done
+
+
+def write_zip(target: Path, pages: dict[str, bytes]) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp")
+    with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for name in sorted(pages):
+            info = zipfile.ZipInfo(name, ZIP_TIME)
+            info.external_attr = PUBLIC << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            bundle.writestr(info, pages[name])
+    temporary.chmod(PUBLIC)
+    temporary.replace(target)
+    return target
+
+
+def nbgrader_page(
+    course: Path, student: str, assignment: str, pages: dict[str, bytes], done: HandBack
+) -> Path:
+    folder = course / "feedback" / student / assignment
+    page = folder / f"{assignment}.html"
+    write_atomically(page, pages["feedback.html"], PUBLIC)
+    for stage in ("autograded", "submitted"):  # autograde copies them from submitted/
+        keys = course / stage / student / assignment
+        if all((keys / key).is_file() for key in NBGRADER_KEYS):
+            for key in NBGRADER_KEYS:
+                shutil.copyfile(keys / key, folder / key)
+            return page
+    done.no_keys.append(student)
+    return page

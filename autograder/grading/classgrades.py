@@ -1,0 +1,100 @@
+"""A class's grades as the LMS needs them: read back from a results folder.
+
+`autograder grades RESULTS` runs after `grade`, maybe days later, maybe
+with the LMS's fresh class list: it reads each student's report.json
+(the one record of a finished student) and the roster (the one given, else
+RESULTS/roster.json), and pairs them. Folders whose names are not ids as
+``submissions.student_id`` makes them are not students and are skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.core.errors import AutograderError
+from autograder.core.files import read_report
+from autograder.core.roster import MISSING, Roster, RosterEntry
+from autograder.grading.classlist import load_roster
+from autograder.intake.roster import match
+from autograder.intake.submissions import student_id
+from autograder.intake.tree import skipped
+
+GRADER_ERROR = "grader-error"
+
+
+@dataclass(frozen=True)
+class StudentGrade:
+    """One line of an LMS file: who, and their score (None when nothing was handed in)."""
+
+    student: str
+    entry: RosterEntry | None
+    score: float | None
+    max_score: float
+    status: str
+
+
+@dataclass(frozen=True)
+class ClassGrades:
+    assignment: str
+    max_score: float
+    grades: tuple[StudentGrade, ...]  # rostered students (graded or missing), then the unlisted
+    roster: Roster | None
+    unlisted: tuple[str, ...]  # graded, but not on the roster: no LMS knows them
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        return tuple(g.student for g in self.grades if g.status == MISSING)
+
+    @property
+    def grader_errors(self) -> tuple[str, ...]:
+        return tuple(g.student for g in self.grades if g.status == GRADER_ERROR)
+
+
+def graded_students(results: Path) -> dict[str, dict]:
+    """student -> report.json document, for every finished student under ``results``."""
+    if not results.is_dir():
+        raise AutograderError(
+            f"no results folder {results}: give the --out folder of `autograder grade`"
+        )
+    found = {}
+    for folder in sorted(results.iterdir()):
+        # The folders discovery could have graded: a hidden one (.x) never is.
+        if folder.is_dir() and not skipped(folder.name) and student_id(folder.name) == folder.name:
+            document = read_report(folder)
+            if document is not None:
+                found[folder.name] = document
+    if not found:
+        raise AutograderError(
+            f"{results} holds no graded student (no <student>/report.json): "
+            "run `autograder grade SUBMISSIONS --out RESULTS` first"
+        )
+    return found
+
+
+def class_grades(results: Path, roster: Roster | None = None) -> ClassGrades:
+    """Everyone's grade from ``results``, paired with ``roster`` (default: the saved one)."""
+    documents = graded_students(results)
+    roster = roster if roster is not None else load_roster(results)
+    first = next(iter(documents.values()))
+    assignment, top = str(first.get("assignment", "")), float(first.get("max_score", 0.0))
+
+    def grade(student: str, entry: RosterEntry | None) -> StudentGrade:
+        document = documents[student]
+        if document.get("grader_error"):  # the grader's fault, not a score: never uploaded
+            return StudentGrade(student, entry, None, top, GRADER_ERROR)
+        return StudentGrade(student, entry, float(document["score"]), top, str(document["status"]))
+
+    if roster is None:
+        grades = tuple(grade(s, None) for s in documents)
+        return ClassGrades(assignment, top, grades, None, ())
+    classes = match(roster, list(documents))
+    by_entry = {e.student: s for s, e in classes.matched.items()}
+    rostered = tuple(
+        grade(by_entry[e.student], e)
+        if e.student in by_entry
+        else StudentGrade(e.student, e, None, top, MISSING)
+        for e in roster.entries
+    )
+    unlisted = tuple(grade(s, None) for s in classes.unlisted)
+    return ClassGrades(assignment, top, rostered + unlisted, roster, classes.unlisted)

@@ -1,0 +1,141 @@
+"""The grammar of every name taken from a submission: what may become a path, and ids.
+
+A submission's bytes are data. Only these ever become part of a path the
+grader writes:
+
+- the assignment's declared module names (``layers``, ``xor``), as ``<module>.py``;
+- helper files at the top of the graded folder, ``[A-Za-z_][A-Za-z0-9_]*.py``
+  (ASCII: a module name Python imports the same way everywhere);
+- student ids, from the entries of the submissions folder the instructor names.
+
+Student ids keep the entry's Unicode (NFC). An entry name that cannot be an
+id as it is (control characters, undecodable bytes, more than 100 bytes)
+and names that collide once case and Unicode forms are ignored get a
+deterministic suffix ``~<8 hex of sha256(the raw entry name)>``: everyone is
+graded, under distinct ids, with a warning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+HELPER_FILE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.py")
+MAX_ID_BYTES = 100
+SUFFIX_HEX = 8
+# Characters an id never holds: controls (NUL, newline, ESC...), lone
+# surrogates (undecodable bytes of a non-UTF-8 name) and line separators.
+REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+DISPLAY_CHARS = 80
+
+
+def is_module_name(name: object, modules: Sequence[str] | None = None) -> bool:
+    """``name`` is a declared module (or, with no declaration, a plain identifier)."""
+    if type(name) is not str or not MODULE_NAME.fullmatch(name):
+        return False
+    return modules is None or name in modules
+
+
+def is_helper_file(name: str) -> bool:
+    return bool(HELPER_FILE.fullmatch(name))
+
+
+def module_file(module: str, modules: Sequence[str] | None = None) -> str:
+    """``<module>.py``, for a name that passed ``is_module_name`` (checked again here)."""
+    if not is_module_name(module, modules):
+        raise ValueError(f"{shown(module)} is not a module of this assignment")
+    return f"{module}.py"
+
+
+def shown(text: object, limit: int = DISPLAY_CHARS) -> str:
+    """Untrusted text as a message may quote it: escaped, on one line, bounded."""
+    quoted = ascii(text) if type(text) is not str else repr(text)
+    return quoted if len(quoted) <= limit else quoted[: limit - 4] + "...'"
+
+
+def raw_bytes(name: str) -> bytes:
+    """The entry name's bytes as the file system holds them."""
+    return os.fsencode(name)
+
+
+def suffix(name: str) -> str:
+    return "~" + hashlib.sha256(raw_bytes(name)).hexdigest()[:SUFFIX_HEX]
+
+
+def _clean(name: str) -> str:
+    text = unicodedata.normalize("NFC", name)
+    return "".join("_" if unicodedata.category(c) in REFUSED_CATEGORIES else c for c in text)
+
+
+def _fit(text: str, budget: int) -> str:
+    """``text`` cut to at most ``budget`` UTF-8 bytes, at a character boundary."""
+    data = text.encode("utf-8")
+    return data[:budget].decode("utf-8", "ignore") if len(data) > budget else text
+
+
+def is_valid_id(text: str) -> bool:
+    return (
+        text not in ("", ".", "..")
+        and "/" not in text
+        and _clean(text) == text
+        and len(text.encode("utf-8")) <= MAX_ID_BYTES
+    )
+
+
+def student_id(base: str, entry: str | None = None) -> str:
+    """The id of an entry: ``base`` (its name, a .zip's without the suffix) in NFC,
+    or cleaned and suffixed with the hash of the raw ``entry`` name when it cannot
+    be an id as it is."""
+    nfc = unicodedata.normalize("NFC", base)
+    if is_valid_id(nfc):
+        return nfc
+    return suffixed(base, entry if entry is not None else base)
+
+
+def suffixed(base: str, entry: str) -> str:
+    """``<cleaned base>~<8 hex of sha256(raw entry name)>``, within the byte limit."""
+    cleaned = _clean(base).replace("/", "_")
+    cleaned = cleaned if cleaned not in ("", ".", "..") else "_"
+    return _fit(cleaned, MAX_ID_BYTES - 1 - SUFFIX_HEX) + suffix(entry)
+
+
+@dataclass(frozen=True)
+class Ids:
+    """Entry name -> student id, and what a human should know about them."""
+
+    by_entry: dict[str, str]
+    warnings: tuple[str, ...]
+
+
+def assign_ids(entries: Iterable[tuple[str, str]]) -> Ids:
+    """Distinct, deterministic ids for (entry name, id base) pairs of one folder."""
+    bases = dict(sorted(entries))
+    warnings = []
+    ids = {entry: student_id(base, entry) for entry, base in bases.items()}
+    for entry, base in bases.items():
+        if ids[entry] != unicodedata.normalize("NFC", base):
+            warnings.append(
+                f"the entry {shown(entry)} cannot be a student id as it is "
+                f"(control characters, undecodable bytes or over {MAX_ID_BYTES} bytes): "
+                f"graded as {shown(ids[entry])}"
+            )
+    groups: dict[str, list[str]] = {}
+    for entry in bases:
+        groups.setdefault(ids[entry].casefold(), []).append(entry)
+    for members in (m for m in groups.values() if len(m) > 1):
+        for entry in members:
+            if not ids[entry].endswith(suffix(entry)):
+                ids[entry] = suffixed(ids[entry], entry)
+        listed = ", ".join(f"{shown(e)} as {shown(ids[e])}" for e in members)
+        warnings.append(
+            f"{len(members)} entries name the same student once case and Unicode forms are "
+            f"ignored; each is graded under its own id: {listed}"
+        )
+    if len(set(ids.values())) != len(ids):  # a sha256 prefix clash: never seen
+        raise ValueError("two entries of the submissions folder got the same id")
+    return Ids(ids, tuple(warnings))

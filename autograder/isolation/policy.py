@@ -1,0 +1,41 @@
+"""The time limits of a student: per call, and for the whole submission.
+
+Kept apart from ``session`` so that the options of every command can name
+them without the session's machinery (``session`` re-exports it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+
+@dataclass(frozen=True)
+class TimeoutPolicy:
+    """Per-call CPU limits: ``factor`` times a baseline, never below ``floor``;
+    and the budget of a whole submission.
+
+    Baselines are the reference's own CPU time for the same call (measured
+    when the reference is at hand), else a per-function figure from the
+    assignment; ``default`` applies when neither is known. ``budget`` (set by
+    ``with_budget`` from the reference's own cost) caps what one submission
+    may cost the batch in all; None: no budget (a student's own self-check).
+    """
+
+    factor: float = 50.0
+    floor: float = 1.0
+    default: float = 2.0
+    per_call: dict[str, float] = field(default_factory=dict)
+    per_function: dict[str, float] = field(default_factory=dict)
+    budget: float | None = None
+    budget_factor: float = 20.0
+    budget_floor: float = 30.0
+
+    def seconds(self, call_key: str, function: str) -> float:
+        baseline = self.per_call.get(call_key, self.per_function.get(function))
+        if baseline is None:
+            return max(self.floor, self.default)
+        return max(self.floor, self.factor * baseline)
+
+    def with_budget(self, reference_cost: float) -> TimeoutPolicy:
+        """The budget: ``budget_factor`` x the reference's cost, at least ``budget_floor``."""
+        return replace(self, budget=max(self.budget_floor, self.budget_factor * reference_cost))

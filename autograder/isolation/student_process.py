@@ -1,0 +1,130 @@
+"""One student process: started at an isolation level, confined, ready; ended whole.
+
+Kept apart from ``session`` (which speaks the protocol, call by call): the
+pipes, the scratch folder (owned by the student's uid, so that a confined
+process can write there and nowhere else), the command line from ``launch``,
+the output tap, and the accounting of every process the student starts.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from autograder.isolation import accounting, launch, processes, watch
+from autograder.isolation.sandbox import Isolation, Limits, SandboxUnavailable
+from autograder.isolation.shared import MAX_BYTES as SHARED_BYTES
+from autograder.isolation.shared import SharedArgs
+from autograder.runtime import plaindata
+
+# CPU seconds a new process may take to be confined and say it is ready (no
+# student code runs before that: a failure there is the sandbox's).
+START_LIMIT = 30.0
+READY_BYTES = 1 << 20
+
+
+@dataclass
+class StudentProcess:
+    popen: subprocess.Popen[bytes]
+    request_fd: int
+    reply_fd: int
+    tap: processes.OutputTap
+    scratch: tempfile.TemporaryDirectory[str]
+    accounts: accounting.StudentProcesses
+    shared: SharedArgs  # the call arguments' memory, read back by the grader
+    confinement: dict[str, Any]  # what its bootstrap applied (said before any student code)
+    start_cost: float = 0.0  # seconds from start to ready (see ``watch.Watch.cost``)
+    counted: float = 0.0  # CPU seconds of its processes already counted as spent
+
+    @classmethod
+    def start(
+        cls, isolation: Isolation, folder: Path, uid: int | None, limits: Limits
+    ) -> StudentProcess:
+        """Start one and wait until it is confined and ready; SandboxUnavailable
+        when it dies or stalls first (that is the sandbox's failure)."""
+        request_r, request_w = os.pipe()
+        reply_r, reply_w = os.pipe()
+        os.set_blocking(request_w, False)
+        scratch = tempfile.TemporaryDirectory(prefix="autograder-")
+        if uid is not None:
+            os.chown(scratch.name, uid, uid)
+        fds = (request_r, reply_w)
+        # RLIMIT_AS is per process: the mapped arguments take at most an eighth of it.
+        shared = SharedArgs(min(SHARED_BYTES, limits.process_memory_bytes // 8))
+        command = launch.student_command(isolation, folder, Path(scratch.name), fds, uid, limits)
+        known = accounting.pids()
+        popen = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            pass_fds=(*fds, shared.fd),
+            cwd=scratch.name,
+            env=launch.student_env(isolation, Path(scratch.name)),
+            start_new_session=True,
+        )
+        os.close(request_r)
+        os.close(reply_w)
+        accounts = accounting.StudentProcesses(popen, uid, known)
+        tap = processes.OutputTap(popen.stdout)
+        process = cls(popen, request_w, reply_r, tap, scratch, accounts, shared, {})
+        process.confinement = process._await_ready(isolation, limits)
+        return process
+
+    def _await_ready(self, isolation: Isolation, limits: Limits) -> dict[str, Any]:
+        call = watch.Watch(self.accounts, START_LIMIT, float("inf"), limits.memory_bytes)
+        try:
+            reply = plaindata.decode(watch.receive(self.reply_fd, call, READY_BYTES))
+        except (EOFError, OSError, watch.Overrun, plaindata.PlainDataError) as error:
+            code = self.accounts.wait_root(1.0)
+            output = self.tap.take().strip()[-500:]
+            self.end()
+            raise SandboxUnavailable(
+                f"the student process could not start at isolation level {isolation.level} "
+                f"({type(error).__name__}, exit status {code}): {output}"
+            ) from None
+        self.start_cost = call.cost
+        self.counted = self.accounts.scan().cpu  # (finds the worker before any student code)
+        return dict(reply.get("ready", {})) if type(reply) is dict else {}
+
+    def uncounted(self, cpu: float) -> float:
+        """CPU seconds up to a total of ``cpu`` not counted yet (now counted)."""
+        extra, self.counted = max(cpu - self.counted, 0.0), max(cpu, self.counted)
+        return extra
+
+    def end(self) -> tuple[float, str]:
+        """End every process of the student: (CPU seconds not counted yet,
+        output not yet taken)."""
+        self.accounts.end()
+        output = self.tap.take()
+        for fd in (self.request_fd, self.reply_fd):
+            os.close(fd)
+        self.tap.thread.join(timeout=1.0)
+        self.scratch.cleanup()
+        self.shared.close()
+        return self.uncounted(self.accounts.last.cpu), output
+
+
+def readable_copy(folder: Path) -> tempfile.TemporaryDirectory[str] | None:
+    """A copy of ``folder``'s files that an unprivileged uid may read, when it may
+    not read the folder itself (a 0700 temporary folder, a notebook's modules):
+    its regular files only, never a link. None when the folder will do."""
+    files = [p for p in folder.iterdir() if p.is_file() and not p.is_symlink()]
+    readable = stat.S_IROTH | stat.S_IXOTH
+    if folder.stat().st_mode & readable == readable and all(
+        p.stat().st_mode & stat.S_IROTH for p in files
+    ):
+        return None
+    copy = tempfile.TemporaryDirectory(prefix="autograder-readable-")
+    os.chmod(copy.name, 0o755)
+    for path in files:
+        target = Path(copy.name) / path.name
+        shutil.copyfile(path, target, follow_symlinks=False)
+        os.chmod(target, 0o644)
+    return copy

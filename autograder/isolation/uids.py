@@ -1,0 +1,57 @@
+"""A uid of its own for each student graded at once on this machine.
+
+A grader running as root drops each student's process to an unprivileged
+uid. RLIMIT_NPROC counts processes per uid, and the grader's accounting
+tells students apart by uid, so two students graded at the same time, by
+any grader on this machine (two batches, a Dask worker, a notebook's hidden
+checks), must never share one. Each session therefore *leases* its uid with
+an exclusive ``flock`` on a file in a machine-wide folder (not $TMPDIR, which
+differs between runs); the kernel releases the lock when a grader dies, so
+a killed grader never leaks its uid. The slot a session is given is only
+where its search starts.
+
+The range (63000-64999) is apart from the fixed uids earlier versions gave
+by slot (61000 and up), which hold no lease: a machine running both never
+shares a uid between them.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+
+FIRST_UID = 63000
+UID_COUNT = 2000
+LOCK_DIR = Path("/tmp/autograder-uids")
+
+
+class UidLease:
+    """An unprivileged uid held for one session (None when the grader is not root)."""
+
+    def __init__(self, slot: int) -> None:
+        self.uid: int | None = None
+        self._fd: int | None = None
+        if os.geteuid() == 0:
+            self.uid, self._fd = _lease(slot)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def _lease(slot: int) -> tuple[int, int]:
+    LOCK_DIR.mkdir(mode=0o700, exist_ok=True)
+    if LOCK_DIR.is_symlink() or LOCK_DIR.stat().st_uid != 0:
+        raise RuntimeError(f"{LOCK_DIR} is not root's own folder: refusing to use it")
+    for offset in range(UID_COUNT):
+        uid = FIRST_UID + (slot + offset) % UID_COUNT
+        fd = os.open(LOCK_DIR / str(uid), os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        return uid, fd
+    raise RuntimeError(f"all {UID_COUNT} student uids of this machine are in use")

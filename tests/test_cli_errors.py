@@ -1,0 +1,208 @@
+"""What a new instructor ran into, each fixed: a clear refusal, never a traceback or a wrong grade.
+
+Ranges of numeric options, unwritable outputs (refused before any grading),
+results inside the submissions folder, a reference or a student notebook
+overwritten, `check` given one file, `--assignment` resolved from the
+course (never from the installed package), an exported course's seed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from conftest import SKELETON, SOLUTION, copy_submission
+
+from autograder.cli import cli
+from autograder.core.errors import AutograderError
+from autograder.distribution.nbgrader_course import config_text
+from autograder.grading.locate import course_seed, find_assignment
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+def assert_clean(result: Result, code: int) -> None:
+    assert "Traceback" not in result.output
+    assert result.exit_code == code, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--timeout-floor", "0"],
+        ["check", "--timeout-floor", "-1"],
+        ["grade", "s", "--out", "o", "--timeout-floor", "0"],
+        ["grade", "s", "--out", "o", "--timeout-factor", "0"],
+        ["grade", "s", "--out", "o", "--memory-mb", "16"],
+        ["grade", "s", "--out", "o", "-j", "0"],
+        ["grade", "s", "--out", "o", "--seed", "-3"],
+        ["similarity", "s", "--top", "0"],
+        ["export", "gradescope", "--seed", "-1"],
+    ],
+)
+def test_numeric_options_out_of_range_are_refused(args: list[str]) -> None:
+    result = run(*args)
+    assert_clean(result, 2)
+    assert "is not in the range" in result.output or "is not in the valid range" in result.output
+
+
+def test_check_html_into_a_missing_folder_is_refused_before_checking(tmp_path: Path) -> None:
+    folder = copy_submission(SKELETON, tmp_path / "student")
+    result = run("check", str(folder), "--html", "/missing/dir/x.html")
+    assert_clean(result, 1)
+    assert (
+        "cannot write --html /missing/dir/x.html: there is no folder /missing/dir" in result.output
+    )
+    assert "Total" not in result.output  # refused before any check ran
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["grade", "SUBMISSIONS", "--out", "/proc/autograder-results"],
+        ["release", "--out", "/proc/autograder-dist"],
+        ["feedback", "RESULTS", "--out", "/proc/autograder-handback"],
+        ["similarity", "SUBMISSIONS", "--out", "/proc/x/similarity.html"],
+    ],
+)
+def test_unwritable_outputs_are_refused_clearly(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy_submission(SOLUTION, tmp_path / "SUBMISSIONS" / "ana")
+    shutil.copytree(SOLUTION, tmp_path / "solutions" / "backprop")
+    (tmp_path / "RESULTS").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = run(*args)
+    assert_clean(result, 1)
+    assert "cannot write" in result.output and "/proc/" in result.output
+
+
+def test_results_inside_the_submissions_folder_are_refused(tmp_path: Path) -> None:
+    submissions = tmp_path / "class"
+    copy_submission(SOLUTION, submissions / "ana")
+    result = run(
+        "grade",
+        str(submissions),
+        "--out",
+        str(submissions / "results"),
+        "--assignment",
+        str(SOLUTION),
+    )
+    assert_clean(result, 1)
+    assert "is inside the submissions folder" in result.output
+    assert sorted(p.name for p in submissions.iterdir()) == ["ana"]  # nothing created there
+
+
+def test_a_results_folder_among_the_submissions_is_refused(tmp_path: Path) -> None:
+    submissions = tmp_path / "class"
+    copy_submission(SOLUTION, submissions / "ana")
+    for name in ("grades.csv", "summary.json"):
+        (submissions / "results" / name).parent.mkdir(exist_ok=True)
+        (submissions / "results" / name).write_text("")
+    result = run(
+        "grade", str(submissions), "--out", str(tmp_path / "out"), "--assignment", str(SOLUTION)
+    )
+    assert_clean(result, 1)
+    assert "it is a results folder, not a student's submission" in result.output
+
+
+def test_skeleton_never_overwrites_a_reference_without_force(tmp_path: Path) -> None:
+    reference = tmp_path / "backprop"
+    shutil.copytree(SOLUTION, reference, ignore=shutil.ignore_patterns("__pycache__"))
+    before = (reference / "layers.py").read_text()
+    refused = run("skeleton", str(reference), "--out", str(reference))
+    assert_clean(refused, 1)
+    assert "holds solution regions" in refused.output and "--force" in refused.output
+    assert (reference / "layers.py").read_text() == before
+    forced = run("skeleton", str(reference), "--out", str(reference), "--force")
+    assert_clean(forced, 0)
+    assert "### BEGIN SOLUTION" not in (reference / "layers.py").read_text()
+
+
+def test_notebook_never_rewrites_a_student_notebook_without_force(tmp_path: Path) -> None:
+    student = tmp_path / "backprop"
+    shutil.copytree(SKELETON, student)
+    before = (student / "backprop.ipynb").read_text()
+    refused = run("notebook", str(student))
+    assert_clean(refused, 1)
+    assert "so it is a student notebook" in refused.output
+    assert (student / "backprop.ipynb").read_text() == before
+
+
+@pytest.mark.parametrize("target", ["layers.py", "nothing-here"])
+def test_check_says_what_it_expects(
+    target: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy_submission(SKELETON, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = run("check", target)
+    assert_clean(result, 1)
+    assert "check takes a folder holding layers.py and xor.py" in result.output
+    assert "no folder or notebook layers.py" not in result.output
+
+
+# -- where the reference is ------------------------------------------------------------------
+def course(root: Path, *names: str) -> Path:
+    for name in names:
+        (root / "grader" / name).mkdir(parents=True)
+        (root / "grader" / name / "public_checks.py").write_text("")
+    (root / "submitted" / "ana" / names[0]).mkdir(parents=True)
+    return root
+
+
+def test_the_assignment_comes_from_the_option_first(tmp_path: Path) -> None:
+    course(tmp_path, "backprop")
+    assert find_assignment(Path("mine"), tmp_path, tmp_path) == Path("mine")
+
+
+@pytest.mark.parametrize("given", ["course", "course/submitted"])
+def test_an_nbgrader_course_gives_its_grader_folder(tmp_path: Path, given: str) -> None:
+    course(tmp_path / "course", "backprop")
+    (tmp_path / "solutions" / "backprop").mkdir(parents=True)
+    (tmp_path / "solutions" / "backprop" / "public_checks.py").write_text("")
+    found = find_assignment(None, tmp_path / given, tmp_path)
+    assert found == tmp_path / "course" / "grader" / "backprop"
+
+
+def test_inside_a_course_folder_the_grader_folder_is_found(tmp_path: Path) -> None:
+    course(tmp_path, "backprop")
+    assert find_assignment(None, Path("submitted"), tmp_path) == tmp_path / "grader" / "backprop"
+
+
+def test_several_assignments_the_submitted_one_is_taken(tmp_path: Path) -> None:
+    course(tmp_path, "backprop", "convnet")
+    assert find_assignment(None, tmp_path, tmp_path).name == "backprop"
+    (tmp_path / "submitted" / "ana" / "convnet").mkdir()
+    with pytest.raises(AutograderError, match="several assignments"):
+        find_assignment(None, tmp_path, tmp_path)
+
+
+def test_then_the_solutions_folder(tmp_path: Path) -> None:
+    (tmp_path / "solutions" / "backprop").mkdir(parents=True)
+    (tmp_path / "solutions" / "backprop" / "public_checks.py").write_text("")
+    assert find_assignment(None, tmp_path / "class", tmp_path).name == "backprop"
+
+
+def test_nowhere_is_refused_naming_where_it_looked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy_submission(SOLUTION, tmp_path / "class" / "ana")
+    monkeypatch.chdir(tmp_path)
+    result = run("grade", "class", "--out", "results")
+    assert_clean(result, 1)
+    assert "looked in ./grader/<assignment>/" in result.output  # relative to where it ran
+    assert "./solutions/<assignment>/" in result.output
+    assert "site-packages" not in result.output and not (tmp_path / "results").exists()
+
+
+def test_the_seed_of_an_exported_course_is_read_back(tmp_path: Path) -> None:
+    course(tmp_path, "backprop")
+    (tmp_path / "nbgrader_config.py").write_text(config_text("c", "backprop", 4711))
+    assert course_seed(tmp_path / "grader" / "backprop", tmp_path / "submitted") == 4711
+    assert course_seed(SOLUTION, tmp_path / "submitted", tmp_path) == 4711
+    assert course_seed(SOLUTION, tmp_path / "elsewhere", tmp_path / "elsewhere") is None

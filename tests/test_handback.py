@@ -1,0 +1,93 @@
+"""`autograder feedback`: each student's pages laid out for return, and nothing else.
+
+A results folder as `grade` leaves it (report.json with hidden details,
+feedback.html/.md, loss.png), made here so every byte is known; the real
+nbgrader route (`nbgrader release_feedback` handing our page out) is in
+test_nbgrader.py.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from autograder.cli import cli
+from autograder.core.files import write_atomically
+
+STUDENTS = ("ana", "budi")
+SECRET = "hidden reference value 987.654321"
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture()
+def results(tmp_path: Path) -> Path:
+    folder = tmp_path / "results"
+    for student in STUDENTS:
+        report = {"assignment": "backprop", "fingerprint": "f", "score": 1, "message": SECRET}
+        write_atomically(folder / student / "report.json", json.dumps(report))
+        write_atomically(folder / student / "feedback.html", f"<p>{student}'s page</p>")
+        write_atomically(folder / student / "feedback.md", f"# {student}\n![plot](loss.png)\n")
+        write_atomically(folder / student / "loss.png", b"\x89PNG " + student.encode())
+        write_atomically(folder / student / "results.json", "{}")
+    write_atomically(folder / "grades.csv", "student,total\n")
+    write_atomically(folder / "..hidden" / "report.json", json.dumps({"fingerprint": "f"}))
+    write_atomically(folder / "cleo" / "report.json", json.dumps({"fingerprint": "f"}))  # no page
+    return folder
+
+
+def test_folders_hold_the_student_files_only(results: Path, tmp_path: Path) -> None:
+    out = tmp_path / "handback"
+    done = run("feedback", str(results), "--out", str(out))
+    assert done.exit_code == 0, done.output
+    assert sorted(p.name for p in out.iterdir()) == list(STUDENTS)
+    for student in STUDENTS:
+        files = sorted(p.name for p in (out / student).iterdir())
+        assert files == ["feedback.html", "feedback.md", "loss.png"]
+        assert (out / student / "feedback.html").stat().st_mode & 0o777 == 0o644
+        texts = b"".join(p.read_bytes() for p in (out / student).iterdir())
+        assert SECRET.encode() not in texts
+    assert "no feedback.html (regrade them): cleo" in done.output
+
+
+def test_zips_are_one_per_student_and_reproducible(results: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "one", tmp_path / "two"
+    for out in (first, second):
+        assert run("feedback", str(results), "--out", str(out), "--layout", "zip").exit_code == 0
+    assert sorted(p.name for p in first.iterdir()) == ["ana.zip", "budi.zip"]
+    with zipfile.ZipFile(first / "budi.zip") as bundle:
+        assert sorted(bundle.namelist()) == ["feedback.html", "feedback.md", "loss.png"]
+        assert bundle.read("feedback.html") == b"<p>budi's page</p>"
+    assert (first / "ana.zip").read_bytes() == (second / "ana.zip").read_bytes()
+
+
+def test_nbgrader_layout_with_the_autograde_keys(results: Path, tmp_path: Path) -> None:
+    course = tmp_path / "course"
+    keys = course / "autograded" / "ana" / "backprop"
+    keys.mkdir(parents=True)
+    (keys / "timestamp.txt").write_text("2024-01-01 00:00:00")
+    (keys / "submission_secret.txt").write_text("s3cr3t")
+    done = run("feedback", str(results), "--out", str(course), "--layout", "nbgrader")
+    assert done.exit_code == 0, done.output
+    page = course / "feedback" / "ana" / "backprop" / "backprop.html"
+    assert page.read_text() == "<p>ana's page</p>"
+    assert (page.parent / "submission_secret.txt").read_text() == "s3cr3t"
+    assert (course / "feedback" / "budi" / "backprop" / "backprop.html").is_file()
+    assert "for budi: `nbgrader release_feedback` needs them" in done.output
+    later = course / "submitted" / "budi" / "backprop"  # collected, not yet autograded
+    later.mkdir(parents=True)
+    for key in ("timestamp.txt", "submission_secret.txt"):
+        (later / key).write_text(key)
+    again = run("feedback", str(results), "--out", str(course), "--layout", "nbgrader")
+    assert again.exit_code == 0 and "needs them" not in again.output
+
+
+def test_not_a_results_folder_is_refused(tmp_path: Path) -> None:
+    done = run("feedback", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out"))
+    assert done.exit_code == 1 and "no results folder" in done.output

@@ -1,0 +1,219 @@
+"""Naming a trainer's mistakes by re-making its run (checks.trainer, rules, trainer_rules).
+
+Runs are made here by the engine's own rules and by independent float32
+arithmetic; each must be named as the mistake that made it, losses and
+parameters apart, and a diagnosis must always be a run that reproduces the
+student's numbers (a property test).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_descent import NETWORK, PUBLIC, X, Y
+
+from autograder.checks import rules
+from autograder.checks.descent import Run
+from autograder.checks.rules import BEFORE, DESCENT, Recording, Rule, Setup, Trajectory, recorded
+from autograder.checks.trainer import TOLERANCE, diagnose_run, reproduce
+from autograder.checks.trainer_names import named
+from autograder.checks.trainer_rules import standard_rules
+
+AND_Y = np.array([[0.0], [0.0], [0.0], [1.0]])
+EPOCHS = 8
+
+
+def setup_for(seed: int = 3, y: np.ndarray = Y, epochs: int = EPOCHS, lr: float = 1.0) -> Setup:
+    start = PUBLIC.LAYOUT.flatten(PUBLIC.init_params(seed=seed))
+    return Setup(
+        NETWORK, start, X, y, lr, epochs,
+        default_start=PUBLIC.LAYOUT.flatten(PUBLIC.init_params()), default_data=(X, Y),
+        default_lr=2.0,
+    )  # fmt: skip
+
+
+def student_run(
+    setup: Setup, rule: Rule, recording: Recording = BEFORE, steps: int | None = None
+) -> Run:
+    """What a student's train_xor with this mistake returns (a fresh, uncached run)."""
+    run = Trajectory(setup, rule)
+    count = setup.epochs if steps is None else steps
+    losses = tuple(recorded(run, recording, epoch) for epoch in range(count))
+    return Run(losses, run.theta(count))
+
+
+SETUP = setup_for(y=AND_Y)  # AND targets: a trainer on XOR's defaults shows
+
+
+def rule_ids(rule: Rule) -> str:
+    return rule.mistake + "".join(f"-{v}" for _, v in rule.fields) or "descent"
+
+
+@pytest.mark.parametrize("rule", standard_rules(SETUP)[1:], ids=rule_ids)
+def test_each_known_rule_is_named_as_itself(rule: Rule) -> None:
+    found = diagnose_run(SETUP, student_run(SETUP, rule))
+    expected = named(SETUP, rule, EPOCHS, EPOCHS, BEFORE)
+    assert found is not None and (found.mistake, found.text) == (expected.mistake, expected.text)
+
+
+def test_gradient_descent_itself_is_no_mistake() -> None:
+    found = reproduce(SETUP, student_run(SETUP, DESCENT))
+    assert found is not None and found.rule == DESCENT and found.recording == BEFORE
+
+
+@pytest.mark.parametrize(
+    ("recording", "key"),
+    [
+        (Recording("loss_after_update", after=True), "loss_after_update"),
+        (Recording("target_broadcast", broadcast=True), "target_broadcast"),
+        (Recording("loss_scaled", scale=0.25), "loss_scaled"),  # right params, scaled losses
+        (Recording("loss_scaled", scale=2.0), "loss_scaled"),
+    ],
+)
+def test_a_recording_mistake_with_right_parameters_is_that_alone(
+    recording: Recording, key: str
+) -> None:
+    """The issue's shadowing: losses off by a factor, parameters exact, is no
+    "the losses do not come from training"."""
+    found = diagnose_run(SETUP, student_run(SETUP, DESCENT, recording))
+    assert found is not None and found.mistake == key
+
+
+def test_two_mistakes_are_told_apart_and_combined() -> None:
+    frozen = next(r for r in standard_rules(SETUP) if dict(r.fields).get("names") == "b2")
+    run = student_run(SETUP, frozen, Recording("loss_after_update", after=True))
+    found = diagnose_run(SETUP, run)
+    assert found is not None and found.mistake == "frozen+loss_after_update"
+    assert "never updates b2" in found.text and "after the update" in found.text
+
+
+@pytest.mark.parametrize(
+    ("steps", "key"),
+    [(EPOCHS - 1, "epochs_short"), (EPOCHS + 1, "epochs_extra"), (3, "early_stop")],
+)
+def test_update_counts_off_by_one_or_stopped_early(steps: int, key: str) -> None:
+    found = diagnose_run(SETUP, student_run(SETUP, DESCENT, steps=steps))
+    assert found is not None and found.mistake == key
+
+
+@pytest.mark.parametrize(
+    ("rule", "key", "words"),
+    [
+        (Rule("momentum", momentum=0.9), "momentum", "momentum 0.9"),
+        (Rule("weight_decay", decay=0.01), "weight_decay", "weight decay 0.01"),
+        (Rule("gradient_scaled", scale=3.0), "gradient_scaled", "exactly 3 times"),
+        (Rule("gradient_scaled", scale=2.7), "gradient_scaled", "exactly 2.7 times"),
+        (Rule("momentum", momentum=0.85), "momentum", "momentum 0.85"),
+        (Rule("lr_decay", lr_decay=0.95), "lr_decay", "by 0.95 every epoch"),
+        (Rule("gradient_scaled", scale=2.0), "lr_or_factor", "DEFAULT_LR / lr (2 / 1)"),
+    ],
+)
+def test_unknown_coefficients_are_fitted_and_the_fitted_run_must_match(
+    rule: Rule, key: str, words: str
+) -> None:
+    found = diagnose_run(SETUP, student_run(SETUP, rule))
+    assert found is not None and found.mistake == key and words in found.text
+
+
+def test_a_mean_loss_differentiated_is_one_mistake_even_after_one_epoch() -> None:
+    """One loss can confirm no factor; an update scaled by the same factor does."""
+    one = setup_for(y=AND_Y, epochs=1)
+    run = student_run(one, Rule("gradient_scaled", scale=0.5), Recording("loss_scaled", scale=0.5))
+    found = diagnose_run(one, run)
+    assert found is not None and found.mistake == "mean_loss"
+
+
+def test_ignoring_the_data_shows_on_other_targets() -> None:
+    found = diagnose_run(SETUP, student_run(SETUP, Rule("ignores_data", data="default")))
+    assert found is not None and found.mistake == "ignores_data"
+
+
+def float32_training(setup: Setup) -> Run:
+    """Gradient descent written with float32 arrays throughout (independent of the engine)."""
+    p = {k: v.astype(np.float32) for k, v in PUBLIC.LAYOUT.unflatten(setup.start).items()}
+    x, y, lr = setup.X.astype(np.float32), setup.y.astype(np.float32), np.float32(setup.lr)
+    losses = []
+    for _ in range(setup.epochs):
+        a1 = 1 / (1 + np.exp(-(x @ p["W1"] + p["b1"])))
+        a2 = 1 / (1 + np.exp(-(a1 @ p["W2"] + p["b2"])))
+        losses.append(float(0.5 * np.sum((a2 - y) ** 2)))
+        d2 = (a2 - y) * a2 * (1 - a2)
+        d1 = (d2 @ p["W2"].T) * a1 * (1 - a1)
+        grads = {"W1": x.T @ d1, "b1": d1.sum(0), "W2": a1.T @ d2, "b2": d2.sum(0)}
+        p = {k: p[k] - lr * grads[k] for k in p}
+    trained = {k: v.astype(np.float64) for k, v in p.items()}
+    return Run(tuple(losses), PUBLIC.LAYOUT.flatten(trained))
+
+
+def test_float32_training_is_named_to_float32_rounding() -> None:
+    found = diagnose_run(SETUP, float32_training(SETUP))
+    assert found is not None and found.mistake == "float32"
+
+
+def test_a_run_nothing_reproduces_is_described_plainly() -> None:
+    run = student_run(SETUP, DESCENT)
+    nudged = run.theta + 0.3 * (run.theta - SETUP.start)  # every change 1.3 times too big
+    found = diagnose_run(SETUP, Run(run.losses, nudged))
+    assert found is not None and found.mistake == "trainer_unmatched"
+    assert "is 1.3 times the right value" in found.text and "cosine" not in found.text
+
+
+def test_right_parameters_with_losses_from_elsewhere() -> None:
+    run = student_run(SETUP, DESCENT)
+    found = diagnose_run(SETUP, Run(tuple(np.sqrt(run.losses)), run.theta))
+    assert found is not None and found.mistake == "wrong_loss"
+    made_up = diagnose_run(SETUP, Run(tuple(1.0 / (1 + i) for i in range(EPOCHS)), run.theta + 1))
+    assert made_up is not None and made_up.mistake == "not_trained"
+
+
+def test_unchanged_parameters_are_named() -> None:
+    run = student_run(SETUP, DESCENT)
+    found = diagnose_run(SETUP, Run(run.losses, SETUP.start.copy()))
+    assert found is not None and found.mistake == "unchanged"
+
+
+def test_runs_are_simulated_once_per_setup_and_rule() -> None:
+    """The cache a batch's workers share across checks and students."""
+    run = student_run(SETUP, Rule("ascent", scale=-1.0))
+    diagnose_run(SETUP, run)
+    cached = rules.trajectory(SETUP, DESCENT)
+    diagnose_run(setup_for(y=AND_Y), run)  # an equal setup, made anew
+    assert rules.trajectory(setup_for(y=AND_Y), DESCENT) is cached
+    assert len(cached.thetas) > 1
+
+
+# -- the property: a diagnosis is a run that reproduces the student's numbers -------------
+KNOWN = standard_rules(SETUP)
+PERTURB = st.sampled_from([0.0, 1e-13, 1e-6, 1e-3])
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    rule=st.sampled_from(KNOWN),
+    epochs=st.integers(1, 5),
+    seed=st.integers(0, 50),
+    noise=PERTURB,
+    where=st.sampled_from(["losses", "params"]),
+)
+def test_a_diagnosis_always_reproduces_the_student_s_run(
+    rule: Rule, epochs: int, seed: int, noise: float, where: str
+) -> None:
+    setup = setup_for(seed=seed, y=AND_Y, epochs=epochs)
+    run = student_run(setup, rule)
+    rng = np.random.default_rng(seed)
+    if where == "losses":
+        losses = tuple(v * (1 + noise * rng.standard_normal()) for v in run.losses)
+        run = Run(losses, run.theta)
+    else:
+        run = Run(run.losses, run.theta * (1 + noise * rng.standard_normal(run.theta.shape)))
+    found = reproduce(setup, run)
+    if found is None:
+        assert noise >= 1e-6  # an exact run of a known rule is always reproduced
+        return
+    again = Trajectory(setup, found.rule)  # made anew: no cache involved
+    assert TOLERANCE.close(run.theta, again.theta(found.count))
+    if found.recording.mistake != "wrong_loss":
+        made = [recorded(again, found.recording, e) for e in range(len(run.losses))]
+        assert TOLERANCE.close(run.losses, made)
