@@ -39,7 +39,8 @@ import time
 from pathlib import Path
 
 from autograder.grading.assignment import load_assignment
-from autograder.grading.one import calibrate, grade_one
+from autograder.grading.calibration import calibrate
+from autograder.grading.one import grade_one
 from autograder.grading.runner import GradeOptions
 from autograder.intake.submissions import Submission
 from autograder.isolation import launch, levels

@@ -29,6 +29,20 @@ CheckFunction = Callable[["Context"], None]
 
 
 @dataclass(frozen=True)
+class FromReference:
+    """Data a check expects, which the reference's own run of the same check records.
+
+    Where the grader has graded the reference (calibration: a batch,
+    Gradescope), the value is the reference's ``key`` datum of this check,
+    computed once per batch by the reference's own code; elsewhere (a
+    student's `check --html`) ``compute`` makes it, only when a page needs it.
+    """
+
+    key: str
+    compute: Callable[[], Any]
+
+
+@dataclass(frozen=True)
 class Check:
     name: str
     component: str
@@ -79,6 +93,12 @@ class Context:
         curve costs nothing in a plain `autograder check`.
         """
         self.data[key] = value
+
+    def record_expected(self, key: str, reference_key: str, compute: Callable[[], Any]) -> None:
+        """Record ``key``: what the reference records as ``reference_key`` in this check
+        (e.g. its own loss curve as the expected one), else ``compute()`` (see
+        ``FromReference``). Only for data that does not depend on the student."""
+        self.data[key] = FromReference(reference_key, compute)
 
     def new(self, target: str) -> RemoteObject:
         return RemoteObject(self.student, target)

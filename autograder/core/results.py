@@ -90,6 +90,11 @@ class Report:
     # The submission's files that were graded (relative paths): a student who
     # handed in several versions or a notebook beside .py files sees which.
     graded_files: tuple[str, ...] = ()
+    # What grading it cost, in seconds: ``student_cpu`` (every process of the
+    # student, start-up included), ``grader_cpu`` (the grading process). Not in
+    # report.json (its bytes do not depend on the machine's speed): the batch
+    # writes them to timings.json.
+    timing: dict[str, float] = field(default_factory=dict, compare=False)
 
     @property
     def score(self) -> float:

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -38,6 +40,7 @@ from autograder.core.files import (
 )
 from autograder.core.results import BatchSummary, Outcome, Report, StudentRow
 from autograder.grading.assignment import Assignment, load_assignment
+from autograder.grading.calibration import calibrate
 from autograder.grading.classlist import (
     check_results_folder,
     class_list,
@@ -46,10 +49,11 @@ from autograder.grading.classlist import (
     only_students,
 )
 from autograder.grading.config import BatchConfig
-from autograder.grading.one import Graded, calibrate
+from autograder.grading.one import Graded
 from autograder.grading.runner import GradeOptions
+from autograder.grading.timings import BatchTimings
 from autograder.intake.submissions import Submission, find_submissions, fingerprint
-from autograder.reports import gradebook
+from autograder.reports import gradebook, plots
 from autograder.reports.feedback import write_feedback_html, write_feedback_md
 from autograder.reports.gradescope import results_json
 from autograder.reports.summary_page import write_summary_analytics, write_summary_html
@@ -120,12 +124,13 @@ class Grader(Protocol):
         ...
 
 
-def make_grader(config: BatchConfig, assignment: Assignment) -> Grader:
-    """The local pool, or a Dask cluster (imported only when asked for)."""
+def make_grader(config: BatchConfig, assignment: Assignment, count: int = 2) -> Grader:
+    """The local pool (this process alone for ``count`` = 1 submission), or a Dask
+    cluster (imported only when asked for)."""
     if not config.scheduler:
-        from autograder.grading.local_pool import LocalPool
+        from autograder.grading.local_pool import InProcess, LocalPool
 
-        return LocalPool(config, assignment)
+        return InProcess(assignment) if count == 1 else LocalPool(config, assignment)
     from autograder.grading.cluster import DaskGrader
 
     return DaskGrader(config.scheduler, assignment)
@@ -149,6 +154,7 @@ class Batch:
         self.root, self.out, self.config = root, out, config
         self.checks_hash = checks_fingerprint(self.assignment, config.options)
         self.fingerprints = {s.student: self._fingerprint(s) for s in self.submissions}
+        self.timings = BatchTimings(config.jobs)
 
     def _fingerprint(self, submission: Submission) -> str:
         return hashlib.sha256(f"{fingerprint(submission)}:{self.checks_hash}".encode()).hexdigest()
@@ -171,6 +177,7 @@ class Batch:
         """Write one student's files; report.json last (it marks the student done)."""
         student_dir = self.out / submission.student
         report = replace(report, student=submission.student)
+        record_started = time.process_time()
         for writer in STUDENT_WRITERS:
             writer(report, student_dir, self.config)
         document = report.to_dict()
@@ -180,6 +187,7 @@ class Batch:
             grader_error=grader_error,
         )
         write_atomically(student_dir / REPORT_FILE, json.dumps(document, indent=2))
+        self.timings.student(submission.student, report, time.process_time() - record_started)
         status = GRADER_ERROR if grader_error else report.status
         row = replace(row_from_report(submission.student, document), status=status)
         return Outcome(submission.student, row, grader_error=grader_error)
@@ -213,8 +221,12 @@ class Batch:
         """Yield outcomes as they arrive, each recorded on disk first."""
         if not todo:
             return
-        with make_grader(self.config, self.assignment) as grader:
+        warm_up_pages()
+        config = replace(self.config, jobs=max(1, min(self.config.jobs, len(todo))))
+        with make_grader(config, self.assignment, len(todo)) as grader:  # processes start now
+            started = time.perf_counter()
             options = calibrate(self.assignment, self.config.options)
+            self.timings.calibration_seconds = time.perf_counter() - started
             for submission, report, error in grader.grade(todo, options):
                 yield self.record(submission, report, error)
 
@@ -240,7 +252,15 @@ class Batch:
         )
         for writer in CLASS_WRITERS:
             writer(summary, self.out, self.config)
+        self.timings.write(self.out)
         return summary
+
+
+def warm_up_pages() -> None:
+    """Import the pages' plotting library in the background, while the batch
+    calibrates (mostly waiting on the reference's process): the first student's
+    page then does not wait for it."""
+    threading.Thread(target=plots.prepare, name="autograder-warm-up", daemon=True).start()
 
 
 def _isolation(config: BatchConfig) -> dict[str, Any]:

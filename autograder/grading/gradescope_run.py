@@ -28,7 +28,8 @@ from typing import Any
 from autograder.core.errors import AutograderError
 from autograder.core.files import PUBLIC, write_atomically
 from autograder.grading.assignment import load_assignment
-from autograder.grading.one import calibrate, grade_one
+from autograder.grading.calibration import calibrate
+from autograder.grading.one import grade_one
 from autograder.grading.runner import GradeOptions
 from autograder.intake.submissions import Submission
 from autograder.isolation.sandbox import ENGINE_DIR, SandboxConfig, SandboxUnavailable

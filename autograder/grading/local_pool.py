@@ -38,9 +38,32 @@ def _init_worker(assignment_dir: Path, slots: Any) -> None:
     _WORKER["slot"] = slots.get()
 
 
+def _ready() -> None:
+    """A task that only makes a pool process start (and run its initializer)."""
+
+
 def grade_submission(submission: Submission, options: GradeOptions) -> tuple[Report, str]:
     """Runs in a pool process (its assignment and slot set by ``_init_worker``)."""
     return grade_one(submission, _WORKER["assignment"], options, _WORKER["slot"])
+
+
+class InProcess:
+    """One submission, graded in this process: starting a pool process (Python, numpy,
+    the checks) would cost a good part of what grading it does. The student's code
+    still runs in its own sandboxed process; ``grade_one`` never raises."""
+
+    def __init__(self, assignment: Assignment) -> None:
+        self.assignment = assignment
+
+    def __enter__(self) -> InProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def grade(self, todo: list[Submission], options: GradeOptions) -> Iterator[Graded]:
+        for submission in todo:
+            yield (submission, *grade_one(submission, self.assignment, options, 0))
 
 
 class LocalPool:
@@ -52,9 +75,14 @@ class LocalPool:
     def __enter__(self) -> LocalPool:
         # What each submission spent of its budget, for a retry after a pool process died.
         self.ledger_dir = tempfile.TemporaryDirectory(prefix="autograder-ledger-")
+        # Started now, so that its processes start and load the assignment while the
+        # batch calibrates on the reference: the first student waits for none of it.
+        self.pool: ProcessPoolExecutor | None = started(self.config, self.assignment.folder)
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
         self.ledger_dir.cleanup()
 
     def grade(self, todo: list[Submission], options: GradeOptions) -> Iterator[Graded]:
@@ -62,7 +90,8 @@ class LocalPool:
         attempts = {s.student: 0 for s in todo}
         remaining = list(todo)
         while remaining:
-            with _pool(self.config, self.assignment.folder) as pool:
+            pool, self.pool = self.pool or _pool(self.config, self.assignment.folder), None
+            with pool:
                 futures = {pool.submit(grade_submission, s, options): s for s in remaining}
                 remaining = []
                 while futures:
@@ -90,6 +119,14 @@ class LocalPool:
             message = t("error.grader", self.config.options.lang)
             report = failed_report(self.assignment, self.config.options, message)
             return report, "the grading process died repeatedly on this submission"
+
+
+def started(config: BatchConfig, assignment_dir: Path) -> ProcessPoolExecutor:
+    """A pool whose every process is starting (one ``_ready`` task each)."""
+    pool = _pool(config, assignment_dir)
+    for _ in range(config.jobs):
+        pool.submit(_ready)
+    return pool
 
 
 def _pool(config: BatchConfig, assignment_dir: Path) -> ProcessPoolExecutor:

@@ -1,19 +1,19 @@
 """Grading one submission in a scratch copy: the one code path of every executor.
 
 The local pool, the Dask workers and Gradescope's ``run_autograder`` all call
-``grade_one``; ``calibrate`` grades the reference first, whose call times set
-every student's time limits.
+``grade_one``; ``calibration.calibrate`` grades the reference first, whose call
+times set every student's time limits.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+import time
 import traceback
 from dataclasses import replace
 from pathlib import Path
 
-from autograder.core.errors import AutograderError
 from autograder.core.results import FAILED, CheckResult, Report
 from autograder.grading.assignment import Assignment
 from autograder.grading.bounds import bounded
@@ -50,6 +50,7 @@ def grade_one(
     names this submission's attempts in ``options.ledger`` (by default its
     student id), so that its budget spans retries.
     """
+    grader_started = time.process_time()
     try:
         with tempfile.TemporaryDirectory(prefix="autograder-sub-") as scratch:
             os.chmod(scratch, 0o755)  # the unprivileged sandbox user must read it
@@ -70,6 +71,8 @@ def grade_one(
             report, _, _ = grade_costed(layout.folder, assignment, options, slot, key)
             notes = report.notes + graded_notes(layout, options.lang)
             report = replace(report, graded_files=layout.graded, notes=notes)
+        grader_cpu = time.process_time() - grader_started  # the copy and layout too
+        report = replace(report, timing={**report.timing, "grader_cpu": grader_cpu})
     except Exception:  # the grader's own failure: recorded, never fatal
         message = t("error.grader", options.lang)
         return failed_report(assignment, options, message), traceback.format_exc()[-MAX_ERROR:]
@@ -86,29 +89,3 @@ def graded_notes(layout: Layout, lang: str) -> tuple[str, ...]:
 
 
 Graded = tuple[Submission, Report, str]
-
-
-def calibrate(assignment: Assignment, options: GradeOptions) -> GradeOptions:
-    """Grade the reference; it must pass everything; its call times set the
-    timeouts, its replies' sizes the reply caps, and its whole cost the budget
-    of every submission."""
-    sizes: list[tuple[str, int]] = []
-    report, log, cost = grade_costed(assignment.folder, assignment, options, reply_log=sizes)
-    failing = [r for r in report.results if not r.passed]
-    if failing:
-        names = "; ".join(f"{r.name}: {r.reason}" for r in failing[:3])
-        raise AutograderError(
-            f"the reference solution in {assignment.folder} fails {len(failing)} check(s) "
-            f"({names}); fix the reference or the checks before grading students"
-        )
-    per_call: dict[str, float] = {}
-    for key, seconds in log:
-        per_call[key] = max(per_call.get(key, 0.0), seconds)
-    reply_bytes: dict[str, int] = {}
-    for key, size in sizes:
-        reply_bytes[key] = max(reply_bytes.get(key, 0), size)
-    return replace(
-        options,
-        timeouts=replace(options.timeouts, per_call=per_call).with_budget(cost),
-        replies=replace(options.replies, per_call=reply_bytes),
-    )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from autograder.checks.gates import run_checks
+from autograder.checks.suite import FromReference
 from autograder.core.results import CheckResult, Report
 from autograder.grading.assignment import Assignment
 from autograder.grading.ledger import Recorder, SpendLedger
@@ -32,17 +34,46 @@ class GradeOptions:
     report_data: bool = True
     # Where each submission's spending of its budget is kept across retries.
     ledger: SpendLedger | None = None
+    # What the reference's own run recorded, per check (set by calibration):
+    # the values of the checks' ``FromReference`` data.
+    reference_data: Mapping[str, Mapping[str, Any]] | None = field(default=None, compare=False)
 
 
-def resolve_data(result: CheckResult, wanted: bool) -> CheckResult:
-    """Evaluate a check's deferred data (zero-argument callables), or drop it."""
-    deferred = {key for key, value in result.data.items() if callable(value)}
+def is_deferred(value: Any) -> bool:
+    return callable(value) or isinstance(value, FromReference)
+
+
+def resolve_data(
+    result: CheckResult, wanted: bool, reference: Mapping[str, Any] | None = None
+) -> CheckResult:
+    """Evaluate a check's deferred data, or drop it when no report wants it.
+
+    A zero-argument callable is called; a ``FromReference`` takes the
+    reference's value (``reference``: what the reference's run of this check
+    recorded), else is computed.
+    """
+    deferred = {key: value for key, value in result.data.items() if is_deferred(value)}
     if not deferred:
         return result
     data = {key: value for key, value in result.data.items() if key not in deferred}
-    if wanted:
-        data.update((key, result.data[key]()) for key in deferred)
+    for key, value in deferred.items():
+        if isinstance(value, FromReference) and reference and value.key in reference:
+            data[key] = reference[value.key]
+        elif wanted:
+            data[key] = value.compute() if isinstance(value, FromReference) else value()
     return replace(result, data=data)
+
+
+def resolve_all(
+    results: tuple[CheckResult, ...], options: GradeOptions, is_reference: bool
+) -> tuple[CheckResult, ...]:
+    """Every result's data resolved: against the reference's data from calibration,
+    or, when this run is the reference's own, against its own data."""
+    known = options.reference_data or {}
+    return tuple(
+        resolve_data(r, options.report_data, r.data if is_reference else known.get(r.name))
+        for r in results
+    )
 
 
 def grade_folder(
@@ -69,13 +100,16 @@ def grade_costed(
     slot: int = 0,
     key: str = "",
     reply_log: list[tuple[str, int]] | None = None,
+    is_reference: bool = False,
 ) -> tuple[Report, list[tuple[str, float]], float]:
     """``grade_folder``, and what the submission cost (``session.spent``, seconds).
 
     ``key`` names the submission in ``options.ledger``: its spending there
     from earlier attempts counts against its budget, and this one's is added.
+    ``is_reference``: the code graded is the reference (calibration), whose
+    own data are then what its checks expect.
     """
-    started = time.perf_counter()
+    started, grader_started = time.perf_counter(), time.process_time()
     timeouts = options.timeouts
     if not timeouts.per_function:
         timeouts = replace(timeouts, per_function=assignment.public.timeouts)
@@ -94,7 +128,7 @@ def grade_costed(
             results = run_checks(
                 checks, session, options.seed, after_each=lambda: record(session.spent)
             )
-            results = tuple(resolve_data(r, options.report_data) for r in results)
+            results = resolve_all(results, options, is_reference)
         log = list(session.call_log)
         if reply_log is not None:
             reply_log.extend(session.reply_log)
@@ -110,6 +144,11 @@ def grade_costed(
         lang=options.lang,
         isolation=isolation_record(session),
         hidden_points=0.0 if ran_hidden else assignment.hidden_points,
+        timing={
+            "student_cpu": session.cpu,
+            "student_budget": session.spent,
+            "grader_cpu": time.process_time() - grader_started,
+        },
     )
     return report, log, session.spent
 

@@ -76,7 +76,7 @@ class StudentSession:
         self.reply_policy = reply_policy
         self.reply_log: list[tuple[str, int]] = []  # (call key, reply bytes), for calibration
         self.crashes = 0
-        self.spent = spent_before  # seconds of the submission's budget used so far
+        self.spent, self.cpu = spent_before, 0.0  # budget used; CPU of its ended processes
         self.exhausted: StudentError | None = None  # the budget ran out
         self.confinement: dict[str, Any] = {}  # what the last process's bootstrap applied
         self.start_failure: sandbox.SandboxUnavailable | None = None
@@ -172,6 +172,7 @@ class StudentSession:
         if process is not None:
             used, output = process.end()
             self.spent += used  # since the last call ended (children left running)
+            self.cpu += process.counted
             self._output.append(output)
 
     # -- calls -------------------------------------------------------------

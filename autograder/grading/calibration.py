@@ -1,0 +1,125 @@
+"""Calibration: the reference graded once per batch, the limits and data of every student.
+
+The reference runs every check through the same sandbox as the students
+and must pass them all. Its per-call CPU times set the time limits, its
+replies' sizes the reply caps, its whole cost the budget of a submission,
+and what its checks record (e.g. the loss curve of its own trainer) is the
+expected data of every student's page (``FromReference``).
+
+It is the same for every student and costs about one student, so it is
+made once per batch (pool processes and cluster workers receive it inside
+``GradeOptions``) and kept in the private cache (``cache``) for the next
+run on this machine: keyed by the engine's source, the assignment's
+content, the seed, the checks run, the isolation level and limits, and the
+machine's fingerprint (its times are this machine's). Never cached where
+student code runs without isolation. An export may ship one (``from_dict``
+of a document made on the instructor's machine): its limits are generous
+multiples of the reference's times, and the cost checks re-time their
+calls on the grading machine anyway.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from autograder.core.errors import AutograderError
+from autograder.grading import cache
+from autograder.grading.assignment import Assignment
+from autograder.grading.runner import GradeOptions, grade_costed
+from autograder.isolation.levels import resolve
+
+KIND = "calibration"
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """What grading the reference measured and recorded."""
+
+    per_call: dict[str, float]  # call key -> the reference's CPU seconds (the most seen)
+    reply_bytes: dict[str, int]  # call key -> its largest reply
+    cost: float  # what the whole reference cost (seconds of budget)
+    reference_data: dict[str, dict[str, Any]] = field(default_factory=dict)  # check -> data
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, document: Any) -> Calibration | None:
+        """The calibration a document holds, or None when it is not one."""
+        try:
+            per_call = {str(k): float(v) for k, v in document["per_call"].items()}
+            replies = {str(k): int(v) for k, v in document["reply_bytes"].items()}
+            cost = float(document["cost"])
+            data = {str(k): dict(v) for k, v in document["reference_data"].items()}
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+        numbers = [*per_call.values(), *replies.values(), cost]
+        if not all(math.isfinite(n) and n >= 0 for n in numbers):
+            return None
+        return cls(per_call, replies, cost, data)
+
+
+def measure(assignment: Assignment, options: GradeOptions) -> Calibration:
+    """Grade the reference (it must pass everything) and keep what it measured."""
+    sizes: list[tuple[str, int]] = []
+    report, log, cost = grade_costed(
+        assignment.folder, assignment, options, reply_log=sizes, is_reference=True
+    )
+    failing = [r for r in report.results if not r.passed]
+    if failing:
+        names = "; ".join(f"{r.name}: {r.reason}" for r in failing[:3])
+        raise AutograderError(
+            f"the reference solution in {assignment.folder} fails {len(failing)} check(s) "
+            f"({names}); fix the reference or the checks before grading students"
+        )
+    per_call: dict[str, float] = {}
+    for key, seconds in log:
+        per_call[key] = max(per_call.get(key, 0.0), seconds)
+    reply_bytes: dict[str, int] = {}
+    for key, size in sizes:
+        reply_bytes[key] = max(reply_bytes.get(key, 0), size)
+    data = {r.name: dict(r.data) for r in report.results if r.data}
+    return Calibration(per_call, reply_bytes, cost, data)
+
+
+def applied(options: GradeOptions, calibration: Calibration) -> GradeOptions:
+    """``options`` with the limits and reference data of ``calibration``."""
+    timeouts = replace(options.timeouts, per_call=dict(calibration.per_call))
+    return replace(
+        options,
+        timeouts=timeouts.with_budget(calibration.cost),
+        replies=replace(options.replies, per_call=dict(calibration.reply_bytes)),
+        reference_data=calibration.reference_data,
+    )
+
+
+def calibration_key(assignment: Assignment, options: GradeOptions, level: str) -> str:
+    """Everything a calibration depends on, this machine included."""
+    return cache.cache_key(
+        KIND,
+        cache.engine_hash(),
+        cache.folder_hash(assignment.folder),
+        options.seed,
+        options.include_hidden,
+        level,
+        asdict(options.sandbox.limits),
+        cache.machine_fingerprint(),
+    )
+
+
+def calibrate(
+    assignment: Assignment, options: GradeOptions, use_cache: bool = True
+) -> GradeOptions:
+    """``options`` calibrated on the reference: from the cache when it holds this
+    calibration, else measured now (and cached). No cache without isolation."""
+    level = resolve(options.sandbox).level
+    if not use_cache or level == "none":
+        return applied(options, measure(assignment, options))
+    key = calibration_key(assignment, options, level)
+    calibration = Calibration.from_dict(cache.read_cached(KIND, key))
+    if calibration is None:
+        calibration = measure(assignment, options)
+        cache.write_cached(KIND, key, calibration.to_dict())
+    return applied(options, calibration)

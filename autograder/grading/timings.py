@@ -1,0 +1,56 @@
+"""What a batch cost, kept apart from the results: ``timings.json`` in the results folder.
+
+Per student graded in this run: ``seconds`` (wall time of their checks),
+``student_cpu`` (CPU seconds of every process of the student, start-up
+included: what their own code cost), ``grader_cpu`` (the grading process's
+CPU on them) and ``record_cpu`` (writing their files). For the batch: its
+wall time, the calibration's (about 0 when it came from the cache) and the
+number of cores. The floor of a batch is the sum of ``student_cpu`` over the
+cores it ran on (benchmarks/batch_throughput.py prints it beside the
+measured time). Timings are this machine's: report.json never holds them,
+so a regrade elsewhere changes no result byte.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from autograder.core.files import write_atomically
+from autograder.core.results import Report
+
+TIMINGS_FILE = "timings.json"
+
+
+@dataclass
+class BatchTimings:
+    jobs: int
+    started: float = field(default_factory=time.perf_counter)
+    calibration_seconds: float = 0.0
+    students: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def student(self, student: str, report: Report, record_cpu: float) -> None:
+        done = time.perf_counter() - self.started
+        self.students[student] = {
+            "seconds": round(report.seconds, 4),
+            **{k: round(v, 4) for k, v in report.timing.items()},
+            "record_cpu": round(record_cpu, 4),
+            "done_at": round(done, 4),
+        }
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "wall_seconds": round(time.perf_counter() - self.started, 4),
+            "calibration_seconds": round(self.calibration_seconds, 4),
+            "jobs": self.jobs,
+            "cpus": os.cpu_count() or 1,
+            "students": self.students,
+        }
+
+    def write(self, out: Path) -> None:
+        if self.students:
+            write_atomically(out / TIMINGS_FILE, json.dumps(self.document(), indent=1))
