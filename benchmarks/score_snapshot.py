@@ -4,6 +4,7 @@ Run from the repository root (bubblewrap required)::
 
     python benchmarks/score_snapshot.py OUT.json            # grade and save
     python benchmarks/score_snapshot.py OUT.json --compare BEFORE.json
+    python benchmarks/score_snapshot.py AFTER.json --compare BEFORE.json --only-compare
 
 Each fixture folder (tests/fixtures/<group>/<name>) becomes a student of a
 class of its group; every class is graded by the real `autograder grade`
@@ -19,6 +20,7 @@ their verdict may depend on the machine's load.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import shutil
 import subprocess
@@ -30,6 +32,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 TIMING = {"seconds", "execution_time"}
+EXPECTED = "expected_losses"
 # (class name, its students' folder, its reference)
 CLASSES = [
     ("examples-class", REPO / "examples" / "class", "backprop"),
@@ -95,18 +98,49 @@ def grade_class(name: str, source: Path, reference: str, scratch: Path) -> dict[
     return {"students": students, "grades.csv": grades.read_text() if grades.exists() else ""}
 
 
+def without_expected(document: Any) -> tuple[Any, list[tuple[list, list]]]:
+    """The document with every check's ``expected_losses`` taken out, and those curves."""
+    curves: list[tuple[list, list]] = []
+    if not isinstance(document, dict):
+        return document, curves
+    for check in document.get("report", {}).get("checks", []):
+        curve = check.get("data", {}).pop(EXPECTED, None)
+        curves.append(curve)
+    return document, curves
+
+
+def largest_difference(old: list, new: list) -> float:
+    """The largest |difference| of two expected curves (inf when they cannot be paired)."""
+    old, new = old or [], new or []
+    if len(old) != len(new) or any((a is None) != (b is None) for a, b in zip(old, new)):
+        return float("inf")
+    return max((abs(a - b) for a, b in zip(old, new) if a is not None), default=0.0)
+
+
 def compare(before: dict[str, Any], after: dict[str, Any]) -> int:
-    differing, load = [], []
+    """Byte for byte, apart from the timing fields; the expected curves apart.
+
+    ``expected_losses`` (the feedback plot's expected curve) is the one field a
+    faster grader changes on purpose: it is now the reference trainer's own
+    run, no longer a complex-step simulation of it; its largest difference is
+    printed. Everything else must be identical.
+    """
+    differing, load, curve_gap = [], [], 0.0
     for name in before:
         old, new = before[name], after.get(name, {})
         if old.get("grades.csv") != new.get("grades.csv"):
-            print(f"{name}: grades.csv differs")
+            differing.append(f"{name}/grades.csv")
         for student in sorted(set(old["students"]) | set(new.get("students", {}))):
-            if old["students"].get(student) != new.get("students", {}).get(student):
+            a, old_curves = without_expected(copy.deepcopy(old["students"].get(student)))
+            b, new_curves = without_expected(copy.deepcopy(new.get("students", {}).get(student)))
+            for x, y in zip(old_curves, new_curves):
+                curve_gap = max(curve_gap, largest_difference(x, y))
+            if a != b:
                 (load if student in LOAD_DEPENDENT else differing).append(f"{name}/{student}")
     total = sum(len(c["students"]) for c in before.values())
     print(f"{total} students compared; differing: {differing or 'none'}")
     print(f"load-dependent fixtures that differ (time/memory limits): {load or 'none'}")
+    print(f"expected loss curves: largest difference {curve_gap:.3g}")
     return 1 if differing else 0
 
 
@@ -114,7 +148,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--compare", type=Path)
+    parser.add_argument("--only-compare", action="store_true", help="compare OUT, do not grade")
     args = parser.parse_args()
+    if args.only_compare:
+        return compare(json.loads(args.compare.read_text()), json.loads(args.out.read_text()))
     with tempfile.TemporaryDirectory(prefix="score-snapshot-") as scratch:
         snapshot = {
             name: grade_class(name, source, reference, Path(scratch))

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,9 @@ from click.testing import CliRunner
 from conftest import SOLUTION
 
 from autograder.cli import cli
+from autograder.grading.assignment import load_assignment
+from autograder.grading.calibration import from_shipped
+from autograder.grading.runner import GradeOptions
 
 # Gradescope's autograder specifications: the fields of results.json and their types.
 FORMATS = {"text", "html", "simple_format", "md", "ansi"}
@@ -184,3 +188,17 @@ def test_an_indonesian_bundle_gives_indonesian_feedback(
     validate_results(results)
     assert results["output"].splitlines()[0].endswith("pemeriksaan lulus.")
     assert any(t["name"].startswith("AffineLayer.backward") for t in results["tests"])
+
+
+def test_the_bundle_ships_the_reference_calibrated_for_this_engine_and_seed(source: Path) -> None:
+    """Each submission's run starts from the export's calibration (no reference graded
+    per submission), only when the same engine, assignment and seed made it."""
+    document = json.loads((source / "calibration.json").read_text())
+    assignment = load_assignment(source / "assignment")
+    options = GradeOptions(seed=4242)
+    shipped = from_shipped(document, assignment, options)
+    assert shipped is not None and shipped.per_call and shipped.reference_data
+    assert from_shipped(document, assignment, replace(options, seed=1)) is None
+    assert from_shipped({**document, "engine": "0" * 64}, assignment, options) is None
+    assert from_shipped({**document, "assignment": "0" * 64}, assignment, options) is None
+    assert from_shipped("not a document", assignment, options) is None

@@ -7,6 +7,8 @@ Layout (Gradescope unpacks it into ``/autograder/source``)::
     engine/           the autograder package and its pyproject
     assignment/       the reference folder: solution, public and hidden checks
     config.json       the seed of the hidden inputs, where the assignment is, the language
+    calibration.json  the reference graded at export (limits, expected data), where
+                      isolation ran there: the per-submission run skips grading it
 
 This zip is the instructor's: it holds the reference and the hidden checks,
 so it goes to Gradescope only, never to students.
@@ -29,6 +31,7 @@ from autograder.distribution.release import (
     requirements,
 )
 from autograder.grading.assignment import PUBLIC_CHECKS, load_assignment
+from autograder.grading.calibration import shipped
 
 SETUP = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, while it builds the autograder image
@@ -56,6 +59,7 @@ exec "$PYTHON" -m autograder.grading.gradescope_run
 """
 
 EXECUTABLE, READABLE = 0o755, 0o644
+CALIBRATION = "calibration.json"  # the reference calibrated at export (see calibration.py)
 
 
 def bundle_files(solution: Path, seed: int, lang: str = "en") -> dict[str, tuple[bytes, int]]:
@@ -88,6 +92,14 @@ def bundle_files(solution: Path, seed: int, lang: str = "en") -> dict[str, tuple
             files[f"assignment/{path.name}"] = (path.read_bytes(), READABLE)
     public = stamped((solution / PUBLIC_CHECKS).read_text(encoding="utf-8"), solution)
     files[f"assignment/{PUBLIC_CHECKS}"] = (public.encode(), READABLE)
+    shipped_folder = {
+        name.removeprefix("assignment/"): data
+        for name, (data, _) in files.items()
+        if name.startswith("assignment/")
+    }
+    calibrated = shipped(assignment, shipped_folder, seed)
+    if calibrated is not None:  # Gradescope starts from it instead of grading the reference
+        files[CALIBRATION] = (json.dumps(calibrated).encode(), READABLE)
     return files
 
 

@@ -30,6 +30,7 @@ import json
 import os
 import platform
 import stat
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -57,9 +58,14 @@ def source_hash(root: Path) -> str:
 
 def folder_hash(folder: Path) -> str:
     """A hash of a folder's ``.py`` files (names and bytes)."""
+    return files_hash({path.name: path.read_bytes() for path in Path(folder).glob("*.py")})
+
+
+def files_hash(files: Mapping[str, bytes]) -> str:
+    """``folder_hash`` of a folder that would hold ``files`` (name -> bytes)."""
     digest = hashlib.sha256()
-    for path in sorted(Path(folder).glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    for name in sorted(n for n in files if n.endswith(".py")):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
     return digest.hexdigest()
 
 

@@ -21,6 +21,7 @@ calls on the grading machine anyway.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -29,6 +30,7 @@ from autograder.grading import cache
 from autograder.grading.assignment import Assignment
 from autograder.grading.runner import GradeOptions, grade_costed
 from autograder.isolation.levels import resolve
+from autograder.isolation.sandbox import SandboxConfig, SandboxUnavailable
 
 KIND = "calibration"
 
@@ -114,12 +116,49 @@ def calibrate(
 ) -> GradeOptions:
     """``options`` calibrated on the reference: from the cache when it holds this
     calibration, else measured now (and cached). No cache without isolation."""
-    level = resolve(options.sandbox).level
-    if not use_cache or level == "none":
+    if not use_cache:
         return applied(options, measure(assignment, options))
+    return applied(options, measured_or_cached(assignment, options))
+
+
+def measured_or_cached(assignment: Assignment, options: GradeOptions) -> Calibration:
+    """The cached calibration for ``options`` on this machine, else measured (and cached)."""
+    level = resolve(options.sandbox).level
+    if level == "none":
+        return measure(assignment, options)
     key = calibration_key(assignment, options, level)
     calibration = Calibration.from_dict(cache.read_cached(KIND, key))
     if calibration is None:
         calibration = measure(assignment, options)
         cache.write_cached(KIND, key, calibration.to_dict())
-    return applied(options, calibration)
+    return calibration
+
+
+# -- a calibration shipped in an export (made on the instructor's machine) --------------
+def shipped(solution: Assignment, files: Mapping[str, bytes], seed: int) -> dict[str, Any] | None:
+    """The reference calibrated here, for a bundle whose assignment folder holds
+    ``files``: for the grading machine to start from (None where no isolation runs)."""
+    options = GradeOptions(seed=seed, sandbox=SandboxConfig("auto"))
+    try:
+        calibrated = measured_or_cached(solution, options)
+    except SandboxUnavailable:
+        return None
+    return {
+        "engine": cache.engine_hash(),
+        "assignment": cache.files_hash(files),
+        "seed": seed,
+        "calibration": calibrated.to_dict(),
+    }
+
+
+def from_shipped(
+    document: Any, assignment: Assignment, options: GradeOptions
+) -> Calibration | None:
+    """The shipped calibration, when it was made by this engine for this assignment
+    and seed with the hidden checks; else None (the grading machine calibrates)."""
+    if not isinstance(document, dict) or not options.include_hidden:
+        return None
+    made_for = (document.get("engine"), document.get("assignment"), document.get("seed"))
+    if made_for != (cache.engine_hash(), cache.folder_hash(assignment.folder), options.seed):
+        return None
+    return Calibration.from_dict(document.get("calibration"))

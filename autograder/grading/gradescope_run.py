@@ -7,10 +7,12 @@ student's files in ``/autograder/submission`` and reads
 
 The submission is graded exactly as ``autograder grade`` grades one student:
 copied into a fresh folder (a notebook becomes its modules), timeouts
-calibrated on the reference, every check, public and hidden, in the
-sandbox. Gradescope runs containers that may forbid the namespaces
-bubblewrap needs: the isolation is ``auto``, so the student's process then
-confines itself with Landlock and seccomp; where neither works, grading
+calibrated on the reference (the calibration shipped in the bundle, made at
+export, when this engine made it for this assignment and seed; else the
+reference graded here), every check, public and hidden, in the sandbox.
+Gradescope runs containers that may forbid the namespaces bubblewrap needs:
+the isolation is ``auto``, so the student's process then confines itself
+with Landlock and seccomp; where neither works, grading
 stops with a message saying so (student code never runs unisolated here).
 The isolation used is written into the results' ``extra_data``, which
 students do not see.
@@ -27,8 +29,8 @@ from typing import Any
 
 from autograder.core.errors import AutograderError
 from autograder.core.files import PUBLIC, write_atomically
-from autograder.grading.assignment import load_assignment
-from autograder.grading.calibration import calibrate
+from autograder.grading.assignment import Assignment, load_assignment
+from autograder.grading.calibration import applied, calibrate, from_shipped
 from autograder.grading.one import grade_one
 from autograder.grading.runner import GradeOptions
 from autograder.intake.submissions import Submission
@@ -38,6 +40,7 @@ from autograder.reports.gradescope import results_json
 ROOT_ENV = "AUTOGRADER_ROOT"
 DEFAULT_ROOT = Path("/autograder")
 CONFIG = "config.json"
+CALIBRATION = "calibration.json"  # shipped by the export (distribution.gradescope_export)
 
 
 def gradescope_root() -> Path:
@@ -65,7 +68,7 @@ def grade(root: Path) -> dict[str, Any]:
         sandbox=SandboxConfig("auto"),
         lang=str(config.get("lang", "en")),  # the students' feedback, in results.json
     )
-    options = calibrate(assignment, options)
+    options = shipped_or_calibrated(source / CALIBRATION, assignment, options)
     report, grader_error = grade_one(submission_in(root / "submission"), assignment, options, 0)
     document = results_json(report)
     document["extra_data"] = {
@@ -76,6 +79,23 @@ def grade(root: Path) -> dict[str, Any]:
     }
     write_atomically(root / "results" / "results.json", json.dumps(document, indent=2), PUBLIC)
     return document
+
+
+def shipped_or_calibrated(
+    path: Path, assignment: Assignment, options: GradeOptions
+) -> GradeOptions:
+    """The calibration the export shipped (made by this engine, for this assignment and
+    seed), else the reference graded here. Its limits are generous multiples of the
+    reference's times on the instructor's machine; the cost checks re-time their calls
+    here, on every submission."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        document = None
+    calibration = from_shipped(document, assignment, options)
+    if calibration is None:
+        return calibrate(assignment, options, use_cache=False)  # one container, one run
+    return applied(options, calibration)
 
 
 def main() -> int:
