@@ -9,8 +9,9 @@ Run from the repository root (bubblewrap required)::
 Each fixture folder (tests/fixtures/<group>/<name>) becomes a student of a
 class of its group; every class is graded by the real `autograder grade`
 (sandbox required, -j 2). What is kept per student: report.json and
-results.json with every ``seconds`` and ``execution_time`` field removed (the
-only fields a rerun may change), and the class's grades.csv. ``--compare``
+results.json with every ``seconds`` and ``execution_time`` field removed, and
+the time limits quoted in messages masked (multiples of the reference's CPU
+time, measured by each run), and the class's grades.csv. ``--compare``
 prints the students whose normalized files differ from a saved snapshot: a
 change of speed must leave that list empty. The adversarial fixtures that
 are judged by a time or memory limit are graded too, but listed apart, as
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -60,11 +62,19 @@ LOAD_DEPENDENT = {
 }
 
 
+# A time limit quoted in a message ("used more than 2.0 s of CPU time", "did not
+# finish within 2.51 s of CPU time"): a multiple of the reference's own time,
+# measured by this run's calibration or cost check, so it differs run to run.
+TIME_LIMIT = re.compile(r"\d+(?:\.\d+)? s of CPU time")
+
+
 def normalized(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: normalized(v) for k, v in value.items() if k not in TIMING}
     if isinstance(value, list):
         return [normalized(v) for v in value]
+    if isinstance(value, str):
+        return TIME_LIMIT.sub("<limit> s of CPU time", value)
     return value
 
 
@@ -103,6 +113,9 @@ def without_expected(document: Any) -> tuple[Any, list[tuple[list, list]]]:
     curves: list[tuple[list, list]] = []
     if not isinstance(document, dict):
         return document, curves
+    # The hash of the checks' sources (what makes a rerun regrade): it changes with
+    # any edit of public_checks.py, whatever the scores; not a result.
+    document.get("report", {}).pop("fingerprint", None)
     for check in document.get("report", {}).get("checks", []):
         curve = check.get("data", {}).pop(EXPECTED, None)
         curves.append(curve)
@@ -117,18 +130,25 @@ def largest_difference(old: list, new: list) -> float:
     return max((abs(a - b) for a, b in zip(old, new) if a is not None), default=0.0)
 
 
+def steady_rows(grades: str) -> list[str]:
+    """grades.csv without the rows of the load-dependent fixtures."""
+    return [row for row in grades.splitlines() if row.split(",", 1)[0] not in LOAD_DEPENDENT]
+
+
 def compare(before: dict[str, Any], after: dict[str, Any]) -> int:
     """Byte for byte, apart from the timing fields; the expected curves apart.
 
     ``expected_losses`` (the feedback plot's expected curve) is the one field a
     faster grader changes on purpose: it is now the reference trainer's own
     run, no longer a complex-step simulation of it; its largest difference is
-    printed. Everything else must be identical.
+    printed. ``fingerprint`` (a hash of the checks' files, for skipping
+    unchanged submissions) changes with any edit of them. Everything else must
+    be identical.
     """
     differing, load, curve_gap = [], [], 0.0
     for name in before:
         old, new = before[name], after.get(name, {})
-        if old.get("grades.csv") != new.get("grades.csv"):
+        if steady_rows(old.get("grades.csv", "")) != steady_rows(new.get("grades.csv", "")):
             differing.append(f"{name}/grades.csv")
         for student in sorted(set(old["students"]) | set(new.get("students", {}))):
             a, old_curves = without_expected(copy.deepcopy(old["students"].get(student)))
