@@ -106,6 +106,11 @@ def test_a_mixed_class_gets_one_correct_grades_csv_row_per_student(tmp_path: Pat
             lost = [c for c in public if c["component"] == component]
             assert sum(c["points"] for c in lost) < sum(c["max_points"] for c in lost)
     assert "alice" in result.stdout and "grace" in result.stdout  # the class table
+    # What grading cost, apart from the results (report.json holds no machine's timings).
+    timings = json.loads((tmp_path / "out" / "timings.json").read_text())
+    assert set(timings["students"]) == set(MIXED) and timings["jobs"] == 2
+    assert all(t["student_cpu"] > 0 and t["grader_cpu"] > 0 for t in timings["students"].values())
+    assert not {"student_cpu", "grader_cpu"} & set(reports["alice"])
 
 
 # -- resuming ------------------------------------------------------------------------

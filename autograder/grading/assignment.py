@@ -53,6 +53,16 @@ class Assignment:
             return float(sum(check.points for check in self.hidden.checks))
         return float(getattr(self.public, "hidden_points", 0.0) or 0.0)
 
+    def prepare(self) -> None:
+        """Run the suites' preparations (``CheckSuite.prepare``); one that fails is
+        skipped: its work is then done when a check needs it, as without it."""
+        for suite in (self.public, self.hidden):
+            for preparation in suite.preparations if suite is not None else []:
+                try:
+                    preparation()
+                except Exception:  # noqa: S112 - a check meets the same error and reports it
+                    continue
+
     def checks(self, include_hidden: bool = True) -> list[Check]:
         hidden = self.hidden.checks if (self.hidden and include_hidden) else []
         return list(self.public.checks) + list(hidden)

@@ -36,6 +36,7 @@ _WORKER: dict[str, Any] = {}
 def _init_worker(assignment_dir: Path, slots: Any) -> None:
     _WORKER["assignment"] = load_assignment(assignment_dir)
     _WORKER["slot"] = slots.get()
+    _WORKER["assignment"].prepare()  # while the batch calibrates: not on a first student
 
 
 def _ready() -> None:
