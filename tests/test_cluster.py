@@ -108,12 +108,14 @@ def make_class(root: Path, size: int) -> Path:
 
 
 def comparable(out: Path) -> dict[str, object]:
-    """Every result file, minus the run's timings."""
+    """Every result file, minus the run's timings (timings.json and timing fields)."""
     files: dict[str, object] = {}
     for path in sorted(out.rglob("*")):
         if path.is_dir():
             continue
         key = path.relative_to(out).as_posix()
+        if key == "timings.json":  # what the run cost, nothing else
+            continue
         if path.suffix == ".json":
             document = json.loads(path.read_text())
             document.pop("execution_time", None)  # results.json
