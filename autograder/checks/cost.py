@@ -11,15 +11,17 @@ cost_checks.py measures both).
 The verdict is on CPU time, observed by the grader from /proc (the
 student's worker and its child processes; session.last_cpu_seconds), so a
 busy machine slows nothing down on paper. The limit is ``factor`` times the
-reference's own CPU time on the same call, measured in the grader each time
-(never reused across machines): the reference computes, then the reply is
-encoded as the student's worker encodes it, so both sides pay the same
-transport. The call's time limit is the session's ``CallOptions.limit``,
-taken as is: the timeout floor does not raise it.
+reference's own CPU time on the same call, measured in the grading process
+(once per process, for every student it grades; never reused across
+machines): the reference computes, then the reply is encoded as the
+student's worker encodes it, so both sides pay the same transport. The
+call's time limit is the session's ``CallOptions.limit``, taken as is: the
+timeout floor does not raise it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -93,6 +95,11 @@ def timed_call(
     return reply
 
 
+# The reference's time on each cost check's call, measured once per grading process
+# (a batch's pool process grades many students, each making the same call).
+_MEASURED: dict[tuple[str, int, str], float] = {}
+
+
 def within_cost(
     ctx: Context,
     call: Callable[[CallOptions], dict],
@@ -100,7 +107,20 @@ def within_cost(
     what: str,
     expected: str,
 ) -> dict[str, Any]:
-    """``timed_call`` with its limit measured now: ``reference`` is (the reference's
-    run of the same call, its arguments, the factor allowed over its CPU time)."""
+    """``timed_call`` with its limit measured on this machine: ``reference`` is (the
+    reference's run of the same call, its arguments, the factor allowed over its CPU
+    time).
+
+    The reference's time is measured in this process the first time a check makes
+    its call, and reused for the next students it grades: a check's inputs come
+    from its seeded generator, so the same check, seed and arguments (hashed, as
+    encoded) are the same call. Never kept beyond the process, so every batch and
+    every machine measures its own.
+    """
     run, args, factor = reference
-    return timed_call(ctx, call, CostLimit(reference_seconds(run, args), factor), what, expected)
+    request = plaindata.encode({"args": list(args)})
+    check = str(getattr(ctx.student, "check_name", ""))
+    key = (check, ctx.seed, hashlib.sha256(request).hexdigest())
+    if key not in _MEASURED:
+        _MEASURED[key] = reference_seconds(run, args)
+    return timed_call(ctx, call, CostLimit(_MEASURED[key], factor), what, expected)
