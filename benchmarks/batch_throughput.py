@@ -252,6 +252,11 @@ def class_figures(label: str, wall: float, timings: dict[str, Any]) -> None:
         f"{wall / floor:.2f}x the floor"
     )
     print(f"      grader CPU apart: {grader:.1f} s ({grader / len(students):.3f} s per student)")
+    busy = (own + grader) / cores + timings["calibration_seconds"]
+    print(
+        f"      all the run's CPU (students' and grader's) / {cores} cores + calibration: "
+        f"{busy:.1f} s, {busy / floor:.2f}x the floor (the wall time of an idle machine)"
+    )
 
 
 def first_and_median(timings: dict[str, Any]) -> None:
