@@ -230,8 +230,8 @@ class StudentSession:
             raise self.start_failure
         if self.exhausted is not None:
             raise self.exhausted
-        if function in self.disabled:
-            raise self.disabled[function]
+        if options.disabled_key(function) in self.disabled:
+            raise self.disabled[options.disabled_key(function)]
         if self.process is None:
             self._start()
         module = function.split(".", 1)[0]
@@ -282,8 +282,7 @@ class StudentSession:
             raise StudentReplyTooLarge(function, large.size, large.cap) from None
         except watch.Overrun as overrun:
             self._spend(call)
-            # A cost check's own limit judges that one call: the function stays callable.
-            raise self._overrun(overrun.kind, function, limit, options.limit is None) from None
+            raise self._overrun(overrun.kind, function, limit, options) from None
         except (EOFError, OSError):
             self._spend(call)
             code = self.process.accounts.wait_root(0.5)
@@ -303,7 +302,9 @@ class StudentSession:
             raise
         raise replies.error_from(reply.get("error"), function)
 
-    def _overrun(self, kind: str, function: str, limit: float, disable: bool) -> StudentError:
+    def _overrun(
+        self, kind: str, function: str, limit: float, options: CallOptions
+    ) -> StudentError:
         """End the student's processes after ``kind`` of overrun; the error to raise."""
         self.close()
         limits = self.config.limits
@@ -318,8 +319,9 @@ class StudentSession:
             timeout: StudentTimeout = StudentCpuTimeout(function, limit)
         else:  # the wall cap: sleeping, blocked, or a reply trickled out
             timeout = StudentTimeout(function, watch.WALL_FACTOR * limit + watch.WALL_SLACK)
-        if disable and function != "import":  # a module that hangs is handled by _load
-            self.disabled[function] = timeout
+        # Past a cost check's own limit the function stays callable (that call is judged);
+        if options.limit is None and function != "import":  # _load handles a hanging module
+            self.disabled[options.disabled_key(function)] = timeout
         return timeout
 
 
