@@ -210,8 +210,7 @@ class StudentSession:
         return self.request(request, function, call_options)
 
     def peek(self, call_id: int) -> dict[str, Any]:
-        """The arguments of an earlier call of this check as they are now, read by the
-        grader (the arrays a layer's forward received, and cached if it kept them)."""
+        """An earlier call's arguments as they are now, read by the grader (cache kept?)."""
         placed = self.process.shared.calls.get(call_id) if self.process else None
         if self.process is None or placed is None:  # the process died since that call
             raise StudentCrash("peek", None)
