@@ -57,9 +57,7 @@ def cost_checks_only() -> Assignment:
 
 
 def grade(folder: Path) -> Report:
-    options = GradeOptions(
-        sandbox=SandboxConfig("none"), timeouts=TimeoutPolicy(floor=FLOOR)
-    )
+    options = GradeOptions(sandbox=SandboxConfig("none"), timeouts=TimeoutPolicy(floor=FLOOR))
     report, _ = grade_folder(folder, cost_checks_only(), options)
     return report
 
