@@ -87,13 +87,15 @@ def test_the_cpu_of_child_processes_counts_in_a_cost_call(tmp_path: Path) -> Non
     (tmp_path / "layers.py").write_text(
         "import os, time\n\n"
         "def busy_child(seconds):\n"
+        "    done, told = os.pipe()\n"
         "    pid = os.fork()\n"
         "    if pid == 0:\n"
         "        end = time.process_time() + seconds\n"
         "        while time.process_time() < end: pass\n"
+        "        os.write(told, b'1')\n"
         "        time.sleep(30)\n"
         "        os._exit(0)\n"
-        "    time.sleep(0.3 + 2 * seconds)\n"
+        "    os.read(done, 1)  # the child has spent its CPU, however loaded the machine\n"
         "    return pid\n"
     )
     (tmp_path / "xor.py").write_text("")

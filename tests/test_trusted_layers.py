@@ -124,7 +124,7 @@ def test_a_right_trainer_on_broken_layers_trains_with_trusted_ones_for_that_call
         "W2": np.ones((3, 1)),
         "b2": np.zeros(1),
     }
-    with StudentSession(tmp_path, ["layers", "xor"], SandboxConfig(use_bwrap=False)) as session:
+    with StudentSession(tmp_path, ["layers", "xor"], SandboxConfig("none")) as session:
         reply = session.call("xor.train_xor", X, y, params, lr=1.0, epochs=3, call_options=options)
         trained, losses = reply["value"]
         assert len(losses) == 3 and losses[2] < losses[0]
