@@ -131,13 +131,19 @@ def allocate(gib):
     return float(block[-1])
 
 
+KEPT = []  # the children's stdin pipes stay open while the worker lives
+
+
 def spawn(count, marker, detach):
     # A daemon: a new session, and a subshell left behind by its parent.
-    script = "(sleep 600; exit) & exit" if detach else "sleep 600; exit"
+    # Children wait on their stdin with a shell builtin: a child that had to fork
+    # (sleep) could find the process limit reached by its siblings and exit.
+    script = "(sleep 600; exit) & exit" if detach else "read line; exit"
     started = 0
     for _ in range(count):
         try:
-            subprocess.Popen(["sh", "-c", script, marker], start_new_session=detach)
+            KEPT.append(subprocess.Popen(["sh", "-c", script, marker],
+                                         stdin=subprocess.PIPE, start_new_session=detach))
             started += 1
         except OSError:
             break
