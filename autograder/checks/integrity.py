@@ -33,7 +33,8 @@ DIFFERENTIATION = frozenset(
     | {"paddle", "mygrad", "micrograd", "tinygrad", "numdifftools", "findiff", "sympy", "casadi"}
     | {"scipy.optimize", "scipy.differentiate", "scipy.misc", "cmath"}
 )
-ENGINE = frozenset({"autograder", "autograder_runtime"})
+# the runtime is mounted in the sandbox: its trusted layers must not be borrowed either
+ENGINE = frozenset({"autograder", "autograder_runtime", "trusted_layers"})
 DEFAULT_RULES = Rules(forbidden_modules=DIFFERENTIATION | ENGINE | {"importlib"})
 MAX_SOURCE_BYTES = 1 << 20
 SHOWN = 3

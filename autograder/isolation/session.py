@@ -71,6 +71,7 @@ class StudentSession:
         self.broken_imports: dict[str, StudentError] = {}
         # Functions never to call again (they timed out once), with the reason.
         self.disabled: dict[str, StudentError] = {}
+        self.tainted = False  # the process has run a call on trusted classes
         self.call_log: list[tuple[str, float]] = []  # (call key, CPU seconds)
         self.last_cpu_seconds = 0.0  # the last call's, over all the student's processes
         self.reply_policy = reply_policy
@@ -149,7 +150,7 @@ class StudentSession:
         process (``os._exit`` or an endless loop at import) fails alone: the
         process is restarted without it, and modules importing it fail fast."""
         folder = launch.submission_path(self.isolation, self._code)
-        failures = {m: _import_failure(e) for m, e in self.broken_imports.items()}
+        failures = {m: replies.import_failure(e) for m, e in self.broken_imports.items()}
         assert self.process is not None
         share = self.process.shared.share_fields()  # the worker maps the argument memory
         for module in [m for m in self.modules if m not in self.broken_imports]:
@@ -168,7 +169,7 @@ class StudentSession:
 
     def close(self) -> None:
         """End every process of the student; count what they used."""
-        process, self.process = self.process, None
+        process, self.process, self.tainted = self.process, None, False
         if process is not None:
             used, output = process.end()
             self.spent += used  # since the last call ended (children left running)
@@ -231,8 +232,11 @@ class StudentSession:
             raise self.exhausted
         if options.disabled_key(function) in self.disabled:
             raise self.disabled[options.disabled_key(function)]
+        if self.process is not None and self.tainted and not options.trusted:
+            self.close()  # the student's own code never runs where trusted classes were
         if self.process is None:
             self._start()
+        self.tainted = self.tainted or bool(options.trusted)
         module = function.split(".", 1)[0]
         if module in self.import_failures:
             raise StudentImportFailure(function, module, self.import_failures[module])
@@ -322,9 +326,3 @@ class StudentSession:
         if options.limit is None and function != "import":  # _load handles a hanging module
             self.disabled[options.disabled_key(function)] = timeout
         return timeout
-
-
-def _import_failure(error: StudentError) -> dict[str, str]:
-    """A crash or timeout while importing, as the worker reports import failures."""
-    kind = "TimeoutError" if isinstance(error, StudentTimeout) else "ProcessDied"
-    return {"type": kind, "message": error.message, "where": ""}
