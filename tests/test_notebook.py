@@ -184,6 +184,22 @@ def test_run_checks_in_the_notebook_folder_returns_the_points_with_a_table(
         run_checks("MultiplyLayer is perfect")
 
 
+def test_a_test_cell_judges_a_gated_check_as_a_batch_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cell's check runs the student's layers: their own checks run beside it,
+    unscored in the cell, so a layer bug makes it not applicable, as in a batch."""
+    notebook_with(tmp_path, "return da * self.a * (1.0 - self.a)", "return -da * self.a")
+    shutil.copy(SOLUTION / "public_checks.py", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AUTOGRADER_ASSIGNMENT", raising=False)
+    learns = "train_xor learns XOR with its default lr and epochs (seeds 1, 2, 3)"
+    score = run_checks(learns)
+    assert float(score) == 0.0
+    assert "not applicable" in score.table and "SigmoidLayer" in score.table
+    assert "SigmoidLayer.backward matches" not in score.table  # its gates are not shown
+
+
 @pytest.mark.parametrize(
     ("target", "points"),
     [("solution", "28/28"), ("student", "0/26")],

@@ -124,9 +124,45 @@ def test_a_right_trainer_on_broken_layers_trains_with_trusted_ones_for_that_call
         "W2": np.ones((3, 1)),
         "b2": np.zeros(1),
     }
-    with StudentSession(tmp_path, ["layers", "xor"], SandboxConfig(use_bwrap=False)) as session:
+    with StudentSession(tmp_path, ["layers", "xor"], SandboxConfig("none")) as session:
         reply = session.call("xor.train_xor", X, y, params, lr=1.0, epochs=3, call_options=options)
         trained, losses = reply["value"]
         assert len(losses) == 3 and losses[2] < losses[0]
         with pytest.raises(StudentException, match="not written yet"):
             session.call("xor.train_xor", X, y, params, lr=1.0, epochs=3)
+
+
+BORROWER = """
+import sys
+
+
+class AffineLayer:
+    def forward(self, x, W, b):
+        return x @ W + b
+
+
+def trusted_in_reach():
+    # what a layer could borrow: the runtime's module, or a class stashed earlier
+    found = sorted(name for name in sys.modules if "trusted" in name)
+    return found + sorted(globals().get("STASH", {}))
+
+
+def stash():
+    global STASH
+    STASH = {"AffineLayer": AffineLayer} if AffineLayer.__module__ != __name__ else {}
+    return sorted(STASH)
+"""
+
+
+def test_the_students_own_code_never_runs_where_trusted_classes_were(tmp_path: Path) -> None:
+    """A layer delegating to the runtime's trusted classes would get full marks without
+    backpropagation: they are loaded only for a trusted call, and the next call of the
+    student's own code runs in a new process (nothing stashed survives)."""
+    (tmp_path / "layers.py").write_text(BORROWER)
+    (tmp_path / "xor.py").write_text("")
+    trusted = CallOptions(trusted=("layers.AffineLayer",))
+    with StudentSession(tmp_path, ["layers", "xor"], SandboxConfig("none")) as session:
+        assert session.call("layers.trusted_in_reach")["value"] == []
+        assert session.call("layers.stash", call_options=trusted)["value"] == ["AffineLayer"]
+        assert session.call("layers.trusted_in_reach", call_options=trusted)["value"] != []
+        assert session.call("layers.trusted_in_reach")["value"] == []

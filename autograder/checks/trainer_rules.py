@@ -60,10 +60,18 @@ def standard_rules(setup: Setup) -> list[Rule]:
     rules.append(Rule("accumulated_gradients", momentum=1.0))
     if not np.array_equal(setup.start.astype(np.float32), setup.start):
         rules.append(Rule("float32", start="float32"))
-    if setup.default_start is not None and not np.array_equal(setup.default_start, setup.start):
+    default_start = setup.default_start
+    if (  # a default of another shape (another hidden size) is no run to re-make
+        default_start is not None
+        and np.shape(default_start) == np.shape(setup.start)
+        and not np.array_equal(default_start, setup.start)
+    ):
         rules.append(Rule("ignores_params", start="default"))
-    if setup.default_data is not None and not all(
-        np.array_equal(a, b) for a, b in zip(setup.default_data, (setup.X, setup.y))
+    given = (setup.X, setup.y)
+    if (  # default data of another width is no run to re-make either
+        setup.default_data is not None
+        and all(np.shape(a)[1:] == np.shape(b)[1:] for a, b in zip(setup.default_data, given))
+        and not all(np.array_equal(a, b) for a, b in zip(setup.default_data, given))
     ):
         rules.append(Rule("ignores_data", data="default"))
     return rules

@@ -19,7 +19,7 @@ import sys
 import traceback
 from typing import Any
 
-from . import plaindata, trusted_layers
+from . import plaindata
 from .confine import route
 from .framing import read_message, write_message
 from .shared import SharedViews, place
@@ -108,6 +108,11 @@ class Worker:
     def trusted(self, targets: list[str]) -> Any:
         """For one call, the runtime's trusted classes in place of the ``targets``
         (e.g. ``layers.AffineLayer``), wherever the submission's modules name them."""
+        # Imported on the first such call, not before: a process that has not made one
+        # holds no trusted class a student's layer could borrow (the session starts a
+        # new process after trusted calls, before the student's own code runs again).
+        from . import trusted_layers
+
         originals = {str(t).rpartition(".")[2]: self.resolve(str(t)) for t in targets}
         own = [m for m in list(sys.modules.values()) if self.is_submission(m)]
         return trusted_layers.substituted(own, originals)
