@@ -100,6 +100,17 @@ def test_the_reference_files_score_full_marks(installed: Path) -> None:
     assert status == 0 and report["score"] == report["max_score"] > 0
 
 
+def test_the_installed_release_speaks_indonesian(installed: Path) -> None:
+    """`--lang id` from a fresh install: the compiled catalogues (.mo) are package data of
+    the release's pyproject, read at run time by the standard library's gettext; the
+    feedback page comes from the templates shipped the same way."""
+    status, report = check(installed, "--lang", "id", "--html", "report.html")
+    messages = " ".join(c["message"] for c in report["checks"])
+    assert status == 1 and "belum diimplementasikan" in messages, messages
+    page = (installed / TOP / "assignments" / "backprop" / "report.html").read_text()
+    assert '<html lang="id">' in page and "belum diimplementasikan" in page
+
+
 def secrets(solution: Path = SOLUTION) -> dict[str, list[str]]:
     """What must never reach students, by kind."""
     assignment = load_assignment(solution, with_hidden=True)
