@@ -15,7 +15,7 @@ from autograder.cli.base import (
     TIMEOUT_FLOOR,
     domain_errors,
 )
-from autograder.core.results import Outcome
+from autograder.cli.progress import grading_bar
 from autograder.grading.batch import Batch
 from autograder.grading.config import BatchConfig
 from autograder.grading.locate import course_seed, find_assignment
@@ -211,14 +211,7 @@ def grade(
         templates=templates,
     )
     batch = Batch(submissions, out, config)  # its refusals come before any progress bar
-    with click.progressbar(
-        length=1, label="grading", file=sys.stderr, show_eta=True, show_pos=True
-    ) as bar:
-
-        def progress(outcome: Outcome, done: int, total: int) -> None:
-            bar.length = total
-            bar.update(1)
-
+    with grading_bar() as progress:
         summary = batch.run(progress)
     for warning in summary.warnings:
         click.secho("warning: " + warning, fg="yellow", err=True)
