@@ -7,6 +7,10 @@ assignment, the public and hidden totals apart, and, once, any error that
 stopped checks from running. The loss-curve plot is drawn from a public
 check's recorded curves only and embedded as a base64 PNG, so the page is a
 single file that opens anywhere, offline.
+
+The HTML page is the template ``templates/feedback.html`` (``pages``): this
+module gives it the student's view and every sentence already in the page's
+language, and the template lays them out, escaping each one.
 """
 
 from __future__ import annotations
