@@ -91,17 +91,37 @@ def test_a_misspelt_name_is_an_error_not_an_empty_string(tmp_path: Path) -> None
         render("feedback.html", tmp_path, page={"title": "x"})
 
 
-def test_check_refuses_a_broken_template_folder_before_running_and_without_traceback(
-    tmp_path: Path,
+@pytest.mark.parametrize(
+    ("template", "said"),
+    [
+        ("{% block %}", "feedback.html, line 1"),  # does not compile
+        ('{% extends "base.html" %}{% block content %}{{ page.titel }}{% endblock %}', "titel"),
+    ],
+    ids=["syntax", "misspelt name"],
+)
+def test_check_refuses_a_broken_template_before_running_and_without_traceback(
+    tmp_path: Path, template: str, said: str
 ) -> None:
-    (tmp_path / "feedback.html").write_text("{% block %}", encoding="utf-8")
+    (tmp_path / "feedback.html").write_text(template, encoding="utf-8")
     command = ["check", str(SOLUTION), "--html", str(tmp_path / "page.html")]
     done = CliRunner().invoke(cli, [*command, "--templates", str(tmp_path)])
     assert done.exit_code == 1 and isinstance(done.exception, SystemExit)
-    assert "Error: template" in done.output and "feedback.html, line 1" in done.output
+    assert "Error: template" in done.output and said in done.output
+    assert "PASS" not in done.output  # refused before any check ran
     assert "Traceback" not in done.output and not (tmp_path / "page.html").exists()
-    missing = CliRunner().invoke(cli, [*command, "--templates", str(tmp_path / "none")])
-    assert missing.exit_code == 1 and "no such folder" in missing.output
+
+
+def test_a_missing_template_folder_is_refused_by_check_and_grade_before_grading(
+    tmp_path: Path,
+) -> None:
+    missing = str(tmp_path / "none")
+    check = ["check", str(SOLUTION), "--html", str(tmp_path / "p.html"), "--templates", missing]
+    grade = ["grade", str(tmp_path), "--out", str(tmp_path / "out"), "--templates", missing]
+    grade += ["--assignment", str(SOLUTION)]
+    for command in (check, grade):
+        done = CliRunner().invoke(cli, command)
+        assert done.exit_code == 1 and "no such folder" in done.output, done.output
+    assert not (tmp_path / "out").exists()
 
 
 def test_grade_renders_both_pages_with_the_course_templates(tmp_path: Path) -> None:

@@ -18,8 +18,7 @@ from autograder.intake.notebooks import code_folder
 from autograder.isolation.sandbox import SandboxConfig
 from autograder.isolation.session import TimeoutPolicy
 from autograder.reports import text as render
-from autograder.reports.feedback import feedback_html
-from autograder.reports.pages import check_templates
+from autograder.reports.feedback import feedback_html, try_templates
 
 
 def default_check_dir() -> Path:
@@ -112,7 +111,7 @@ def check(
         raise click.UsageError("--templates styles the page of --html: give both")
     if html_path is not None:
         writable_file(html_path, "--html")  # before the checks run, not after
-        check_templates(templates)
+        try_templates(templates)
     home = folder.parent if folder.suffix == ".ipynb" else folder
     assignment = load_assignment(checks_dir or home, with_hidden=False)
     options = GradeOptions(

@@ -26,7 +26,7 @@ from autograder.isolation.levels import describe, resolve
 from autograder.isolation.sandbox import LEVELS, Limits, SandboxConfig
 from autograder.isolation.session import TimeoutPolicy
 from autograder.reports import text as render
-from autograder.reports.pages import check_templates
+from autograder.reports.feedback import try_templates
 
 
 @click.command()
@@ -192,7 +192,7 @@ def grade(
     assignment_dir = find_assignment(assignment_dir, submissions)
     warn_about_seed(assignment_dir, submissions, seed)
     roster = read_roster(roster_path) if roster_path else None
-    check_templates(templates)  # a broken page template is refused before any grading
+    try_templates(templates)  # a broken page template is refused before any grading
     timeouts = TimeoutPolicy(
         factor=timeout_factor,
         floor=timeout_floor,

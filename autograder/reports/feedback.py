@@ -23,11 +23,11 @@ from typing import Any
 
 from autograder import __version__
 from autograder.core.files import PUBLIC, write_atomically
-from autograder.core.results import Report
+from autograder.core.results import FAILED, PASSED, CheckResult, Report
 from autograder.i18n import t
 from autograder.reports import plots
 from autograder.reports.graded_files import graded_line
-from autograder.reports.pages import render
+from autograder.reports.pages import check_templates, render
 from autograder.reports.view import (
     Row,
     StudentView,
@@ -222,6 +222,40 @@ def md_plot(page: Page, image: str) -> list[str]:
         "",
         f"_{t('page.plot_caption', lang)}_",
     ]
+
+
+# -- before grading: the templates tried on a made-up student ------------------------------
+SAMPLE = Report(
+    "assignment",
+    (
+        CheckResult("a passed check", "part", 1.0, 1.0, PASSED),
+        CheckResult(
+            "a failed check",
+            "part",
+            0.0,
+            2.0,
+            FAILED,
+            message="a message",
+            output="printed",
+            diagnosis="a diagnosis",
+            where="a place",
+            data={"losses": [0.7, 0.5], "expected_losses": [0.7, 0.4]},
+        ),
+        CheckResult("a hidden check", "part", 0.0, 1.0, FAILED, hidden=True, hint="a hint"),
+    ),
+    student="student",
+)
+
+
+def try_templates(templates: Path | None) -> None:
+    """Compile both pages, and render the feedback page once for ``SAMPLE``, before any
+    grading: a course template that compiles but fails on data (a misspelt name) is
+    refused up front, not at the first student graded. (The summary is written after
+    the class, and a rerun with every student unchanged writes it again.) Ours are
+    tried by the tests: nothing to do without a course folder."""
+    if templates is not None:
+        check_templates(templates)
+        feedback_html(SAMPLE, templates)
 
 
 # -- batch writers (batch.STUDENT_WRITERS) ----------------------------------------------
