@@ -108,3 +108,14 @@ def test_convert_appends_a_dict_of_messages_and_never_overwrites(locale: Path) -
 def test_compiling_is_reproducible() -> None:
     """No date or tool version in the .mo: the same .po gives the same bytes anywhere."""
     assert compiled(po_path("en")) == compiled(po_path("en")) == mo_path("en").read_bytes()
+
+
+def test_without_compiled_catalogues_t_says_what_is_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An install without its package data: a sentence saying what to do, not a KeyError."""
+    import autograder.i18n as i18n
+
+    monkeypatch.setattr(i18n, "CATALOGUE", load((), LOCALE_DIR))
+    with pytest.raises(LookupError, match=r"no compiled message catalogue \(autograder\.mo\)"):
+        t("report.likely_cause", "en", diagnosis="x")

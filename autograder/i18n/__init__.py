@@ -97,7 +97,16 @@ def language(lang: str) -> Iterator[None]:
 
 def t(key: str, lang: str | None = None, **fields: object) -> str:
     """The message ``key`` in ``lang`` (default: the current language), filled in."""
-    return CATALOGUE[key][lang or current()].format(**fields)
+    try:
+        text = CATALOGUE[key][lang or current()]
+    except KeyError:
+        if not CATALOGUE:  # an install that lost its package data: say so, not KeyError
+            raise LookupError(
+                f"no compiled message catalogue ({DOMAIN}.mo) under {LOCALE_DIR}: "
+                "reinstall the package, or run python -m autograder.i18n.compile"
+            ) from None
+        raise
+    return text.format(**fields)
 
 
 def check_title(name: str, lang: str | None = None) -> str:
