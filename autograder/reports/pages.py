@@ -1,8 +1,9 @@
 """The HTML pages' templates: Jinja2, autoescaped, ours overridable by a course's folder.
 
-The feedback page and the class summary are templates in ``templates/`` of
-this package (``feedback.html`` and ``summary.html``, both extending
-``base.html``; the summary includes ``students.html``). Jinja2 does what the
+The feedback page, the class summary and the similarity report are
+templates in ``templates/`` of this package (``feedback.html``,
+``summary.html`` and ``similarity.html``, all extending ``base.html``; the
+summary includes ``students.html``). Jinja2 does what the
 pages did by hand before (strings and ``html.escape``): with ``autoescape``
 every value is escaped unless a template says otherwise, so a student's
 output, id or roster name (``<script>`` included) is text, never markup, and
@@ -37,7 +38,7 @@ from jinja2 import (
 
 from autograder.core.errors import AutograderError
 
-PAGES = ("feedback.html", "summary.html")  # what the commands render
+PAGES = ("feedback.html", "summary.html", "similarity.html")  # what the commands render
 PARTS = ("base.html", "students.html")  # what the pages extend or include
 OURS = Path(__file__).resolve().parent / "templates"
 
