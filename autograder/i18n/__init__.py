@@ -34,7 +34,7 @@ Catalogue = dict[str, dict[str, str]]
 
 
 class _Messages(gettext.GNUTranslations):
-    """A compiled catalogue that can also list its messages (``keys``).
+    """A compiled catalogue that can also list its messages (``messages``).
 
     ``GNUTranslations`` keeps the messages it parsed in the dict ``_catalog``
     (as it has since Python 2) but offers no public way to list them, and
