@@ -36,10 +36,12 @@ from autograder.isolation.sandbox import (
     RUNTIME_PACKAGE,
     SANDBOX_RUNTIME,
     SANDBOX_SUBMISSION,
+    TRUSTED_LAYERS,
     Isolation,
     Limits,
     bwrap_path,
     bwrap_sizes_tmpfs,
+    runtime_files,
 )
 
 SYSTEM_DIRS = ("/usr", "/bin", "/lib", "/lib64", "/etc/alternatives", "/etc/ld.so.cache")
@@ -114,7 +116,9 @@ def plan_for(isolation: Isolation, folder: Path, scratch: Path, uid: int | None)
     if isolation.level == "landlock":
         plan.update(landlock=True, seccomp=True, devices=list(DEVICES))
         plan.update(read=[d for d in SYSTEM_DIRS if os.path.exists(d)] + python_roots())
-        plan.update(hidden=[str(ENGINE_DIR)], shown=[str(RUNTIME_DIR), str(folder)])
+        runtime = [str(path) for path in runtime_files()]  # never the trusted layers
+        plan.update(hidden=[str(ENGINE_DIR)], shown=[*runtime, str(folder)])
+        plan.update(listed=[str(RUNTIME_DIR)])
         plan.update(write=[str(scratch)])
     return plan
 
@@ -143,7 +147,11 @@ def _bwrap_prefix(folder: Path, uid: int | None, limits: Limits) -> list[str]:
     for root in python_roots():
         if not root.startswith(("/usr/", "/bin/", "/lib")):
             args += _dirs_for(root) + ["--ro-bind", root, root]
-    args += _dirs_for(SANDBOX_RUNTIME) + ["--ro-bind", str(RUNTIME_DIR), SANDBOX_RUNTIME]
+    # The runtime file by file (no __pycache__); the trusted layers read as empty.
+    args += _dirs_for(SANDBOX_RUNTIME) + ["--perms", "0755", "--dir", SANDBOX_RUNTIME]
+    for path in runtime_files():
+        args += ["--ro-bind", str(path), f"{SANDBOX_RUNTIME}/{path.name}"]
+    args += ["--ro-bind", "/dev/null", f"{SANDBOX_RUNTIME}/{TRUSTED_LAYERS}"]
     args += ["--ro-bind", str(folder), SANDBOX_SUBMISSION, "--chdir", "/tmp"]
     args += ["--setenv", "HOME", "/tmp", "--setenv", "TMPDIR", "/tmp"]
     if uid is None:
