@@ -9,6 +9,7 @@ a run too short for that). ``trainer_names`` turns a match into a diagnosis.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
@@ -192,8 +193,11 @@ def with_fields(rule: Rule) -> Rule:
 
 def nice(value: float) -> float:
     """``value``, or the simple number it equals to rounding (0.5, 0.9, 1/4...): a
-    fitted coefficient is re-run as the student most likely wrote it."""
+    fitted coefficient is re-run as the student most likely wrote it. A value that is
+    not finite (a student's infinite or NaN loss) stays as it is."""
     for denominator in (1, 2, 3, 4, 5, 8, 10, 16, 100, 1000, 10_000):
+        if not math.isfinite(value * denominator):
+            return value
         simple = round(value * denominator) / denominator
         if simple and abs(simple - value) <= 1e-9 * max(1.0, abs(value)):
             return simple
