@@ -129,8 +129,9 @@ def fitted_rules(
     """
     start_loss = Trajectory(setup, DESCENT).loss(0)
     records = [BEFORE, Recording("loss_after_update", after=True)]
-    if losses and start_loss and not np.isclose(losses[0], start_loss, rtol=1e-6, atol=0):
-        records.insert(1, Recording("loss_scaled", scale=nice(losses[0] / start_loss)))
+    scale = losses[0] / start_loss if losses and start_loss else math.nan
+    if math.isfinite(scale) and not np.isclose(losses[0], start_loss, rtol=1e-6, atol=0):
+        records.insert(1, Recording("loss_scaled", scale=nice(scale)))
     for _, make, grid, epoch, (low, high) in families():
         found: list[float] = []
         for recording in records:
