@@ -76,6 +76,18 @@ CASES = {
         {"layers": layers(multiply=f"{R}dz * self.y.astype('complex128'), dz * self.x")},
         {"MultiplyLayer": [("complex", "layers.py", 10)]},
     ),
+    "complex from a square root of a negative, read by its angle": (
+        {"layers": layers(sigmoid=f"{S}z = self.v + np.emath.sqrt(-1.0) * 1e-30\n{R}np.angle(z)")},
+        {"SigmoidLayer": [("complex", "layers.py", 28), ("complex", "layers.py", 29)]},
+    ),
+    "complex dtype codes and a conjugate": (
+        {"layers": layers(sigmoid=f"{S}z = self.v.astype('c16')\n{R}np.conj(z).view('F')")},
+        {"SigmoidLayer": [("complex", "layers.py", 28), ("complex", "layers.py", 29)]},
+    ),
+    "Fortran order is no complex dtype": (
+        {"layers": layers(sigmoid=f"{R}(da * self.a * (1 - self.a)).reshape(-1, order='F')")},
+        {},
+    ),
     "recomputing forward on the cache is fine": (
         {"layers": layers(sigmoid=f"{S}v = self.v\n{S}a = self.forward(v)\n{R}da * a * (1 - a)")},
         {},

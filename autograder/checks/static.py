@@ -25,13 +25,20 @@ their inputs (Multiply), where a difference quotient is exact and cheap.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 COMPLEX_ATTRIBUTES = frozenset(
     {"complex64", "complex128", "complex256", "complex_", "cdouble", "csingle", "clongdouble"}
-    | {"imag", "iscomplexobj", "conjugate"}
+    | {"imag", "iscomplexobj", "conjugate", "conj", "angle", "complexfloating"}
+    # square roots of negatives (np.emath.sqrt(-1) is 1j) and transforms with complex results
+    | {"emath", "scimath", "fft"}
 )
+# dtype codes of complex numbers ("c16" is complex128, "D" its character code); "F" only
+# where a dtype is meant, since ``order="F"`` is Fortran order
+COMPLEX_CODE = re.compile(r"[<>=|]?(c8|c16|c32|D|G)")
+DTYPE_CALLS = frozenset({"astype", "dtype", "view"})
 DYNAMIC_CALLS = frozenset({"exec", "eval", "compile", "__import__", "import_module"})
 
 
@@ -140,8 +147,13 @@ class Scanner:
             self.add("complex", node)
         elif isinstance(node, ast.Call):
             values = [*node.args, *(k.value for k in node.keywords)]
+            dtypes = [k.value for k in node.keywords if k.arg == "dtype"]
+            if isinstance(node.func, ast.Attribute) and node.func.attr in DTYPE_CALLS:
+                dtypes += node.args[:1]
             for value in values:
-                if isinstance(value, ast.Constant) and str(value.value).startswith("complex"):
+                if isinstance(value, ast.Constant) and is_complex_code(
+                    value.value, value in dtypes
+                ):
                     self.add("complex", value)
 
     def dynamic(self, node: ast.AST) -> None:
@@ -166,6 +178,17 @@ class Scanner:
         for node in ast.walk(function):
             if is_forward(node) and id(node) not in called:
                 self.add("forward", node)
+
+
+def is_complex_code(value: object, as_dtype: bool) -> bool:
+    """A constant naming a complex dtype: "complex...", a code such as "c16" or "D",
+    or "F" (complex64) where a dtype is meant."""
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    return text.startswith("complex") or bool(
+        COMPLEX_CODE.fullmatch(text) or (as_dtype and text.lstrip("<>=|") == "F")
+    )
 
 
 def is_forward(node: ast.AST) -> bool:
