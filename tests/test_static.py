@@ -84,6 +84,10 @@ CASES = {
         {"layers": layers(sigmoid=f"{S}z = self.v.astype('c16')\n{R}np.conj(z).view('F')")},
         {"SigmoidLayer": [("complex", "layers.py", 28), ("complex", "layers.py", 29)]},
     ),
+    "a difference quotient in extended precision": (
+        {"layers": layers(sigmoid=f"{S}v = self.v.astype(np.longdouble)\n{R}v.astype('f16')")},
+        {"SigmoidLayer": [("extended", "layers.py", 28), ("extended", "layers.py", 29)]},
+    ),
     "Fortran order is no complex dtype": (
         {"layers": layers(sigmoid=f"{R}(da * self.a * (1 - self.a)).reshape(-1, order='F')")},
         {},

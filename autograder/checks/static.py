@@ -10,6 +10,8 @@ never runs them. It finds, in the code each component can reach:
 * ``forward`` called inside ``backward`` on anything but what forward cached
   (``self.forward(self.v)`` is a legitimate recomputation; ``self.forward(
   self.x + h)`` differentiates numerically), or handed on as a value;
+* extended precision (``np.longdouble``, a ``"float128"`` dtype), which makes a
+  high-order difference quotient exact to float64 rounding;
 * code the grader cannot read: ``exec``, ``eval``, ``compile``, ``__import__``,
   ``importlib``.
 
@@ -38,6 +40,10 @@ COMPLEX_ATTRIBUTES = frozenset(
 # dtype codes of complex numbers ("c16" is complex128, "D" its character code); "F" only
 # where a dtype is meant, since ``order="F"`` is Fortran order
 COMPLEX_CODE = re.compile(r"[<>=|]?(c8|c16|c32|D|G)")
+# Extended precision: a high-order difference quotient in long double is exact to float64
+# rounding, so the exactness checks cannot tell it from a backward pass
+EXTENDED_ATTRIBUTES = frozenset({"longdouble", "longfloat", "float96", "float128"})
+EXTENDED_CODE = re.compile(r"[<>=|]?(f12|f16|float96|float128|longdouble)")
 DTYPE_CALLS = frozenset({"astype", "dtype", "view"})
 DYNAMIC_CALLS = frozenset({"exec", "eval", "compile", "__import__", "import_module"})
 
@@ -60,6 +66,7 @@ class Rules:
     complex_arithmetic: bool = True
     forward_in_backward: bool = True
     dynamic_code: bool = True
+    extended_precision: bool = True
 
     def forbids(self, module: str) -> bool:
         return any(module == m or module.startswith(m + ".") for m in self.forbidden_modules)
@@ -118,6 +125,8 @@ class Scanner:
                 self.complex(node)
             if self.rules.dynamic_code:
                 self.dynamic(node)
+            if self.rules.extended_precision:
+                self.extended(node)
             if self.rules.forward_in_backward and isinstance(node, ast.FunctionDef):
                 if node.name == "backward":
                     self.forward_calls(node)
@@ -155,6 +164,15 @@ class Scanner:
                     value.value, value in dtypes
                 ):
                     self.add("complex", value)
+
+    def extended(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Attribute) and node.attr in EXTENDED_ATTRIBUTES:
+            self.add("extended", node)
+        elif isinstance(node, ast.Call):
+            for value in [*node.args, *(k.value for k in node.keywords)]:
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    if EXTENDED_CODE.fullmatch(value.value.strip()):
+                        self.add("extended", value)
 
     def dynamic(self, node: ast.AST) -> None:
         if isinstance(node, ast.Call):
