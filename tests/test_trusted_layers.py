@@ -143,7 +143,7 @@ class AffineLayer:
 
 def trusted_in_reach():
     # what a layer could borrow: the runtime's module, or a class stashed earlier
-    found = sorted(name for name in sys.modules if "trusted" in name)
+    found = sorted(n for n, m in sys.modules.items() if hasattr(m, "AffineLayer") and n != __name__)
     return found + sorted(globals().get("STASH", {}))
 
 
@@ -199,6 +199,12 @@ def borrow():
     return found
 
 
+def imported():
+    from autograder_runtime import trusted_layers
+
+    return sorted(name for name in vars(trusted_layers) if not name.startswith("_"))
+
+
 def trainer(x):
     layer = AffineLayer()  # trusted during a trusted call
     layer.forward(x, x.T, x[:, 0])
@@ -219,3 +225,14 @@ def test_no_student_process_can_read_the_trusted_layers(tmp_path: Path, level: s
         module, dW = session.call("layers.trainer", x, call_options=trusted)["value"]
         assert module.endswith("trusted_layers") and dW == [[5.0], [10.0]]
         assert session.call("layers.borrow")["value"] == []
+
+
+@pytest.mark.parametrize("level", ["bwrap", "landlock", "none"])
+def test_an_import_of_the_trusted_layers_finds_nothing_at_every_level(
+    tmp_path: Path, level: str
+) -> None:
+    """Importing them is an integrity finding and costs only the layer using them:
+    the import itself succeeds (an empty module), whatever the level."""
+    (tmp_path / "layers.py").write_text(READER)
+    with StudentSession(tmp_path, ["layers"], SandboxConfig(level)) as session:
+        assert session.call("layers.imported")["value"] == []
