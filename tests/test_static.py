@@ -211,3 +211,13 @@ def test_a_default_argument_is_read_only_when_it_is_a_plain_value(
     source: str, expected: object
 ) -> None:
     assert default_argument(source, "train_xor", "epochs") == expected
+
+
+@pytest.mark.parametrize("nested", ["1+" * 200_000 + "1", "-" * 400_000 + "1", "np" + ".a" * 9_000])
+def test_a_source_too_deep_for_the_parser_is_unparsable_not_a_grader_error(nested: str) -> None:
+    """ast.parse raised RecursionError or MemoryError: the integrity checks of every
+    component ended as grader errors (Python cannot import such a file either)."""
+    source = layers() + f"\nZ = {nested}\n"
+    with pytest.raises(Unparsable):
+        analyse({"layers": source}, HOMES, DEFAULT_RULES)
+    assert default_argument(source, "train_xor", "lr") is None

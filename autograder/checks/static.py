@@ -259,7 +259,7 @@ def default_argument(source: str, function: str, parameter: str) -> object | Non
     module-level name bound once to a literal (``epochs=DEFAULT_EPOCHS``); else None."""
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     constants: dict[str, list[object]] = {}
     for statement in tree.body:
