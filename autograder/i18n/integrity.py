@@ -115,4 +115,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "backpropagation is credited once the gradients are right; for now: {reason}",
         "id": "backpropagation baru dinilai setelah gradiennya benar; untuk saat ini: {reason}",
     },
+    "static.extended": {
+        "en": "extended-precision arithmetic ({what}): float64 is all backpropagation needs; "
+        "extended precision is what makes a numerical difference quotient look exact",
+        "id": "aritmetika presisi diperluas ({what}): backpropagation cukup dengan float64; "
+        "presisi diperluas membuat hasil bagi selisih numerik tampak eksak",
+    },
 }
