@@ -165,7 +165,7 @@ def grading_cost(root: Path, folders: list[Path]) -> list[tuple[float, float, fl
         "for folder in sys.argv[1:]:\n"
         "    kids = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
         "    t, c = time.perf_counter(), time.process_time()\n"
-        "    grade_folder(Path(folder), a, GradeOptions(sandbox=SandboxConfig(use_bwrap=False)))\n"
+        "    grade_folder(Path(folder), a, GradeOptions(sandbox=SandboxConfig('none')))\n"
         "    after = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
         "    student = after.ru_utime + after.ru_stime - kids.ru_utime - kids.ru_stime\n"
         "    print(time.perf_counter() - t, time.process_time() - c, student)\n"

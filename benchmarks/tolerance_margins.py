@@ -212,7 +212,7 @@ def part_trajectories(checks: ModuleType, catalogue: ModuleType) -> None:
 def lost_components(name: str) -> tuple[str, set[str], bool]:
     """Grade one fixture with every check; the components that lost points."""
     assignment = load_assignment(SOLUTION)
-    options = GradeOptions(sandbox=SandboxConfig(use_bwrap=False))
+    options = GradeOptions(sandbox=SandboxConfig("none"))
     report, _ = grade_folder(VARIANTS / name, assignment, options)
     lost: dict[str, float] = defaultdict(float)
     for result in report.results:

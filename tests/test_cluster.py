@@ -241,9 +241,8 @@ def test_a_cluster_grades_like_the_local_pool_even_when_a_worker_dies(
     statuses = {o.student: o.row.status for o in remote.outcomes}
     assert statuses["loop_in_backward"] == "timeout"
     assert statuses["segfault"] == statuses["exit_at_import"] == "error"
-    assert {o.row.total for o in remote.outcomes if o.student.startswith("correct")} == {
-        o.row.max_total for o in remote.outcomes
-    }
+    full = max(o.row.max_total for o in remote.outcomes)  # others: checks not applicable
+    assert {o.row.total for o in remote.outcomes if o.student.startswith("correct")} == {full}
 
 
 def test_grader_failures_are_recorded_the_batch_finishes_and_a_rerun_repairs_them(

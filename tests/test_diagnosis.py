@@ -50,10 +50,16 @@ CATALOGUE = load_catalogue()
 # What the student sees instead of the right diagnosis, and why no diagnosis is given.
 MISSED: dict[str, set[str]] = {
     "sigmoid_unknown_mistake": set(),  # a * (1 - a) ** 2: no known mistake; said plainly
-    "xor_ignores_data": set(),  # every check trains on XOR itself: nothing to see yet
     "xor_ignores_lr": set(),  # DEFAULT_LR / lr = 2 = "a factor 2": both causes are named
+    "xor_uses_default_lr": set(),  # the same mistake, written another way
+    "affine_dx_zeros": set(),  # said plainly: "every element of dx is 0 times the right value"
 }
-MISSED_PLAIN = {"sigmoid_unknown_mistake": "unmatched", "xor_ignores_lr": "lr_or_factor"}
+MISSED_PLAIN = {
+    "sigmoid_unknown_mistake": "unmatched",
+    "xor_ignores_lr": "lr_or_factor",
+    "xor_uses_default_lr": "lr_or_factor",
+    "affine_dx_zeros": "unmatched",
+}
 CORRECT = sorted(name for name, loses in VARIANT_CATALOGUE.LOSES.items() if not loses)
 
 
@@ -61,16 +67,22 @@ def folder(name: str) -> Path:
     return MINE / name if (MINE / name).is_dir() else VARIANTS / name
 
 
-# Runs 5 x 2000 epochs of the student's trainer and never diagnoses: left out for time.
+# Run 5 x 2000 epochs of the student's trainer, or a numerical shortcut for seconds, and
+# never diagnose (their sentences say what is expected): left out for time.
 SLOW = "hidden: train_xor learns XOR on at least 4 of 5 hidden seeds"
+COSTS = (
+    "hidden: AffineLayer.backward costs a few forward passes (N=1, M=1, large D)",
+    "hidden: train_xor costs a few forward passes on a wide network",
+)
 
 
 @cache
 def instructor() -> Assignment:
     assignment = load_assignment(SOLUTION, with_hidden=True)
-    assert assignment.hidden is not None and SLOW in [c.name for c in assignment.hidden.checks]
+    names = [c.name for c in assignment.hidden.checks]
+    assert assignment.hidden is not None and {SLOW, *COSTS} <= set(names)
     hidden = copy.copy(assignment.hidden)
-    hidden.checks = [c for c in assignment.hidden.checks if c.name != SLOW]
+    hidden.checks = [c for c in assignment.hidden.checks if c.name not in (SLOW, *COSTS)]
     return replace(assignment, hidden=hidden)
 
 
@@ -103,7 +115,7 @@ def test_each_mistake_gets_its_own_right_diagnosis(name: str) -> None:
     _, key = CATALOGUE.RIGHT[name]
     report = graded(name)
     names, plain = shown(report)
-    assert not report.all_passed or name == "xor_ignores_data"
+    assert not report.all_passed
     if name in MISSED:
         assert names == MISSED[name], (names, plain)
         assert MISSED_PLAIN.get(name, "") in plain | {""}

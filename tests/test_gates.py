@@ -6,6 +6,8 @@ a process; what is tested is how run_checks scores them.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from conftest import SOLUTION, VARIANTS, grade
 
@@ -79,6 +81,18 @@ def test_with_right_layers_a_gated_check_is_scored_as_any_other(trainer_passes: 
     results = graded(suite_of(layer_passes=True, trainer_passes=trainer_passes))
     assert results[GATED].max_points == 3.0
     assert results[GATED].points == (3.0 if trainer_passes else 0.0)
+
+
+def test_checks_on_trusted_classes_run_last_and_report_in_their_place() -> None:
+    """The student's process restarts before the student's own code runs after a call
+    on trusted classes: running those checks last spares every restart."""
+    suite = suite_of(layer_passes=True, trainer_passes=True)
+    trusted = suite.checks[2]
+    suite.checks[2] = replace(trusted, trusted=True)
+    suite.checks.insert(0, suite.checks.pop(2))  # declared first
+    results = list(graded(suite))
+    assert suite.ran == ["layer", "trainer", "own"]  # type: ignore[attr-defined]
+    assert results == ["train_xor with trusted layers", "AffineLayer gradients", GATED]
 
 
 def test_a_gate_must_name_a_component_of_the_suite() -> None:

@@ -38,7 +38,7 @@ def test_the_skeleton_s_public_checks_add_the_total_and_nothing_else() -> None:
     added = [line for line in stamped[len(stripped.rstrip("\n")) :].splitlines() if line.strip()]
     code = [line for line in added if not line.startswith("#")]
     assert code == [f"{STAMP}{hidden_total():g}"]
-    assert hidden_total() == 15
+    assert hidden_total() == 19
 
 
 def test_the_released_public_suite_knows_the_total_but_has_no_hidden_check() -> None:
@@ -63,7 +63,7 @@ def test_autograder_check_tells_the_student_the_hidden_points() -> None:
     result = CliRunner().invoke(cli, ["check", str(VARIANTS / "correct_loops"), "--checks",
                                       str(SKELETON)])  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "20/20 on the public checks; the instructor also runs 15 points of hidden checks" in (
+    assert "28/28 on the public checks; the instructor also runs 19 points of hidden checks" in (
         result.output
     )
     assert "Well done" not in result.output

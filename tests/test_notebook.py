@@ -184,6 +184,22 @@ def test_run_checks_in_the_notebook_folder_returns_the_points_with_a_table(
         run_checks("MultiplyLayer is perfect")
 
 
+def test_a_test_cell_judges_a_gated_check_as_a_batch_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cell's check runs the student's layers: their own checks run beside it,
+    unscored in the cell, so a layer bug makes it not applicable, as in a batch."""
+    notebook_with(tmp_path, "return da * self.a * (1.0 - self.a)", "return -da * self.a")
+    shutil.copy(SOLUTION / "public_checks.py", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AUTOGRADER_ASSIGNMENT", raising=False)
+    learns = "train_xor learns XOR with its default lr and epochs (seeds 1, 2, 3)"
+    score = run_checks(learns)
+    assert float(score) == 0.0
+    assert "not applicable" in score.table and "SigmoidLayer" in score.table
+    assert "SigmoidLayer.backward matches" not in score.table  # its gates are not shown
+
+
 @pytest.mark.parametrize(
     ("target", "points"),
     [("solution", "28/28"), ("student", "0/26")],
@@ -302,3 +318,12 @@ def test_the_notebooks_name_is_never_pasted_into_code() -> None:
     cells = [ModuleCell("layers", 0, "A = 1")]
     source = module_sources(cells, "x\nimport os\n#.ipynb")["layers"]
     assert source.splitlines() == ["", "# --- cell 1 of x_import os__.ipynb ---", "A = 1"]
+
+
+def test_a_lone_surrogate_in_a_code_cell_is_unreadable_not_a_grader_error(tmp_path: Path) -> None:
+    """JSON escapes one ("\\ud800"); writing the module then raised UnicodeEncodeError."""
+    cell = {**module_cell("layers"), "source": "x = 1  # \ud800\n"}
+    path = tmp_path / "work.ipynb"
+    path.write_text(json.dumps({"cells": [cell], "nbformat": 4}))
+    with pytest.raises(NotebookError, match="lone surrogate"):
+        extract_modules(path, tmp_path / "out", MODULES)

@@ -59,7 +59,7 @@ def test_handing_out_works(venv: Path) -> None:
     synced = autograder(venv, "notebook", str(SOLUTION), "--check")
     assert synced.returncode == 0 and "up to date" in synced.stdout
     checked = autograder(venv, "check", str(venv / "student" / "backprop.ipynb"))
-    assert checked.returncode == 1 and "Total: 0/20 points" in checked.stdout
+    assert checked.returncode == 1 and "Total: 0/26 points" in checked.stdout
 
 
 def test_grading_works(venv: Path) -> None:

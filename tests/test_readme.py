@@ -215,7 +215,7 @@ def test_grades_for_the_lms(semester: dict) -> None:
     results: Path = semester["folder"] / "results"  # type: ignore[operator]
     canvas = (results / "canvas-import.csv").read_text().splitlines()
     assert canvas[0] == "Student,ID,SIS User ID,SIS Login ID,Section,backprop"
-    assert canvas[1] == "    Points Possible,,,,,35"
+    assert canvas[1] == "    Points Possible,,,,,47"
     assert canvas[-1] == "Gita Gunawan,,1007,gita,B,"  # missing: blank
     moodle = read_csv(results / "moodle-import.csv")
     assert [r["Email address"] for r in moodle][-1] == "gita@example.edu"

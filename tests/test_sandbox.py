@@ -17,6 +17,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -131,13 +132,19 @@ def allocate(gib):
     return float(block[-1])
 
 
+KEPT = []  # the children's stdin pipes stay open while the worker lives
+
+
 def spawn(count, marker, detach):
     # A daemon: a new session, and a subshell left behind by its parent.
-    script = "(sleep 600; exit) & exit" if detach else "sleep 600; exit"
+    # Children wait on their stdin with a shell builtin: a child that had to fork
+    # (sleep) could find the process limit reached by its siblings and exit.
+    script = "(sleep 600; exit) & exit" if detach else "read line; exit"
     started = 0
     for _ in range(count):
         try:
-            subprocess.Popen(["sh", "-c", script, marker], start_new_session=detach)
+            KEPT.append(subprocess.Popen(["sh", "-c", script, marker],
+                                         stdin=subprocess.PIPE, start_new_session=detach))
             started += 1
         except OSError:
             break
@@ -363,3 +370,25 @@ def test_the_scratch_folder_is_capped_in_size(probe: StudentSession) -> None:
     else:
         with pytest.raises(StudentOverLimit, match="64 MiB of files"):
             call(probe, "fill", 8, 15 << 20)
+
+
+@pytest.mark.parametrize("isolation", ["bwrap", "landlock"])
+def test_an_installed_copy_of_the_engine_is_out_of_reach(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolation: str
+) -> None:
+    """Gradescope's bundle runs the engine from PYTHONPATH beside its pip-installed copy
+    in site-packages, which the sandbox showed whole: its checks, its trusted layers."""
+    site = Path(tempfile.mkdtemp(prefix="autograder-site-", dir="/tmp")) / "site-packages"
+    try:
+        shutil.copytree(REPO / "autograder" / "runtime", site / "autograder" / "runtime")
+        shutil.copy(REPO / "autograder" / "checks" / "gradcheck.py", site / "autograder")
+        (site / "other.py").write_text("")
+        for path in [site.parent, *site.parent.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        monkeypatch.syspath_prepend(str(site))
+        with session_on(probe_folder(tmp_path), isolation) as session:
+            for name in ("runtime/trusted_layers.py", "gradcheck.py"):
+                assert call(session, "readable", str(site / "autograder" / name)) == 0
+            assert call(session, "readable", str(site / "other.py")) == 1
+    finally:
+        shutil.rmtree(site.parent)

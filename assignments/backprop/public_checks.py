@@ -441,25 +441,25 @@ def check_trajectory(ctx: Context, case: Case) -> None:
         raise CheckFailed(message, **training_diagnosis(setup, losses, trained)) from None
 
 
-@suite.check("train_xor matches gradient descent after 1 epoch", points=1)
+@suite.check("train_xor matches gradient descent after 1 epoch", points=1, trusted=True)
 def train_one_epoch(ctx: Context) -> None:
     for case in (Case("xor", 0, 1), Case("and", 7, 1)):
         check_trajectory(ctx, case)
 
 
-@suite.check("train_xor matches gradient descent after 10 epochs", points=1)
+@suite.check("train_xor matches gradient descent after 10 epochs", points=1, trusted=True)
 def train_ten_epochs(ctx: Context) -> None:
     for case in (Case("xor_bipolar", 3, 10), Case("or", 11, 10)):
         check_trajectory(ctx, case)
 
 
-@suite.check("train_xor matches gradient descent after 100 epochs", points=2)
+@suite.check("train_xor matches gradient descent after 100 epochs", points=2, trusted=True)
 def train_hundred_epochs(ctx: Context) -> None:
     for case in (Case("xnor", 5, 100), Case("xor", 9, 100)):
         check_trajectory(ctx, case)
 
 
-@suite.check("train_xor leaves the params it is given unmodified", points=1)
+@suite.check("train_xor leaves the params it is given unmodified", points=1, trusted=True)
 def train_keeps_params(ctx: Context) -> None:
     """The arrays are read back by the grader from the memory it handed them over in
     (``args_after``): an in-place change is observed, whatever the student's process
@@ -532,7 +532,7 @@ def train_converges(ctx: Context) -> None:
             raise CheckFailed(t("backprop.losses_not_falling", seed=seed))
 
 
-@suite.check("train_xor computes its gradients by backpropagation", points=2)
+@suite.check("train_xor computes its gradients by backpropagation", points=2, trusted=True)
 def train_integrity(ctx: Context) -> None:
     """Static: no complex step, no differentiation library in the trainer's code, and
     one right epoch (trusted layers). A trainer differentiating the loss by finite

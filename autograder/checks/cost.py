@@ -74,22 +74,10 @@ def timed_call(
     try:
         reply = call(CallOptions(limit=WAIT_FACTOR * budget.limit))
     except StudentTimeout:
-        message = t(
-            "cost.timeout", what=what, seconds=budget.limit, factor=budget.factor, expected=expected
-        )
+        message = t("cost.timeout", what=what, factor=budget.factor, expected=expected)
         raise CheckFailed(message) from None
-    seconds = ctx.student.last_cpu_seconds
-    if seconds > budget.limit:
-        ratio = seconds / budget.reference
-        message = t(
-            "cost.too_slow",
-            what=what,
-            seconds=seconds,
-            ratio=ratio,
-            factor=budget.factor,
-            expected=expected,
-        )
-        raise CheckFailed(message)
+    if ctx.student.last_cpu_seconds > budget.limit:  # the measured time varies: not said
+        raise CheckFailed(t("cost.too_slow", what=what, factor=budget.factor, expected=expected))
     return reply
 
 

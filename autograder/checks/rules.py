@@ -20,6 +20,7 @@ with the same setups), so a mistake is simulated once per batch.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,7 +121,12 @@ class Trajectory:
 
     def theta(self, step: int) -> np.ndarray:
         while len(self.thetas) <= step:
-            self.thetas.append(self.next(self.thetas[-1]))
+            try:
+                self.thetas.append(self.next(self.thetas[-1]))
+            except (ValueError, ArithmeticError, IndexError, TypeError):
+                # a rule this setup cannot re-make (shapes that do not fit): NaN from
+                # here on, which reproduces no student's numbers, so it is never named
+                self.thetas.append(np.full_like(self.thetas[-1], np.nan))
         return self.thetas[step]
 
     def loss(self, step: int, broadcast: bool = False) -> float:
@@ -128,8 +134,11 @@ class Trajectory:
         key = (broadcast, step)
         if key not in self.losses:
             y = self.y.reshape(-1) if broadcast else self.y
-            value = self.setup.network.loss(self.theta(step), self.X, y)
-            self.losses[key] = float(np.real(value))
+            try:
+                value = float(np.real(self.setup.network.loss(self.theta(step), self.X, y)))
+            except (ValueError, ArithmeticError, IndexError, TypeError):
+                value = math.nan  # as in ``theta``: a run that cannot be re-made
+            self.losses[key] = value
         return self.losses[key]
 
     def next(self, theta: np.ndarray) -> np.ndarray:

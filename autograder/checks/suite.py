@@ -39,6 +39,10 @@ class Check:
     # student's own layers): while one of their checks fails, this one is not
     # scored (see gates.py), so that mistake costs only its own component.
     requires: tuple[str, ...] = ()
+    # Runs the student's code on the runtime's trusted classes: executed after the
+    # checks of the student's own code (see gates.run_checks), since the student's
+    # process is restarted before its own code runs again after such a call.
+    trusted: bool = False
 
 
 class RemoteObject:
@@ -112,9 +116,10 @@ class CheckSuite:
         self.hidden_points = 0.0
 
     def check(
-        self, name: str, points: float, requires: tuple[str, ...] = ()
+        self, name: str, points: float, requires: tuple[str, ...] = (), trusted: bool = False
     ) -> Callable[[CheckFunction], CheckFunction]:
-        """Register a check; ``requires``: components whose code it also runs."""
+        """Register a check; ``requires``: components whose code it also runs;
+        ``trusted``: it calls the student's code with trusted classes swapped in."""
         component = next((c for c in self.components if c in name), None)
         if component is None:
             raise ValueError(f"check name {name!r} names none of {self.components}")
@@ -124,7 +129,7 @@ class CheckSuite:
             raise ValueError(f"check {name!r} requires components not in {self.components}")
 
         def register(function: CheckFunction) -> CheckFunction:
-            check = Check(name, component, points, function, self.hidden, tuple(requires))
+            check = Check(name, component, points, function, self.hidden, tuple(requires), trusted)
             self.checks.append(check)
             return function
 

@@ -102,10 +102,19 @@ def select_checks(assignment: Assignment, names: tuple[str, ...], hidden: bool) 
             f"the notebook names checks that do not exist: {unknown}; regenerate it "
             "with `autograder notebook` from the reference folder"
         )
-    wanted = set(names)
+    wanted = set(names) | gate_checks(assignment, names, hidden)
     public = subset(assignment.public, wanted)
     assert public is not None
     return replace(assignment, public=public, hidden=subset(assignment.hidden, wanted))
+
+
+def gate_checks(assignment: Assignment, names: tuple[str, ...], hidden: bool) -> set[str]:
+    """The checks of the components that the named checks require (``requires=``): they
+    run beside them, unscored in this cell, so that a gated check is judged as in a
+    batch (not applicable while a layer it runs fails its own checks)."""
+    checks = assignment.checks(include_hidden=hidden)
+    required = {c for check in checks if check.name in names for c in check.requires}
+    return {c.name for c in checks if c.component in required and not c.requires}
 
 
 class NotebookScore(float):
@@ -164,7 +173,7 @@ def run_checks(*names: str, hidden: bool = False, lang: str | None = None) -> No
             f"hidden checks run only when grading: set {ASSIGNMENT_ENV} to the instructor's "
             "folder with hidden_checks.py (`autograder export nbgrader` does it)"
         )
-    return graded(select_checks(assignment, names, hidden), hidden, lang)
+    return graded(select_checks(assignment, names, hidden), hidden, lang, names)
 
 
 def run_hidden_checks(component: str, lang: str | None = None) -> NotebookScore:
@@ -185,11 +194,14 @@ def run_hidden_checks(component: str, lang: str | None = None) -> NotebookScore:
             f"{folder} has no hidden checks of {component}: {ASSIGNMENT_ENV} must name the "
             "instructor's folder with hidden_checks.py (`autograder export nbgrader` sets it)"
         )
-    return graded(select_checks(assignment, names, True), True, lang)
+    return graded(select_checks(assignment, names, True), True, lang, names)
 
 
-def graded(assignment: Assignment, hidden: bool, lang: str | None) -> NotebookScore:
-    """Grade this notebook's code with ``assignment``'s checks, in a separate process."""
+def graded(
+    assignment: Assignment, hidden: bool, lang: str | None, names: tuple[str, ...]
+) -> NotebookScore:
+    """Grade this notebook's code with ``assignment``'s checks, in a separate process;
+    the cell scores and shows the ``names``d ones (the others are its gates)."""
     from autograder.grading.runner import GradeOptions, grade_folder
     from autograder.isolation.sandbox import SandboxConfig
     from autograder.isolation.session import TimeoutPolicy
@@ -211,6 +223,7 @@ def graded(assignment: Assignment, hidden: bool, lang: str | None) -> NotebookSc
     with tempfile.TemporaryDirectory(prefix="autograder-nb-") as scratch:
         write_modules(module_sources(cells, path.name), Path(scratch), assignment.modules)
         report, _ = grade_folder(Path(scratch), assignment, options)
+    report = replace(report, results=tuple(r for r in report.results if r.name in names))
     score = NotebookScore(report.score)
     score.table = render.report_table(report)
     return score

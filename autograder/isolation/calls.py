@@ -19,3 +19,11 @@ class CallOptions:
 
     trusted: tuple[str, ...] = ()
     limit: float | None = None
+
+    def disabled_key(self, function: str) -> str:
+        """What a time-out disables: calls on trusted classes run other code than the
+        student's own classes, so a trainer that timed out on the student's looping
+        layer may still run on trusted ones (and the other way round)."""
+        if not self.trusted:
+            return function
+        return f"{function} [trusted {', '.join(sorted(self.trusted))}]"

@@ -24,7 +24,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograder.core.errors import StudentException, StudentMissing, StudentUnplain
+from autograder.core.errors import (
+    StudentError,
+    StudentException,
+    StudentMissing,
+    StudentTimeout,
+    StudentUnplain,
+)
 from autograder.runtime import plaindata
 
 # The reference's reply, in bytes, times FACTOR: room for the representations
@@ -126,3 +132,9 @@ def error_from(error: Any, function: str) -> Exception:
     if kind == "unplain":
         return StudentUnplain(function, message)
     return StudentException(function, kind, message, fields["where"])
+
+
+def import_failure(error: StudentError) -> dict[str, str]:
+    """A crash or timeout while importing, as the worker reports import failures."""
+    kind = "TimeoutError" if isinstance(error, StudentTimeout) else "ProcessDied"
+    return {"type": kind, "message": error.message, "where": ""}

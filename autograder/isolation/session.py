@@ -32,6 +32,7 @@ from autograder.core.errors import (
 from autograder.isolation import launch, levels, processes, replies, sandbox, watch
 from autograder.isolation.calls import CallOptions
 from autograder.isolation.policy import TimeoutPolicy
+from autograder.isolation.sandbox import trusted_source
 from autograder.isolation.student_process import StudentProcess, readable_copy
 from autograder.isolation.uids import UidLease
 from autograder.runtime import plaindata
@@ -71,6 +72,7 @@ class StudentSession:
         self.broken_imports: dict[str, StudentError] = {}
         # Functions never to call again (they timed out once), with the reason.
         self.disabled: dict[str, StudentError] = {}
+        self.tainted = False  # the process has run a call on trusted classes
         self.call_log: list[tuple[str, float]] = []  # (call key, CPU seconds)
         self.last_cpu_seconds = 0.0  # the last call's, over all the student's processes
         self.reply_policy = reply_policy
@@ -149,7 +151,7 @@ class StudentSession:
         process (``os._exit`` or an endless loop at import) fails alone: the
         process is restarted without it, and modules importing it fail fast."""
         folder = launch.submission_path(self.isolation, self._code)
-        failures = {m: _import_failure(e) for m, e in self.broken_imports.items()}
+        failures = {m: replies.import_failure(e) for m, e in self.broken_imports.items()}
         assert self.process is not None
         share = self.process.shared.share_fields()  # the worker maps the argument memory
         for module in [m for m in self.modules if m not in self.broken_imports]:
@@ -168,7 +170,7 @@ class StudentSession:
 
     def close(self) -> None:
         """End every process of the student; count what they used."""
-        process, self.process = self.process, None
+        process, self.process, self.tainted = self.process, None, False
         if process is not None:
             used, output = process.end()
             self.spent += used  # since the last call ended (children left running)
@@ -206,12 +208,11 @@ class StudentSession:
             "kwargs": kwargs,
         }
         if call_options.trusted:
-            request["trusted"] = list(call_options.trusted)
+            request.update(trusted=list(call_options.trusted), trusted_source=trusted_source())
         return self.request(request, function, call_options)
 
     def peek(self, call_id: int) -> dict[str, Any]:
-        """The arguments of an earlier call of this check as they are now, read by the
-        grader (the arrays a layer's forward received, and cached if it kept them)."""
+        """An earlier call's arguments as they are now, read by the grader (cache kept?)."""
         placed = self.process.shared.calls.get(call_id) if self.process else None
         if self.process is None or placed is None:  # the process died since that call
             raise StudentCrash("peek", None)
@@ -230,10 +231,13 @@ class StudentSession:
             raise self.start_failure
         if self.exhausted is not None:
             raise self.exhausted
-        if function in self.disabled:
-            raise self.disabled[function]
+        if options.disabled_key(function) in self.disabled:
+            raise self.disabled[options.disabled_key(function)]
+        if self.process is not None and self.tainted and not options.trusted:
+            self.close()  # the student's own code never runs where trusted classes were
         if self.process is None:
             self._start()
+        self.tainted = self.tainted or bool(options.trusted)
         module = function.split(".", 1)[0]
         if module in self.import_failures:
             raise StudentImportFailure(function, module, self.import_failures[module])
@@ -282,8 +286,7 @@ class StudentSession:
             raise StudentReplyTooLarge(function, large.size, large.cap) from None
         except watch.Overrun as overrun:
             self._spend(call)
-            # A cost check's own limit judges that one call: the function stays callable.
-            raise self._overrun(overrun.kind, function, limit, options.limit is None) from None
+            raise self._overrun(overrun.kind, function, limit, options) from None
         except (EOFError, OSError):
             self._spend(call)
             code = self.process.accounts.wait_root(0.5)
@@ -303,7 +306,9 @@ class StudentSession:
             raise
         raise replies.error_from(reply.get("error"), function)
 
-    def _overrun(self, kind: str, function: str, limit: float, disable: bool) -> StudentError:
+    def _overrun(
+        self, kind: str, function: str, limit: float, options: CallOptions
+    ) -> StudentError:
         """End the student's processes after ``kind`` of overrun; the error to raise."""
         self.close()
         limits = self.config.limits
@@ -318,12 +323,7 @@ class StudentSession:
             timeout: StudentTimeout = StudentCpuTimeout(function, limit)
         else:  # the wall cap: sleeping, blocked, or a reply trickled out
             timeout = StudentTimeout(function, watch.WALL_FACTOR * limit + watch.WALL_SLACK)
-        if disable and function != "import":  # a module that hangs is handled by _load
-            self.disabled[function] = timeout
+        # Past a cost check's own limit the function stays callable (that call is judged);
+        if options.limit is None and function != "import":  # _load handles a hanging module
+            self.disabled[options.disabled_key(function)] = timeout
         return timeout
-
-
-def _import_failure(error: StudentError) -> dict[str, str]:
-    """A crash or timeout while importing, as the worker reports import failures."""
-    kind = "TimeoutError" if isinstance(error, StudentTimeout) else "ProcessDied"
-    return {"type": kind, "message": error.message, "where": ""}

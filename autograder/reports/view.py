@@ -95,7 +95,10 @@ def student_view(report: Report) -> StudentView:
                 output=r.output[:OUTPUT_SHOWN],
             )
         rows.append(row)
-    blocking = root_causes([r.message for r in report.results if r.not_run and r.message])
+    # A check not applicable (0 points at stake) repeats another's failure: never a cause.
+    blocking = root_causes(
+        [r.message for r in report.results if r.not_run and r.message and r.max_points]
+    )
     return StudentView(
         report.assignment,
         lang,

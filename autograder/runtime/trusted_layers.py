@@ -42,9 +42,13 @@ def _complex(value: Any) -> Any:
 
 
 def _like(gradient: Any, value: Any) -> Any:
-    """The gradient in the input's own kind: a float for a number, float64 array of its shape."""
+    """The gradient in the input's own kind: a float for a number, a float64 array of
+    its shape. An upstream gradient that broadcast against the cache (a layer instance
+    shared by two places of a network) stays broadcast, as the lesson's backward gives
+    it: the trainer's own mistake then shows in its numbers, not as an error of ours."""
     if isinstance(value, np.ndarray):
-        return np.asarray(gradient, dtype=np.float64).reshape(np.shape(value))
+        array = np.asarray(gradient, dtype=np.float64)
+        return array.reshape(value.shape) if array.size == value.size else array
     return float(np.real(gradient))
 
 
