@@ -67,16 +67,22 @@ def folder(name: str) -> Path:
     return MINE / name if (MINE / name).is_dir() else VARIANTS / name
 
 
-# Runs 5 x 2000 epochs of the student's trainer and never diagnoses: left out for time.
+# Run 5 x 2000 epochs of the student's trainer, or a numerical shortcut for seconds, and
+# never diagnose (their sentences say what is expected): left out for time.
 SLOW = "hidden: train_xor learns XOR on at least 4 of 5 hidden seeds"
+COSTS = (
+    "hidden: AffineLayer.backward costs a few forward passes (N=1, M=1, large D)",
+    "hidden: train_xor costs a few forward passes on a wide network",
+)
 
 
 @cache
 def instructor() -> Assignment:
     assignment = load_assignment(SOLUTION, with_hidden=True)
-    assert assignment.hidden is not None and SLOW in [c.name for c in assignment.hidden.checks]
+    names = [c.name for c in assignment.hidden.checks]
+    assert assignment.hidden is not None and {SLOW, *COSTS} <= set(names)
     hidden = copy.copy(assignment.hidden)
-    hidden.checks = [c for c in assignment.hidden.checks if c.name != SLOW]
+    hidden.checks = [c for c in assignment.hidden.checks if c.name not in (SLOW, *COSTS)]
     return replace(assignment, hidden=hidden)
 
 

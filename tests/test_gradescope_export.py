@@ -164,7 +164,13 @@ def test_the_bundle_holds_the_engine_the_reference_and_the_hidden_checks(source:
     assert {"setup.sh", "run_autograder", "config.json", "engine/pyproject.toml"} <= names
     assert {f"assignment/{n}" for n in ("layers.py", "xor.py", "hidden_checks.py")} <= names
     engine = {"engine/autograder/cli/__init__.py", "engine/autograder/grading/gradescope_run.py"}
+    # the compiled catalogues (gettext reads them at run time), installed as package data
+    engine |= {
+        f"engine/autograder/i18n/locale/{lang}/LC_MESSAGES/autograder.mo"
+        for lang in "en id".split()
+    }
     assert engine <= names
+    assert "i18n/locale/*/LC_MESSAGES/*.mo" in (source / "engine/pyproject.toml").read_text()
     assert json.loads((source / "config.json").read_text())["seed"] == 4242
     setup = (source / "setup.sh").read_text()
     assert "bubblewrap" in setup and 'pip" install' in setup

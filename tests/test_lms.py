@@ -297,3 +297,15 @@ def test_a_canvas_export_without_the_assignment_gets_a_new_column(
     assert header[8] == "Assignments Current Points" and points[7] == "35"
     scores = canvas_accepts((results / "canvas-import.csv").read_text())
     assert scores["alice"]["backprop"] == "35" and scores["alice"]["Lab 1 (4471)"] == ""
+
+
+@pytest.mark.parametrize("student", ['=HYPERLINK("http://x")', "+1", "-cmd", "@SUM(A1)"])
+def test_an_id_a_spreadsheet_would_run_as_a_formula_is_written_as_text(student: str) -> None:
+    """OWASP, CSV injection: a folder name is a student's choice; grades.csv and
+    grades-list.csv are opened in spreadsheets."""
+    from autograder.core.results import StudentRow
+    from autograder.reports.gradebook import grades_csv
+
+    row = StudentRow(student, 1.0, 2.0, "ok", {})
+    line = grades_csv([row], []).splitlines()[1]
+    assert next(csv.reader([line]))[0] == "'" + student

@@ -318,3 +318,12 @@ def test_the_notebooks_name_is_never_pasted_into_code() -> None:
     cells = [ModuleCell("layers", 0, "A = 1")]
     source = module_sources(cells, "x\nimport os\n#.ipynb")["layers"]
     assert source.splitlines() == ["", "# --- cell 1 of x_import os__.ipynb ---", "A = 1"]
+
+
+def test_a_lone_surrogate_in_a_code_cell_is_unreadable_not_a_grader_error(tmp_path: Path) -> None:
+    """JSON escapes one ("\\ud800"); writing the module then raised UnicodeEncodeError."""
+    cell = {**module_cell("layers"), "source": "x = 1  # \ud800\n"}
+    path = tmp_path / "work.ipynb"
+    path.write_text(json.dumps({"cells": [cell], "nbformat": 4}))
+    with pytest.raises(NotebookError, match="lone surrogate"):
+        extract_modules(path, tmp_path / "out", MODULES)

@@ -221,3 +221,11 @@ def test_corrupted_messages_decode_or_raise_plain_data_error(value: Any, data: A
         decode(bytes(payload))
     except PlainDataError:
         pass
+
+
+def test_a_lone_surrogate_never_reaches_the_graders_files() -> None:
+    """Valid in JSON, in no UTF-8 file: an exception message holding one ended the whole
+    batch with a traceback when the student's feedback page was written."""
+    value = decode(encode({"message": "bad \ud800", "\udcff": ["x\ud800y"]}))
+    assert value == {"message": "bad ?", "?": ["x?y"]}
+    assert str(value).encode("utf-8")

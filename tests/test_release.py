@@ -100,6 +100,40 @@ def test_the_reference_files_score_full_marks(installed: Path) -> None:
     assert status == 0 and report["score"] == report["max_score"] > 0
 
 
+def test_the_installed_release_speaks_indonesian(installed: Path) -> None:
+    """`--lang id` from a fresh install: the compiled catalogues (.mo) are package data of
+    the release's pyproject, read at run time by the standard library's gettext; the
+    feedback page comes from the templates shipped the same way."""
+    # the notebook: still the skeleton after the test above copied the reference's files
+    status, report = check(installed, "backprop.ipynb", "--lang", "id", "--html", "report.html")
+    messages = " ".join(c["message"] for c in report["checks"])
+    assert status == 1 and "belum diimplementasikan" in messages, messages
+    page = (installed / TOP / "assignments" / "backprop" / "report.html").read_text()
+    assert '<html lang="id">' in page and "belum diimplementasikan" in page
+
+
+def test_the_wheel_ships_the_compiled_catalogues_and_the_page_templates(tmp_path: Path) -> None:
+    """pyproject's package-data: the grader reads these files at run time (gettext, Jinja2)."""
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
+    shutil.copytree(REPO / "autograder", source / "autograder", ignore=IGNORED)
+    pip = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), "."]
+    done = subprocess.run(pip, cwd=source, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (wheel,) = tmp_path.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    package = REPO / "autograder"
+    data = [*package.glob("i18n/locale/*/LC_MESSAGES/*.mo"), *package.glob("reports/templates/*")]
+    assert len(data) >= 6
+    assert {f"autograder/{p.relative_to(package).as_posix()}" for p in data} <= names
+
+
+IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc")
+
+
 def secrets(solution: Path = SOLUTION) -> dict[str, list[str]]:
     """What must never reach students, by kind."""
     assignment = load_assignment(solution, with_hidden=True)

@@ -17,6 +17,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -369,3 +370,25 @@ def test_the_scratch_folder_is_capped_in_size(probe: StudentSession) -> None:
     else:
         with pytest.raises(StudentOverLimit, match="64 MiB of files"):
             call(probe, "fill", 8, 15 << 20)
+
+
+@pytest.mark.parametrize("isolation", ["bwrap", "landlock"])
+def test_an_installed_copy_of_the_engine_is_out_of_reach(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolation: str
+) -> None:
+    """Gradescope's bundle runs the engine from PYTHONPATH beside its pip-installed copy
+    in site-packages, which the sandbox showed whole: its checks, its trusted layers."""
+    site = Path(tempfile.mkdtemp(prefix="autograder-site-", dir="/tmp")) / "site-packages"
+    try:
+        shutil.copytree(REPO / "autograder" / "runtime", site / "autograder" / "runtime")
+        shutil.copy(REPO / "autograder" / "checks" / "gradcheck.py", site / "autograder")
+        (site / "other.py").write_text("")
+        for path in [site.parent, *site.parent.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        monkeypatch.syspath_prepend(str(site))
+        with session_on(probe_folder(tmp_path), isolation) as session:
+            for name in ("runtime/trusted_layers.py", "gradcheck.py"):
+                assert call(session, "readable", str(site / "autograder" / name)) == 0
+            assert call(session, "readable", str(site / "other.py")) == 1
+    finally:
+        shutil.rmtree(site.parent)

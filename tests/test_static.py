@@ -76,6 +76,22 @@ CASES = {
         {"layers": layers(multiply=f"{R}dz * self.y.astype('complex128'), dz * self.x")},
         {"MultiplyLayer": [("complex", "layers.py", 10)]},
     ),
+    "complex from a square root of a negative, read by its angle": (
+        {"layers": layers(sigmoid=f"{S}z = self.v + np.emath.sqrt(-1.0) * 1e-30\n{R}np.angle(z)")},
+        {"SigmoidLayer": [("complex", "layers.py", 28), ("complex", "layers.py", 29)]},
+    ),
+    "complex dtype codes and a conjugate": (
+        {"layers": layers(sigmoid=f"{S}z = self.v.astype('c16')\n{R}np.conj(z).view('F')")},
+        {"SigmoidLayer": [("complex", "layers.py", 28), ("complex", "layers.py", 29)]},
+    ),
+    "a difference quotient in extended precision": (
+        {"layers": layers(sigmoid=f"{S}v = self.v.astype(np.longdouble)\n{R}v.astype('f16')")},
+        {"SigmoidLayer": [("extended", "layers.py", 28), ("extended", "layers.py", 29)]},
+    ),
+    "Fortran order is no complex dtype": (
+        {"layers": layers(sigmoid=f"{R}(da * self.a * (1 - self.a)).reshape(-1, order='F')")},
+        {},
+    ),
     "recomputing forward on the cache is fine": (
         {"layers": layers(sigmoid=f"{S}v = self.v\n{S}a = self.forward(v)\n{R}da * a * (1 - a)")},
         {},
@@ -195,3 +211,13 @@ def test_a_default_argument_is_read_only_when_it_is_a_plain_value(
     source: str, expected: object
 ) -> None:
     assert default_argument(source, "train_xor", "epochs") == expected
+
+
+@pytest.mark.parametrize("nested", ["1+" * 200_000 + "1", "-" * 400_000 + "1", "np" + ".a" * 9_000])
+def test_a_source_too_deep_for_the_parser_is_unparsable_not_a_grader_error(nested: str) -> None:
+    """ast.parse raised RecursionError or MemoryError: the integrity checks of every
+    component ended as grader errors (Python cannot import such a file either)."""
+    source = layers() + f"\nZ = {nested}\n"
+    with pytest.raises(Unparsable):
+        analyse({"layers": source}, HOMES, DEFAULT_RULES)
+    assert default_argument(source, "train_xor", "lr") is None

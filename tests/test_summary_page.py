@@ -52,8 +52,8 @@ def test_every_student_gets_feedback_html_and_md(graded: Path) -> None:
 
 
 def test_feedback_of_a_buggy_student_names_the_mistake(graded: Path) -> None:
-    page = (graded / "ben" / "feedback.html").read_text()
-    assert "dW looks transposed: it must have W&#x27;s shape (4, 3)" in page
+    page = html.unescape((graded / "ben" / "feedback.html").read_text())  # W's: W&#39;s
+    assert "dW looks transposed: it must have W's shape (4, 3)" in page
     assert "(hidden)" in page
 
 

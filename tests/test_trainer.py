@@ -217,3 +217,18 @@ def test_a_diagnosis_always_reproduces_the_student_s_run(
     if found.recording.mistake != "wrong_loss":
         made = [recorded(again, found.recording, e) for e in range(len(run.losses))]
         assert TOLERANCE.close(run.losses, made)
+
+
+@pytest.mark.parametrize("value", [np.inf, -np.inf, np.nan, 1e308])
+@pytest.mark.parametrize("where", ["first", "every"])
+@pytest.mark.parametrize("epochs", [1, EPOCHS])
+def test_a_loss_that_is_not_finite_is_no_grader_error(
+    value: float, where: str, epochs: int
+) -> None:
+    """An infinite, NaN or overflowing first loss made the fit of a scaled loss raise
+    (round(inf)): the trajectory checks ended as grader errors instead of failing."""
+    setup = setup_for(y=AND_Y, epochs=epochs)
+    run = student_run(setup, DESCENT)
+    losses = (value, *run.losses[1:]) if where == "first" else (value,) * len(run.losses)
+    with np.errstate(all="ignore"):
+        diagnose_run(setup, Run(losses, run.theta))  # raised OverflowError or ValueError

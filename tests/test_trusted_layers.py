@@ -143,7 +143,7 @@ class AffineLayer:
 
 def trusted_in_reach():
     # what a layer could borrow: the runtime's module, or a class stashed earlier
-    found = sorted(name for name in sys.modules if "trusted" in name)
+    found = sorted(n for n, m in sys.modules.items() if hasattr(m, "AffineLayer") and n != __name__)
     return found + sorted(globals().get("STASH", {}))
 
 
@@ -166,3 +166,73 @@ def test_the_students_own_code_never_runs_where_trusted_classes_were(tmp_path: P
         assert session.call("layers.stash", call_options=trusted)["value"] == ["AffineLayer"]
         assert session.call("layers.trusted_in_reach", call_options=trusted)["value"] != []
         assert session.call("layers.trusted_in_reach")["value"] == []
+
+
+READER = """
+import os
+import pkgutil
+import sys
+
+
+class AffineLayer:
+    def forward(self, x, W, b):
+        return x @ W + b
+
+
+def borrow():
+    # what a layer could reach without an import statement the static pass flags
+    found = []
+    try:
+        cls = pkgutil.resolve_name("autograder_runtime.trusted_layers:AffineLayer")
+        found.append(cls.__name__)
+    except Exception:
+        pass
+    folder = sys.modules["autograder_runtime"].__path__[0]
+    for root, _, files in os.walk(folder):
+        for name in files:
+            try:
+                with open(os.path.join(root, name)) as stream:
+                    if "STEP = 1e-30" in stream.read():
+                        found.append(name)
+            except OSError:
+                pass
+    return found
+
+
+def imported():
+    from autograder_runtime import trusted_layers
+
+    return sorted(name for name in vars(trusted_layers) if not name.startswith("_"))
+
+
+def trainer(x):
+    layer = AffineLayer()  # trusted during a trusted call
+    layer.forward(x, x.T, x[:, 0])
+    return [type(layer).__module__, layer.backward(x @ x.T)[1].tolist()]
+"""
+
+
+@pytest.mark.parametrize("level", ["bwrap", "landlock"])
+def test_no_student_process_can_read_the_trusted_layers(tmp_path: Path, level: str) -> None:
+    """Found by pkgutil.resolve_name (no import statement) or read from the runtime's
+    folder, they gave a Multiply and a Sigmoid layer full marks without a backward:
+    the sandbox shows no trusted layers, and a trusted call still gets them."""
+    (tmp_path / "layers.py").write_text(READER)
+    trusted = CallOptions(trusted=("layers.AffineLayer",))
+    x = np.array([[1.0, 2.0]])
+    with StudentSession(tmp_path, ["layers"], SandboxConfig(level)) as session:
+        assert session.call("layers.borrow")["value"] == []
+        module, dW = session.call("layers.trainer", x, call_options=trusted)["value"]
+        assert module.endswith("trusted_layers") and dW == [[5.0], [10.0]]
+        assert session.call("layers.borrow")["value"] == []
+
+
+@pytest.mark.parametrize("level", ["bwrap", "landlock", "none"])
+def test_an_import_of_the_trusted_layers_finds_nothing_at_every_level(
+    tmp_path: Path, level: str
+) -> None:
+    """Importing them is an integrity finding and costs only the layer using them:
+    the import itself succeeds (an empty module), whatever the level."""
+    (tmp_path / "layers.py").write_text(READER)
+    with StudentSession(tmp_path, ["layers"], SandboxConfig(level)) as session:
+        assert session.call("layers.imported")["value"] == []

@@ -84,6 +84,8 @@ def nodes_of(module: str, source: str, rules: Rules, local: set[str]) -> list[No
         tree = ast.parse(source)
     except SyntaxError as error:
         raise Unparsable(f"{module}.py", error.lineno or 0) from None
+    except (ValueError, RecursionError, MemoryError):  # nested too deeply for the parser
+        raise Unparsable(f"{module}.py", 0) from None
     aliases = {
         name: target
         for statement in tree.body

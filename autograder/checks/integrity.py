@@ -31,7 +31,7 @@ from autograder.i18n import t
 DIFFERENTIATION = frozenset(
     {"jax", "jaxlib", "autograd", "torch", "tensorflow", "keras", "mxnet", "chainer", "theano"}
     | {"paddle", "mygrad", "micrograd", "tinygrad", "numdifftools", "findiff", "sympy", "casadi"}
-    | {"scipy.optimize", "scipy.differentiate", "scipy.misc", "cmath"}
+    | {"scipy.optimize", "scipy.differentiate", "scipy.misc", "cmath", "mpmath"}
 )
 # the runtime is mounted in the sandbox: its trusted layers must not be borrowed either
 ENGINE = frozenset({"autograder", "autograder_runtime", "trusted_layers"})

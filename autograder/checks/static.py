@@ -10,6 +10,8 @@ never runs them. It finds, in the code each component can reach:
 * ``forward`` called inside ``backward`` on anything but what forward cached
   (``self.forward(self.v)`` is a legitimate recomputation; ``self.forward(
   self.x + h)`` differentiates numerically), or handed on as a value;
+* extended precision (``np.longdouble``, a ``"float128"`` dtype), which makes a
+  high-order difference quotient exact to float64 rounding;
 * code the grader cannot read: ``exec``, ``eval``, ``compile``, ``__import__``,
   ``importlib``.
 
@@ -25,13 +27,24 @@ their inputs (Multiply), where a difference quotient is exact and cheap.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 COMPLEX_ATTRIBUTES = frozenset(
     {"complex64", "complex128", "complex256", "complex_", "cdouble", "csingle", "clongdouble"}
-    | {"imag", "iscomplexobj", "conjugate"}
+    | {"imag", "iscomplexobj", "conjugate", "conj", "angle", "complexfloating"}
+    # square roots of negatives (np.emath.sqrt(-1) is 1j) and transforms with complex results
+    | {"emath", "scimath", "fft"}
 )
+# dtype codes of complex numbers ("c16" is complex128, "D" its character code); "F" only
+# where a dtype is meant, since ``order="F"`` is Fortran order
+COMPLEX_CODE = re.compile(r"[<>=|]?(c8|c16|c32|D|G)")
+# Extended precision: a high-order difference quotient in long double is exact to float64
+# rounding, so the exactness checks cannot tell it from a backward pass
+EXTENDED_ATTRIBUTES = frozenset({"longdouble", "longfloat", "float96", "float128"})
+EXTENDED_CODE = re.compile(r"[<>=|]?(f12|f16|float96|float128|longdouble)")
+DTYPE_CALLS = frozenset({"astype", "dtype", "view"})
 DYNAMIC_CALLS = frozenset({"exec", "eval", "compile", "__import__", "import_module"})
 
 
@@ -53,6 +66,7 @@ class Rules:
     complex_arithmetic: bool = True
     forward_in_backward: bool = True
     dynamic_code: bool = True
+    extended_precision: bool = True
 
     def forbids(self, module: str) -> bool:
         return any(module == m or module.startswith(m + ".") for m in self.forbidden_modules)
@@ -111,6 +125,8 @@ class Scanner:
                 self.complex(node)
             if self.rules.dynamic_code:
                 self.dynamic(node)
+            if self.rules.extended_precision:
+                self.extended(node)
             if self.rules.forward_in_backward and isinstance(node, ast.FunctionDef):
                 if node.name == "backward":
                     self.forward_calls(node)
@@ -140,9 +156,23 @@ class Scanner:
             self.add("complex", node)
         elif isinstance(node, ast.Call):
             values = [*node.args, *(k.value for k in node.keywords)]
+            dtypes = [k.value for k in node.keywords if k.arg == "dtype"]
+            if isinstance(node.func, ast.Attribute) and node.func.attr in DTYPE_CALLS:
+                dtypes += node.args[:1]
             for value in values:
-                if isinstance(value, ast.Constant) and str(value.value).startswith("complex"):
+                if isinstance(value, ast.Constant) and is_complex_code(
+                    value.value, value in dtypes
+                ):
                     self.add("complex", value)
+
+    def extended(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Attribute) and node.attr in EXTENDED_ATTRIBUTES:
+            self.add("extended", node)
+        elif isinstance(node, ast.Call):
+            for value in [*node.args, *(k.value for k in node.keywords)]:
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    if EXTENDED_CODE.fullmatch(value.value.strip()):
+                        self.add("extended", value)
 
     def dynamic(self, node: ast.AST) -> None:
         if isinstance(node, ast.Call):
@@ -166,6 +196,17 @@ class Scanner:
         for node in ast.walk(function):
             if is_forward(node) and id(node) not in called:
                 self.add("forward", node)
+
+
+def is_complex_code(value: object, as_dtype: bool) -> bool:
+    """A constant naming a complex dtype: "complex...", a code such as "c16" or "D",
+    or "F" (complex64) where a dtype is meant."""
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    return text.startswith("complex") or bool(
+        COMPLEX_CODE.fullmatch(text) or (as_dtype and text.lstrip("<>=|") == "F")
+    )
 
 
 def is_forward(node: ast.AST) -> bool:
@@ -218,7 +259,7 @@ def default_argument(source: str, function: str, parameter: str) -> object | Non
     module-level name bound once to a literal (``epochs=DEFAULT_EPOCHS``); else None."""
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     constants: dict[str, list[object]] = {}
     for statement in tree.body:

@@ -9,6 +9,7 @@ a run too short for that). ``trainer_names`` turns a match into a diagnosis.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
@@ -128,8 +129,9 @@ def fitted_rules(
     """
     start_loss = Trajectory(setup, DESCENT).loss(0)
     records = [BEFORE, Recording("loss_after_update", after=True)]
-    if losses and start_loss and not np.isclose(losses[0], start_loss, rtol=1e-6, atol=0):
-        records.insert(1, Recording("loss_scaled", scale=nice(losses[0] / start_loss)))
+    scale = losses[0] / start_loss if losses and start_loss else math.nan
+    if math.isfinite(scale) and not np.isclose(losses[0], start_loss, rtol=1e-6, atol=0):
+        records.insert(1, Recording("loss_scaled", scale=nice(scale)))
     for _, make, grid, epoch, (low, high) in families():
         found: list[float] = []
         for recording in records:
@@ -192,8 +194,11 @@ def with_fields(rule: Rule) -> Rule:
 
 def nice(value: float) -> float:
     """``value``, or the simple number it equals to rounding (0.5, 0.9, 1/4...): a
-    fitted coefficient is re-run as the student most likely wrote it."""
+    fitted coefficient is re-run as the student most likely wrote it. A value that is
+    not finite (a student's infinite or NaN loss) stays as it is."""
     for denominator in (1, 2, 3, 4, 5, 8, 10, 16, 100, 1000, 10_000):
+        if not math.isfinite(value * denominator):
+            return value
         simple = round(value * denominator) / denominator
         if simple and abs(simple - value) <= 1e-9 * max(1.0, abs(value)):
             return simple

@@ -92,3 +92,14 @@ STUDENT_LANG_OPTION: Callable[[Callable[..., Any]], Callable[..., Any]] = click.
     show_default=True,
     help="Language of the students' messages: en (English) or id (Bahasa Indonesia).",
 )
+
+# A course's own page templates (Jinja2), each file replacing ours of the same name.
+TEMPLATES_OPTION: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
+    "--templates",
+    "templates",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="Your own page templates (Jinja2): a file of DIR replaces ours of the same name "
+    "(base.html restyles every page; feedback.html, summary.html, students.html).",
+)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from autograder.cli.base import TIMEOUT_FLOOR, domain_errors, only_assignment
+from autograder.cli.base import TEMPLATES_OPTION, TIMEOUT_FLOOR, domain_errors, only_assignment
 from autograder.core.errors import AutograderError
 from autograder.core.files import PUBLIC, writable_file, write_atomically
 from autograder.grading.assignment import PUBLIC_CHECKS, load_assignment
@@ -18,7 +18,7 @@ from autograder.intake.notebooks import code_folder
 from autograder.isolation.sandbox import SandboxConfig
 from autograder.isolation.session import TimeoutPolicy
 from autograder.reports import text as render
-from autograder.reports.feedback import feedback_html
+from autograder.reports.feedback import feedback_html, try_templates
 
 
 def default_check_dir() -> Path:
@@ -79,6 +79,7 @@ def checked_target(target: Path) -> Path:
     show_default=True,
     help="Language of the messages: en (English) or id (Bahasa Indonesia).",
 )
+@TEMPLATES_OPTION
 @domain_errors
 def check(
     directory: Path | None,
@@ -87,6 +88,7 @@ def check(
     timeout_floor: float,
     html_path: Path | None,
     lang: str,
+    templates: Path | None,
 ) -> None:
     """Run the public checks on your code (or your notebook).
 
@@ -105,8 +107,11 @@ def check(
         autograder check --html report.html --lang id
     """
     folder = checked_target(directory or default_check_dir())
+    if templates is not None and html_path is None:
+        raise click.UsageError("--templates styles the page of --html: give both")
     if html_path is not None:
         writable_file(html_path, "--html")  # before the checks run, not after
+        try_templates(templates)
     home = folder.parent if folder.suffix == ".ipynb" else folder
     assignment = load_assignment(checks_dir or home, with_hidden=False)
     options = GradeOptions(
@@ -120,5 +125,5 @@ def check(
         report, _ = grade_folder(code, assignment, options)
     click.echo(render.report_json(report) if as_json else render.report_table(report))
     if html_path is not None:
-        write_atomically(html_path, feedback_html(report), PUBLIC)
+        write_atomically(html_path, feedback_html(report, templates), PUBLIC)
     sys.exit(0 if report.all_passed else 1)

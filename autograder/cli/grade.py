@@ -8,8 +8,14 @@ from pathlib import Path
 
 import click
 
-from autograder.cli.base import SEED_OPTION, TIMEOUT_FACTOR, TIMEOUT_FLOOR, domain_errors
-from autograder.core.results import Outcome
+from autograder.cli.base import (
+    SEED_OPTION,
+    TEMPLATES_OPTION,
+    TIMEOUT_FACTOR,
+    TIMEOUT_FLOOR,
+    domain_errors,
+)
+from autograder.cli.progress import grading_bar
 from autograder.grading.batch import Batch
 from autograder.grading.config import BatchConfig
 from autograder.grading.locate import course_seed, find_assignment
@@ -20,6 +26,7 @@ from autograder.isolation.levels import describe, resolve
 from autograder.isolation.sandbox import LEVELS, Limits, SandboxConfig
 from autograder.isolation.session import TimeoutPolicy
 from autograder.reports import text as render
+from autograder.reports.feedback import try_templates
 
 
 @click.command()
@@ -128,6 +135,7 @@ from autograder.reports import text as render
     metavar="ID",
     help="Regrade just this student (repeatable), keeping everyone else's results.",
 )
+@TEMPLATES_OPTION
 @domain_errors
 def grade(
     submissions: Path,
@@ -148,6 +156,7 @@ def grade(
     lang: str,
     roster_path: Path | None,
     only: tuple[str, ...],
+    templates: Path | None,
 ) -> None:
     """Grade every submission in SUBMISSIONS into --out.
 
@@ -183,6 +192,7 @@ def grade(
     assignment_dir = find_assignment(assignment_dir, submissions)
     warn_about_seed(assignment_dir, submissions, seed)
     roster = read_roster(roster_path) if roster_path else None
+    try_templates(templates)  # a broken page template is refused before any grading
     timeouts = TimeoutPolicy(
         factor=timeout_factor,
         floor=timeout_floor,
@@ -198,16 +208,10 @@ def grade(
         lang=lang,
         roster=roster,
         only=only,
+        templates=templates,
     )
     batch = Batch(submissions, out, config)  # its refusals come before any progress bar
-    with click.progressbar(
-        length=1, label="grading", file=sys.stderr, show_eta=True, show_pos=True
-    ) as bar:
-
-        def progress(outcome: Outcome, done: int, total: int) -> None:
-            bar.length = total
-            bar.update(1)
-
+    with grading_bar() as progress:
         summary = batch.run(progress)
     for warning in summary.warnings:
         click.secho("warning: " + warning, fg="yellow", err=True)

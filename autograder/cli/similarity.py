@@ -6,12 +6,13 @@ from pathlib import Path
 
 import click
 
-from autograder.cli.base import domain_errors
+from autograder.cli.base import TEMPLATES_OPTION, domain_errors
 from autograder.core.files import writable_file, write_atomically
 from autograder.distribution.skeleton import render_skeleton
 from autograder.grading.assignment import load_assignment
 from autograder.grading.locate import find_assignment
 from autograder.grading.sources import class_sources, skeleton_code
+from autograder.reports.pages import check_templates
 from autograder.reports.similarity import compare
 from autograder.reports.similarity_page import percent, similarity_html
 
@@ -40,8 +41,11 @@ from autograder.reports.similarity_page import percent, similarity_html
     show_default=True,
     help="How many of the most similar pairs to print and show side by side.",
 )
+@TEMPLATES_OPTION
 @domain_errors
-def similarity(submissions: Path, out: Path, assignment_dir: Path | None, top: int) -> None:
+def similarity(
+    submissions: Path, out: Path, assignment_dir: Path | None, top: int, templates: Path | None
+) -> None:
     """Compare the students' own code in SUBMISSIONS, most similar pairs first.
 
     Submissions are found as `grade` finds them (folders, zips, notebooks,
@@ -55,12 +59,13 @@ def similarity(submissions: Path, out: Path, assignment_dir: Path | None, top: i
         autograder similarity examples/class --out similarity.html
     """
     writable_file(out, "--out")
+    check_templates(templates)
     folder = find_assignment(assignment_dir, submissions)
     assignment = load_assignment(folder, with_hidden=False)
     found = class_sources(submissions, assignment.modules, assignment.name)
     skeleton = skeleton_code(render_skeleton(folder), assignment.modules)
     pairs = compare(found.code, skeleton)
-    page = similarity_html(pairs, found.code, assignment.name, top, found.unreadable)
+    page = similarity_html(pairs, found.code, assignment.name, top, found.unreadable, templates)
     write_atomically(out, page)  # 0600: it holds the students' code
     width = max([len(s) for s in found.code] + [7])
     click.echo(f"{'student':<{width}}  {'student':<{width}}  similarity")

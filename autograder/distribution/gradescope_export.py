@@ -25,6 +25,7 @@ from autograder.core.errors import AutograderError
 from autograder.distribution.public_stamp import stamped
 from autograder.distribution.release import (
     DISTRIBUTION,
+    PACKAGE_DATA,
     PYPROJECT,
     ZIP_TIME,
     engine_files,
@@ -85,6 +86,7 @@ def bundle_files(solution: Path, seed: int, lang: str = "en") -> dict[str, tuple
         version=__version__,
         name=assignment.name,
         dependencies=dependencies,
+        package_data=", ".join(f'"{pattern}"' for pattern in PACKAGE_DATA),
     )
     files["engine/pyproject.toml"] = (pyproject.encode(), READABLE)
     for path in sorted(solution.iterdir()):

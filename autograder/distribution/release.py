@@ -49,8 +49,11 @@ autograder = "autograder.cli:main"
 include = ["autograder*"]
 
 [tool.setuptools.package-data]
-autograder = ["py.typed"]
+autograder = [{package_data}]
 """
+# Files of the package that are not Python and that it reads at run time: the
+# compiled gettext catalogues and the page templates (pyproject.toml lists the same).
+PACKAGE_DATA = ("py.typed", "i18n/locale/*/LC_MESSAGES/*.mo", "reports/templates/*.html")
 
 README = """# The {name} assignment
 
@@ -83,7 +86,7 @@ def requirements() -> list[str]:
     try:
         declared = importlib.metadata.requires(DISTRIBUTION) or []
     except importlib.metadata.PackageNotFoundError:
-        declared = ["numpy>=1.23", "click>=8.1", "nbformat>=5"]
+        declared = ["numpy>=1.23", "click>=8.1", "nbformat>=5", "jinja2>=3.0"]
     core = [r for r in declared if "extra ==" not in r]
     return core + [r for r in EXTRA_REQUIREMENTS if not any(c.startswith(r[:8]) for c in core)]
 
@@ -107,7 +110,11 @@ def release_files(solution: Path, lang: str = "en") -> dict[str, bytes]:
     files.update(engine_files())
     dependencies = ", ".join(f'"{r}"' for r in requirements())
     files["pyproject.toml"] = PYPROJECT.format(
-        distribution=DISTRIBUTION, version=__version__, name=name, dependencies=dependencies
+        distribution=DISTRIBUTION,
+        version=__version__,
+        name=name,
+        dependencies=dependencies,
+        package_data=", ".join(f'"{pattern}"' for pattern in PACKAGE_DATA),
     ).encode()
     files["README.md"] = readme(load_assignment(solution, with_hidden=False), lang).encode()
     guard(files, solution)

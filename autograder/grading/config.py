@@ -22,3 +22,4 @@ class BatchConfig:
     scheduler: str = ""  # a Dask scheduler's address: grade on that cluster (cluster.py)
     roster: Roster | None = None  # the class list (else RESULTS/roster.json, if any)
     only: tuple[str, ...] = ()  # regrade just these students, keep everyone else's results
+    templates: Path | None = None  # a course's page templates, over ours (reports.pages)

@@ -6,61 +6,66 @@ done by ``runner.grade_folder``) and each message is rendered when it is
 raised: a report, its JSON and its pages are then all in one language, and
 no message needs to be re-assembled later from stored fragments.
 
-The catalogue is one dict, ``CATALOGUE``: message key -> {language: text},
-with ``str.format`` fields. Its entries live in a few data modules by area
-(checks, diagnosis, training, hints, places, pages, and those of an
-assignment beyond backprop: neuron_checks, neuron_diagnosis) only to keep
-each file readable; they are merged here, and a key defined twice is an
-error at import time.
+The catalogue is gettext's: one ``locale/<lang>/LC_MESSAGES/autograder.po``
+per language, whose msgids are the message keys the code uses (the analytics
+count mistakes by key) and whose texts are ``str.format`` templates. They are
+compiled into the ``.mo`` files beside them (``python -m
+autograder.i18n.compile``, see ``pofiles``), which are all the grader reads,
+with the standard library's ``gettext``: a language is available when its
+``.mo`` is there, so adding one is adding a ``.po`` file and compiling it.
+``CATALOGUE`` holds them as message key -> {language: text}.
 """
 
 from __future__ import annotations
 
+import gettext
 import string
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 
-from autograder.i18n.checks import MESSAGES as CHECK_MESSAGES
-from autograder.i18n.diagnosis import MESSAGES as DIAGNOSIS_MESSAGES
-from autograder.i18n.hints import MESSAGES as HINT_MESSAGES
-from autograder.i18n.integrity import MESSAGES as INTEGRITY_MESSAGES
-from autograder.i18n.neuron_checks import MESSAGES as NEURON_CHECK_MESSAGES
-from autograder.i18n.neuron_diagnosis import MESSAGES as NEURON_DIAGNOSIS_MESSAGES
-from autograder.i18n.pages import MESSAGES as PAGE_MESSAGES
-from autograder.i18n.places import MESSAGES as PLACE_MESSAGES
-from autograder.i18n.training import MESSAGES as TRAINING_MESSAGES
-from autograder.i18n.training_labels import MESSAGES as TRAINING_LABELS
-
-LANGUAGES = ("en", "id")
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "autograder"
 DEFAULT_LANGUAGE = "en"
-LANGUAGE_NAMES = {"en": "English", "id": "Bahasa Indonesia"}
+NAME_KEY = "language.name"  # each catalogue names its own language
 
 Catalogue = dict[str, dict[str, str]]
 
 
-def merge(*parts: Catalogue) -> Catalogue:
-    merged: Catalogue = {}
-    for part in parts:
-        clash = set(merged) & set(part)
-        if clash:
-            raise ValueError(f"message keys defined twice: {sorted(clash)}")
-        merged.update(part)
-    return merged
+class _Messages(gettext.GNUTranslations):
+    """A compiled catalogue that can also list its messages (``messages``).
+
+    ``GNUTranslations`` keeps the messages it parsed in the dict ``_catalog``
+    (as it has since Python 2) but offers no public way to list them, and
+    ``check_title`` and the completeness checks need the keys.
+    """
+
+    def messages(self) -> dict[str, str]:
+        catalog: dict[str, str] = self._catalog  # type: ignore[attr-defined]
+        return {key: text for key, text in catalog.items() if key}  # "" is the header
 
 
-CATALOGUE: Catalogue = merge(
-    CHECK_MESSAGES,
-    INTEGRITY_MESSAGES,
-    DIAGNOSIS_MESSAGES,
-    TRAINING_MESSAGES,
-    TRAINING_LABELS,
-    HINT_MESSAGES,
-    PLACE_MESSAGES,
-    PAGE_MESSAGES,
-    NEURON_CHECK_MESSAGES,
-    NEURON_DIAGNOSIS_MESSAGES,
-)
+def compiled_languages(locale_dir: Path = LOCALE_DIR) -> tuple[str, ...]:
+    """Every language with a compiled catalogue, the default first."""
+    found = {p.parent.parent.name for p in locale_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")}
+    return tuple(sorted(found, key=lambda lang: (lang != DEFAULT_LANGUAGE, lang)))
+
+
+def load(languages: tuple[str, ...], locale_dir: Path = LOCALE_DIR) -> Catalogue:
+    """key -> {language: text}, from each language's ``.mo`` file."""
+    catalogue: Catalogue = {}
+    for lang in languages:
+        found = gettext.translation(DOMAIN, locale_dir, [lang], class_=_Messages)
+        assert isinstance(found, _Messages)
+        for key, text in found.messages().items():
+            catalogue.setdefault(key, {})[lang] = text
+    return catalogue
+
+
+LANGUAGES = compiled_languages()
+CATALOGUE: Catalogue = load(LANGUAGES)
+LANGUAGE_NAMES = {lang: CATALOGUE.get(NAME_KEY, {}).get(lang, lang) for lang in LANGUAGES}
 
 _current: ContextVar[str] = ContextVar("autograder_language", default=DEFAULT_LANGUAGE)
 
@@ -92,7 +97,16 @@ def language(lang: str) -> Iterator[None]:
 
 def t(key: str, lang: str | None = None, **fields: object) -> str:
     """The message ``key`` in ``lang`` (default: the current language), filled in."""
-    return CATALOGUE[key][lang or current()].format(**fields)
+    try:
+        text = CATALOGUE[key][lang or current()]
+    except KeyError:
+        if not CATALOGUE:  # an install that lost its package data: say so, not KeyError
+            raise LookupError(
+                f"no compiled message catalogue ({DOMAIN}.mo) under {LOCALE_DIR}: "
+                "reinstall the package, or run python -m autograder.i18n.compile"
+            ) from None
+        raise
+    return text.format(**fields)
 
 
 def check_title(name: str, lang: str | None = None) -> str:
@@ -103,12 +117,13 @@ def check_title(name: str, lang: str | None = None) -> str:
     return t(key, lang) if key in CATALOGUE else name
 
 
-def incomplete(catalogue: Catalogue) -> list[str]:
+def incomplete(catalogue: Catalogue, languages: tuple[str, ...] | None = None) -> list[str]:
     """Keys missing a language, with an empty text, or whose translations take other fields."""
     bad = []
+    languages = LANGUAGES if languages is None else languages
     for key, entry in catalogue.items():
-        texts = [entry.get(lang, "") for lang in LANGUAGES]
-        if set(entry) != set(LANGUAGES) or not all(text.strip() for text in texts):
+        texts = [entry.get(lang, "") for lang in languages]
+        if set(entry) != set(languages) or not all(text.strip() for text in texts):
             bad.append(key)
         elif len({frozenset(fields_of(text)) for text in texts}) != 1:
             bad.append(key)

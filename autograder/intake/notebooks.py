@@ -199,6 +199,10 @@ def module_sources(cells: list[ModuleCell], notebook_name: str) -> dict[str, str
                 header = f"# --- cell {cell.index + 1} of {label(notebook_name)} ---\n"
                 parts.append("\n" + header + python_only(cell.source).rstrip() + "\n")
         sources[module] = "".join(parts)
+        try:  # JSON may escape a lone surrogate, which no .py file can hold
+            sources[module].encode("utf-8")
+        except UnicodeEncodeError:
+            raise unreadable(notebook_name, "a code cell holds a lone surrogate") from None
     return sources
 
 

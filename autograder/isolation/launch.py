@@ -36,10 +36,12 @@ from autograder.isolation.sandbox import (
     RUNTIME_PACKAGE,
     SANDBOX_RUNTIME,
     SANDBOX_SUBMISSION,
+    TRUSTED_LAYERS,
     Isolation,
     Limits,
     bwrap_path,
     bwrap_sizes_tmpfs,
+    runtime_files,
 )
 
 SYSTEM_DIRS = ("/usr", "/bin", "/lib", "/lib64", "/etc/alternatives", "/etc/ld.so.cache")
@@ -105,6 +107,19 @@ def python_roots() -> list[str]:
     return [r for r in resolved if not any(r != o and r.startswith(o + os.sep) for o in resolved)]
 
 
+def engine_copies() -> list[str]:
+    """Every copy of the engine the sandbox would show: the running one and any installed
+    in a Python folder (Gradescope's bundle runs one from PYTHONPATH beside its pip-installed
+    twin in site-packages). None is readable by a student: only the runtime is shown."""
+    entries = [*sys.path, *(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))]
+    found = {str(ENGINE_DIR)}
+    for entry in entries:
+        package = Path(entry or os.curdir, ENGINE_DIR.name)
+        if (package / "runtime" / "worker.py").is_file():
+            found.add(str(package.resolve()))
+    return sorted(found)
+
+
 def plan_for(isolation: Isolation, folder: Path, scratch: Path, uid: int | None) -> dict[str, Any]:
     """What the student process applies to itself (``runtime.confine``)."""
     if isolation.level == "bwrap":  # setpriv already switched the uid
@@ -114,7 +129,9 @@ def plan_for(isolation: Isolation, folder: Path, scratch: Path, uid: int | None)
     if isolation.level == "landlock":
         plan.update(landlock=True, seccomp=True, devices=list(DEVICES))
         plan.update(read=[d for d in SYSTEM_DIRS if os.path.exists(d)] + python_roots())
-        plan.update(hidden=[str(ENGINE_DIR)], shown=[str(RUNTIME_DIR), str(folder)])
+        runtime = [str(path) for path in runtime_files()]  # never the trusted layers
+        plan.update(hidden=engine_copies(), shown=[*runtime, str(folder)])
+        plan.update(listed=[str(RUNTIME_DIR)])
         plan.update(write=[str(scratch)])
     return plan
 
@@ -143,7 +160,15 @@ def _bwrap_prefix(folder: Path, uid: int | None, limits: Limits) -> list[str]:
     for root in python_roots():
         if not root.startswith(("/usr/", "/bin/", "/lib")):
             args += _dirs_for(root) + ["--ro-bind", root, root]
-    args += _dirs_for(SANDBOX_RUNTIME) + ["--ro-bind", str(RUNTIME_DIR), SANDBOX_RUNTIME]
+    bound = [*SYSTEM_DIRS, *python_roots()]
+    for engine in engine_copies():  # an empty folder over every copy the binds show
+        if any(engine.startswith(b.rstrip(os.sep) + os.sep) for b in bound):
+            args += ["--tmpfs", engine]
+    # The runtime file by file (no __pycache__); the trusted layers read as empty.
+    args += _dirs_for(SANDBOX_RUNTIME) + ["--perms", "0755", "--dir", SANDBOX_RUNTIME]
+    for path in runtime_files():
+        args += ["--ro-bind", str(path), f"{SANDBOX_RUNTIME}/{path.name}"]
+    args += ["--ro-bind", "/dev/null", f"{SANDBOX_RUNTIME}/{TRUSTED_LAYERS}"]
     args += ["--ro-bind", str(folder), SANDBOX_SUBMISSION, "--chdir", "/tmp"]
     args += ["--setenv", "HOME", "/tmp", "--setenv", "TMPDIR", "/tmp"]
     if uid is None:

@@ -27,8 +27,23 @@ ENGINE_DIR = Path(__file__).resolve().parents[1]
 RUNTIME_DIR = ENGINE_DIR / "runtime"
 RUNTIME_PACKAGE = "autograder_runtime"
 SANDBOX_RUNTIME = "/opt/autograder/" + RUNTIME_PACKAGE
+# Complex-step layers that differentiate without backpropagation: a student's layer
+# could borrow them (pkgutil.resolve_name, runpy, reading the file), so no student
+# process can read them; a trusted call hands their source to the worker itself.
+TRUSTED_LAYERS = "trusted_layers.py"
 SANDBOX_SUBMISSION = "/submission"
 LEVELS = ("auto", "bwrap", "landlock", "none")
+
+
+def runtime_files() -> list[Path]:
+    """The runtime's modules a student process may read: all but ``TRUSTED_LAYERS``."""
+    return sorted(p for p in RUNTIME_DIR.glob("*.py") if p.name != TRUSTED_LAYERS)
+
+
+@functools.cache
+def trusted_source() -> str:
+    """The trusted layers' source, sent with each trusted call (``worker.Worker.trusted``)."""
+    return (RUNTIME_DIR / TRUSTED_LAYERS).read_text()
 
 
 @dataclass(frozen=True)

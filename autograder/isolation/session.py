@@ -32,6 +32,7 @@ from autograder.core.errors import (
 from autograder.isolation import launch, levels, processes, replies, sandbox, watch
 from autograder.isolation.calls import CallOptions
 from autograder.isolation.policy import TimeoutPolicy
+from autograder.isolation.sandbox import trusted_source
 from autograder.isolation.student_process import StudentProcess, readable_copy
 from autograder.isolation.uids import UidLease
 from autograder.runtime import plaindata
@@ -208,7 +209,7 @@ class StudentSession:
             "kwargs": kwargs,
         }
         if call_options.trusted:
-            request["trusted"] = list(call_options.trusted)
+            request.update(trusted=list(call_options.trusted), trusted_source=trusted_source())
         return self.request(request, function, call_options)
 
     def peek(self, call_id: int) -> dict[str, Any]:

@@ -7,22 +7,27 @@ assignment, the public and hidden totals apart, and, once, any error that
 stopped checks from running. The loss-curve plot is drawn from a public
 check's recorded curves only and embedded as a base64 PNG, so the page is a
 single file that opens anywhere, offline.
+
+The HTML page is the template ``templates/feedback.html`` (``pages``): this
+module gives it the student's view and every sentence already in the page's
+language, and the template lays them out, escaping each one.
 """
 
 from __future__ import annotations
 
 import base64
-import html
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from autograder import __version__
 from autograder.core.files import PUBLIC, write_atomically
-from autograder.core.results import Report
+from autograder.core.results import FAILED, PASSED, CheckResult, Report
 from autograder.i18n import t
 from autograder.reports import plots
 from autograder.reports.graded_files import graded_line
+from autograder.reports.pages import check_templates, render
 from autograder.reports.view import (
     Row,
     StudentView,
@@ -71,62 +76,6 @@ def status_word(row: Row, lang: str) -> str:
     return t(f"report.status.{row.status}", lang) if row.status in known else row.status
 
 
-# -- HTML --------------------------------------------------------------------------------
-STYLE = """
-body { font: 15px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto;
-       padding: 0 1rem; color: #1a1a1a; background: #ffffff; }
-h1 { margin-bottom: .2rem; } .score { font-size: 1.3rem; font-weight: 600; }
-table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
-th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #ddd; }
-td.points { text-align: right; white-space: nowrap; }
-.badge { display: inline-block; padding: 0 .5rem; border-radius: .6rem; color: #fff; }
-.passed { background: #2e7d32; } .failed { background: #c62828; } .error { background: #6a1b9a; }
-.not-run { background: #757575; }
-.hidden-tag { color: #666; font-size: .85rem; }
-.failure { border-left: 4px solid #c62828; padding: .2rem 1rem; margin: 1rem 0;
-           background: #fdf3f3; }
-pre { white-space: pre-wrap; background: #f6f6f6; padding: .5rem; }
-.diagnosis { background: #fff8e1; border-left: 4px solid #f9a825; padding: .4rem .8rem; }
-figure { margin: 1rem 0; } figure img { max-width: 100%; border: 1px solid #ddd; }
-footer { color: #777; font-size: .85rem; margin-top: 2rem; }
-"""
-
-
-def feedback_html(report: Report) -> str:
-    page = page_of(report)
-    view = page.view
-    lang, e = view.lang, html.escape
-    title = t("page.title", lang, assignment=view.assignment)
-    parts = [
-        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">',
-        f"<title>{e(title)}</title><style>{STYLE}</style></head><body>",
-        f"<h1>{e(title)}</h1>",
-        f'<p id="whose">{e(whose(view))}</p>',
-        f'<p class="score" id="score">{e(score_line(view))}</p>',
-        f'<p id="totals">{e(totals(view))}</p>',
-        f"<p>{e(t('page.passed_count', lang, passed=view.passed, count=len(view.rows)))}</p>",
-    ]
-    if view.status != "ok":
-        parts.append(f"<p>{e(run_status(view))}</p>")
-    if graded := graded_line(report):
-        parts.append(f'<p class="graded" id="graded">{e(graded)}</p>')
-    parts += [html_blocking(view), html_table(view), html_failures(view), html_plot(page)]
-    parts.append(f"<footer>{e(t('page.footer', lang, version=__version__))}</footer></body></html>")
-    return "\n".join(p for p in parts if p)
-
-
-def html_blocking(view: StudentView) -> str:
-    if not view.blocking:
-        return ""
-    e = html.escape
-    errors = "".join(f"<pre>{e(message)}</pre>" for message in view.blocking)
-    heading = e(t("page.blocking", view.lang))
-    return (
-        f'<section class="failure" id="blocking"><h2>{heading}</h2>{errors}'
-        f"<p>{e(blocking_sentence(view))}</p></section>"
-    )
-
-
 def score_line(view: StudentView) -> str:
     return t("page.score", view.lang, score=points(view.score), max_score=points(view.max_score))
 
@@ -141,66 +90,71 @@ def run_status(view: StudentView) -> str:
 RUN = {"report.run.timeout", "report.run.error"}
 
 
-def html_table(view: StudentView) -> str:
-    lang, e = view.lang, html.escape
-    head = "".join(
-        f"<th>{e(t(k, lang))}</th>"
-        for k in ("page.col.check", "page.col.result", "page.col.points")
+# -- HTML (templates/feedback.html) -------------------------------------------------------
+def feedback_html(report: Report, templates: Path | None = None) -> str:
+    """The page, from ``feedback.html`` (a course's own in ``templates``, else ours)."""
+    page = page_of(report)
+    lang = page.view.lang
+    return render(
+        "feedback.html",
+        templates,
+        view=page.view,
+        page=html_strings(page, graded_line(report)),
+        lang=lang,
+        footer=t("page.footer", lang, version=__version__),
+        t=functools.partial(t, lang=lang),
     )
-    body = []
-    for row in view.rows:
-        tag = (
-            f' <span class="hidden-tag">({e(t("page.hidden", lang))})</span>' if row.hidden else ""
-        )
-        kind = "not-run" if row.not_run else row.status
-        badge = f'<span class="badge {e(kind)}">{e(status_word(row, lang))}</span>'
-        amount = f"{points(row.points)}/{points(row.max_points)}"
-        body.append(
-            f'<tr><td>{e(row.title)}{tag}</td><td>{badge}</td><td class="points">{amount}</td></tr>'
-        )
-    note = (
-        f'<p class="hidden-tag">{e(t("page.hidden_note", lang))}</p>'
-        if any(r.hidden for r in view.rows)
-        else ""
-    )
-    rows = "".join(body)
-    return f'<table id="checks"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{note}'
 
 
-def html_failures(view: StudentView) -> str:
-    lang, e = view.lang, html.escape
-    if not view.failures:
-        return f"<p>{e(all_passed(view))}</p>" if view.passed == len(view.rows) else ""
-    items = [f"<h2>{e(t('page.to_fix', lang))}</h2>"]
-    for row in view.failures:
-        items.append(f'<section class="failure"><h3>{e(row.title)}</h3>')
-        if row.message:
-            items.append(f"<pre>{e(row.message)}</pre>")
-        if row.diagnosis or row.hint:
-            items.append(f'<p class="diagnosis">{e(cause(row, lang))}</p>')
-        if row.where:
-            items.append(f'<p class="where">{e(where(row, lang))}</p>')
-        if row.output:
-            items.append(f"<p>{e(t('page.printed', lang))}</p><pre>{e(row.output)}</pre>")
-        items.append("</section>")
-    return "\n".join(items)
+def html_strings(page: Page, graded: str) -> dict[str, Any]:
+    """Every sentence of the page, in its language: the template only lays them out."""
+    view, lang = page.view, page.view.lang
+    return {
+        "title": t("page.title", lang, assignment=view.assignment),
+        "whose": whose(view),
+        "score": score_line(view),
+        "totals": totals(view),
+        "passed_count": t("page.passed_count", lang, passed=view.passed, count=len(view.rows)),
+        "run_status": run_status(view) if view.status != "ok" else "",
+        "graded": graded,
+        "blocking_sentence": blocking_sentence(view) if view.blocking else "",
+        "rows": [table_row(row, lang) for row in view.rows],
+        "any_hidden": any(r.hidden for r in view.rows),
+        "failures": [failure(row, lang) for row in view.failures],
+        "all_passed": all_passed(view) if view.passed == len(view.rows) else "",
+        "training": training(page),
+    }
 
 
-def html_plot(page: Page) -> str:
+def table_row(row: Row, lang: str) -> dict[str, Any]:
+    return {
+        "title": row.title,
+        "hidden": row.hidden,
+        "kind": "not-run" if row.not_run else row.status,
+        "status": status_word(row, lang),
+        "amount": f"{points(row.points)}/{points(row.max_points)}",
+    }
+
+
+def failure(row: Row, lang: str) -> dict[str, str]:
+    return {
+        "title": row.title,
+        "message": row.message,
+        "cause": cause(row, lang) if row.diagnosis or row.hint else "",
+        "where": where(row, lang) if row.where else "",
+        "output": row.output,
+    }
+
+
+def training(page: Page) -> dict[str, Any] | None:
+    """The loss-curve section: absent, a sentence saying why there is no plot, or the plot."""
     if not page.training:
-        return ""
-    lang, e = page.view.lang, html.escape
-    heading = f"<h2>{e(t('page.training', lang))}</h2>"
+        return None
     if page.plot is None:
         missing = "page.no_curve" if plots.available() else "page.no_matplotlib"
-        return f"{heading}<p>{e(t(missing, lang))}</p>"
+        return {"missing": t(missing, page.view.lang)}
     data = base64.b64encode(page.plot).decode("ascii")
-    alt, caption = e(t("page.plot_alt", lang)), e(t("page.plot_caption", lang))
-    note = "" if page.has_curve else f"<p>{e(t('page.no_curve', lang))}</p>"
-    return (
-        f'{heading}{note}<figure><img id="loss-plot" alt="{alt}" '
-        f'src="data:image/png;base64,{data}"><figcaption>{caption}</figcaption></figure>'
-    )
+    return {"missing": "", "has_curve": page.has_curve, "png_base64": data}
 
 
 # -- Markdown ----------------------------------------------------------------------------
@@ -270,9 +224,44 @@ def md_plot(page: Page, image: str) -> list[str]:
     ]
 
 
+# -- before grading: the templates tried on a made-up student ------------------------------
+SAMPLE = Report(
+    "assignment",
+    (
+        CheckResult("a passed check", "part", 1.0, 1.0, PASSED),
+        CheckResult(
+            "a failed check",
+            "part",
+            0.0,
+            2.0,
+            FAILED,
+            message="a message",
+            output="printed",
+            diagnosis="a diagnosis",
+            where="a place",
+            data={"losses": [0.7, 0.5], "expected_losses": [0.7, 0.4]},
+        ),
+        CheckResult("a hidden check", "part", 0.0, 1.0, FAILED, hidden=True, hint="a hint"),
+    ),
+    student="student",
+)
+
+
+def try_templates(templates: Path | None) -> None:
+    """Compile both pages, and render the feedback page once for ``SAMPLE``, before any
+    grading: a course template that compiles but fails on data (a misspelt name) is
+    refused up front, not at the first student graded. (The summary is written after
+    the class, and a rerun with every student unchanged writes it again.) Ours are
+    tried by the tests: nothing to do without a course folder."""
+    if templates is not None:
+        check_templates(templates)
+        feedback_html(SAMPLE, templates)
+
+
 # -- batch writers (batch.STUDENT_WRITERS) ----------------------------------------------
 def write_feedback_html(report: Report, student_dir: Path, config: Any) -> None:
-    write_atomically(student_dir / "feedback.html", feedback_html(report), PUBLIC)
+    page = feedback_html(report, getattr(config, "templates", None))
+    write_atomically(student_dir / "feedback.html", page, PUBLIC)
 
 
 def write_feedback_md(report: Report, student_dir: Path, config: Any) -> None:

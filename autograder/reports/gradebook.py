@@ -21,6 +21,16 @@ STATUS_COLUMNS = ("student", "total", "max", "status")
 NOT_GRADED = ("grader-error", MISSING)  # no score of the student's to count
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A student id as a spreadsheet reads it as text: one starting like a formula
+    (``=HYPERLINK(...)``, a folder name a student chose) gets a leading ``'``, as
+    OWASP's advice on CSV injection says; every other id is written as it is."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def grades_csv(rows: list[StudentRow], check_names: list[str]) -> str:
     """One row per student: id, total, max, status, then one column per check."""
     stream = io.StringIO()
@@ -28,7 +38,8 @@ def grades_csv(rows: list[StudentRow], check_names: list[str]) -> str:
     writer.writerow([*STATUS_COLUMNS, *check_names])
     for row in rows:
         cells = [f"{row.points[name]:g}" if name in row.points else "" for name in check_names]
-        writer.writerow([row.student, f"{row.total:g}", f"{row.max_total:g}", row.status, *cells])
+        totals = [f"{row.total:g}", f"{row.max_total:g}", row.status]
+        writer.writerow([spreadsheet_safe(row.student), *totals, *cells])
     return stream.getvalue()
 
 

@@ -36,6 +36,7 @@ from typing import Any
 
 from autograder.core.errors import AutograderError
 from autograder.core.roster import CanvasSheet
+from autograder.reports.gradebook import spreadsheet_safe
 
 CANVAS_STUDENT_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 CANVAS_POINTS = "    Points Possible"  # as Canvas's exporter writes it (the importer looks for it)
@@ -185,7 +186,7 @@ def plain_csv(grades: Any, missing: str = BLANK) -> str:
         listed = "" if grades.roster is None else ("yes" if entry else "no")
         rows.append(
             [
-                grade.student,
+                spreadsheet_safe(grade.student),
                 *fields,
                 score_cell(grade, missing),
                 number(grade.max_score),

@@ -146,6 +146,7 @@ def grants(plan: dict[str, Any]) -> list[tuple[str, int]]:
     for root in plan.get("read", []):
         found += _readable_except(os.path.realpath(root), hidden)
     found += [(os.path.realpath(p), landlock.READ) for p in plan.get("shown", [])]
+    found += [(os.path.realpath(p), landlock.READ_DIR) for p in plan.get("listed", [])]
     found += [(os.path.realpath(p), SCRATCH) for p in plan.get("write", [])]
     found += [(p, landlock.DEVICE) for p in plan.get("devices", [])]
     return found

@@ -107,10 +107,22 @@ def _decode_float(node: Any) -> float:
     raise PlainDataError("malformed float")
 
 
+def _text(node: str) -> str:
+    """``node`` with any lone surrogate ("\\ud800", valid in JSON, in no UTF-8 file)
+    replaced: a student's message holding one made writing its feedback page raise."""
+    try:
+        node.encode("utf-8")
+        return node
+    except UnicodeEncodeError:
+        return node.encode("utf-8", "replace").decode("utf-8")
+
+
 def _from_skeleton(node: Any, arrays: list[np.ndarray], depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise PlainDataError(f"data nested more than {MAX_DEPTH} levels deep")
-    if node is None or type(node) in (bool, int, float, str):
+    if type(node) is str:
+        return _text(node)
+    if node is None or type(node) in (bool, int, float):
         return node
     if type(node) is not dict or len(node) != 1:
         raise PlainDataError("malformed data skeleton")
@@ -133,7 +145,7 @@ def _from_skeleton(node: Any, arrays: list[np.ndarray], depth: int) -> Any:
         for pair in body:
             if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
                 raise PlainDataError("malformed dict entry")
-            pairs[pair[0]] = _from_skeleton(pair[1], arrays, depth + 1)
+            pairs[_text(pair[0])] = _from_skeleton(pair[1], arrays, depth + 1)
         return pairs
     raise PlainDataError(f"unknown data tag {tag!r}")
 
