@@ -24,7 +24,7 @@ from pathlib import Path
 from autograder.checks.attribution import Unparsable, analyse
 from autograder.checks.static import Finding, Rules
 from autograder.checks.suite import Context
-from autograder.core.errors import CheckFailed, StudentError, StudentImportFailure
+from autograder.core.errors import CheckFailed
 from autograder.i18n import t
 
 # Autodiff and numerical differentiation libraries, complex math, and the engine.
@@ -72,19 +72,6 @@ def sentence(finding: Finding, component: str, expected: str) -> str:
     return f"{where}: {what}; {expected}"
 
 
-def raise_import_failure(ctx: Context, file: str) -> None:
-    """A file Python cannot parse cannot be imported either: raise that import failure,
-    as every other check meets it (the check then did not run, and a page states the
-    syntax error once, not once per check). Returns if the module imported after all."""
-    module = file.removesuffix(".py")
-    try:
-        ctx.student.new(f"{module}.__autograder_import_probe__")
-    except StudentImportFailure:
-        raise
-    except StudentError:  # it imported: no such class, as expected
-        return
-
-
 def check_integrity(
     ctx: Context,
     component: str,
@@ -104,7 +91,10 @@ def check_integrity(
     try:
         found = findings_of(*key)[component]
     except Unparsable as bad:
-        raise_import_failure(ctx, bad.file)
+        # A file Python cannot parse cannot be imported either: that import failure is
+        # raised as every other check meets it (the check did not run; a page states
+        # the syntax error once, not once per check).
+        ctx.student.import_failure(bad.file.removesuffix(".py"))
         raise CheckFailed(t("static.unparsable", file=bad.file, line=bad.line)) from None
     if found:
         shown = [sentence(f, component, expected) for f in found[:SHOWN]]

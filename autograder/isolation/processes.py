@@ -91,3 +91,23 @@ def capped(text: str, cap: int) -> str:
         middle = (low + high + 1) // 2
         low, high = (middle, high) if json_bytes(text[:middle]) <= room else (low, middle - 1)
     return text[:low] + note
+
+
+class OutputCaps:
+    """What a student printed, kept within the caps: ``CHECK_CAP_BYTES`` per check and
+    ``STUDENT_CAP_BYTES`` in all (as JSON), so no student can grow a report past them."""
+
+    def __init__(self) -> None:
+        self.pending: list[str] = []
+        self.kept = 0
+
+    def add(self, text: str) -> None:
+        self.pending.append(text)
+
+    def take(self) -> str:
+        """What was added since the last take, cut to the room left."""
+        text, self.pending = "".join(self.pending), []
+        room = STUDENT_CAP_BYTES - self.kept
+        text = capped(text, max(min(CHECK_CAP_BYTES, room), 0))
+        self.kept += json_bytes(text)
+        return text

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from autograder.core.errors import (
-    StudentCpuTimeout,
     StudentCrash,
     StudentError,
     StudentImportFailure,
@@ -84,8 +83,7 @@ class StudentSession:
         self.start_failure: sandbox.SandboxUnavailable | None = None
         self.check_name = ""
         self._calls_in_check = 0
-        self._output: list[str] = []
-        self._output_kept = 0
+        self._output = processes.OutputCaps()
 
     # -- lifecycle ---------------------------------------------------------
     def __enter__(self) -> StudentSession:
@@ -122,12 +120,8 @@ class StudentSession:
     def take_output(self) -> str:
         """What the student printed since the last take, within the output caps."""
         if self.process is not None:
-            self._output.append(self.process.tap.take())
-        text, self._output = "".join(self._output), []
-        room = processes.STUDENT_CAP_BYTES - self._output_kept
-        text = processes.capped(text, max(min(processes.CHECK_CAP_BYTES, room), 0))
-        self._output_kept += processes.json_bytes(text)
-        return text
+            self._output.add(self.process.tap.take())
+        return self._output.take()
 
     def _start(self) -> None:
         """Start a student process (confined and ready), then import the modules."""
@@ -175,7 +169,7 @@ class StudentSession:
             used, output = process.end()
             self.spent += used  # since the last call ended (children left running)
             self.cpu += process.counted
-            self._output.append(output)
+            self._output.add(output)
 
     # -- calls -------------------------------------------------------------
     def new(self, target: str) -> int:
@@ -224,6 +218,15 @@ class StudentSession:
     def cpu_log(self) -> list[tuple[str, float]]:
         """Each call's CPU seconds, observed by the grader (the call log itself)."""
         return self.call_log
+
+    def import_failure(self, module: str) -> None:
+        """Raise ``module``'s import failure, as a call into it would (nothing is sent)."""
+        if self.start_failure is not None:
+            raise self.start_failure
+        if self.process is None:
+            self._start()
+        if module in self.import_failures:
+            raise StudentImportFailure(module, module, self.import_failures[module])
 
     def request(
         self, request: dict[str, Any], function: str, options: CallOptions = CallOptions()
@@ -312,19 +315,14 @@ class StudentSession:
     ) -> StudentError:
         """End the student's processes after ``kind`` of overrun; the error to raise."""
         self.close()
-        limits = self.config.limits
-        if kind == "budget":
-            self.exhausted = StudentOverBudget(function, self.timeouts.budget or 0.0)
-            return self.exhausted
-        if kind in ("memory", "disk"):
+        limits, budget = self.config.limits, self.timeouts.budget or 0.0
+        sizes = (limits.memory_bytes, limits.tmp_bytes)
+        error = watch.overrun_error(kind, function, limit, budget, *sizes)
+        if isinstance(error, StudentOverBudget):
+            self.exhausted = error
+        elif isinstance(error, StudentOverLimit):
             self.crashes += 1
-            amount = limits.memory_bytes if kind == "memory" else limits.tmp_bytes
-            return StudentOverLimit(function, kind, amount)
-        if kind == "cpu":
-            timeout: StudentTimeout = StudentCpuTimeout(function, limit)
-        else:  # the wall cap: sleeping, blocked, or a reply trickled out
-            timeout = StudentTimeout(function, watch.WALL_FACTOR * limit + watch.WALL_SLACK)
         # Past a cost check's own limit the function stays callable (that call is judged);
-        if options.limit is None and function != "import":  # _load handles a hanging module
-            self.disabled[options.disabled_key(function)] = timeout
-        return timeout
+        elif options.limit is None and function != "import":  # _load handles a hanging module
+            self.disabled[options.disabled_key(function)] = error
+        return error

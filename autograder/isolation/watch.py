@@ -23,6 +23,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.core.errors import (
+    StudentCpuTimeout,
+    StudentError,
+    StudentOverBudget,
+    StudentOverLimit,
+    StudentTimeout,
+)
 from autograder.isolation.accounting import StudentProcesses, Usage, folder_bytes
 
 WALL_FACTOR = 3.0
@@ -156,3 +163,17 @@ def receive(fd: int, watch: Watch, cap: int) -> bytes:
             buffer.clear()
     watch.look(force=True)
     return bytes(buffer)
+
+
+def overrun_error(
+    kind: str, function: str, limit: float, budget: float, memory: int, disk: int
+) -> StudentError:
+    """What ``kind`` of overrun of a call to ``function`` is, for the student."""
+    if kind == "budget":
+        return StudentOverBudget(function, budget)
+    if kind in ("memory", "disk"):
+        return StudentOverLimit(function, kind, memory if kind == "memory" else disk)
+    if kind == "cpu":
+        return StudentCpuTimeout(function, limit)
+    # the wall cap: sleeping, blocked, or a reply trickled out
+    return StudentTimeout(function, WALL_FACTOR * limit + WALL_SLACK)
