@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import numpy as np
 
@@ -91,7 +92,8 @@ def crop(shot: np.ndarray, box: list[float]) -> np.ndarray:
     return shot[top : top + height, left : left + width]
 
 
-def png_size(data: bytes) -> tuple[int, int]:
-    """Width and height from a PNG's IHDR chunk (after checking the signature)."""
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+def svg_size(data: bytes) -> tuple[int, int]:
+    """Width and height of an SVG picture (after checking it parses as one)."""
+    root = ElementTree.fromstring(data)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg", "not an SVG"
+    return int(root.get("width", "0")), int(root.get("height", "0"))

@@ -121,7 +121,7 @@ def comparable(out: Path) -> dict[str, object]:
             document.pop("execution_time", None)  # results.json
             document.pop("seconds", None)  # report.json
             files[key] = document
-        elif path.suffix == ".png":  # feedback.md's plot (loss.png): compared as bytes
+        elif path.suffix == ".svg":  # feedback.md's plot (loss.svg): compared as bytes
             files[key] = path.read_bytes()
         else:
             files[key] = path.read_text()

@@ -8,20 +8,19 @@ from pathlib import Path
 
 import pytest
 from conftest import VARIANTS
-from headless import colour_pixels, crop, png_size, probe_images, screenshot
+from headless import colour_pixels, crop, probe_images, screenshot, svg_size
 
 from autograder.core.results import FAILED, PASSED, CheckResult, Report
 from autograder.grading.assignment import Assignment
 from autograder.grading.runner import GradeOptions, grade_folder
 from autograder.isolation.sandbox import SandboxConfig
-from autograder.reports import plots
 from autograder.reports.feedback import feedback_html, feedback_markdown, page_of, write_feedback_md
 from autograder.reports.text import report_table
 from autograder.reports.view import student_view
 
 BLUE, RED = (31, 119, 180), (214, 39, 40)  # plots.EXPECTED, plots.YOURS
 SECRETS = ("987.654321", "SECRET-DIAGNOSIS", "SECRET-OUTPUT", "4242.4242")
-DATA_URI = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+DATA_URI = re.compile(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"')
 
 
 @pytest.fixture(scope="module")
@@ -49,12 +48,12 @@ def with_hidden_failure(report: Report) -> Report:
     return Report(report.assignment, (hidden, *report.results), lang=report.lang)
 
 
-def test_page_is_one_self_contained_file_with_a_png_plot(ascent_report: Report) -> None:
+def test_page_is_one_self_contained_file_with_an_svg_plot(ascent_report: Report) -> None:
     page = feedback_html(ascent_report)
     assert "<link" not in page and "http://" not in page and "https://" not in page
     images = DATA_URI.findall(page)
     assert len(images) == 1
-    width, height = png_size(base64.b64decode(images[0]))
+    width, height = svg_size(base64.b64decode(images[0]))
     assert (width, height) == (700, 360)
 
 
@@ -91,18 +90,18 @@ def test_the_plot_comes_from_public_data_only(ascent_report: Report) -> None:
 def test_markdown_has_the_table_failures_and_its_plot_beside_it(
     ascent_report: Report, tmp_path: Path
 ) -> None:
-    """feedback.md links loss.png, written beside it: no 40 KB base64 blob in the text."""
+    """feedback.md links loss.svg, written beside it: no 40 KB base64 blob in the text."""
     write_feedback_md(ascent_report, tmp_path, None)
     text = (tmp_path / "feedback.md").read_text()
     assert "| Check | Result | Points |" in text
     assert "| train_xor matches gradient descent after 100 epochs | failed | 0/2 |" in text
     assert "> Likely cause: train_xor climbs the loss" in text
     assert "base64" not in text and len(text) < 8000
-    assert re.search(r"!\[[^\]]+\]\(loss\.png\)", text)
-    assert png_size((tmp_path / "loss.png").read_bytes()) == (700, 360)
-    assert (tmp_path / "loss.png").stat().st_mode & 0o777 == 0o644  # handed to the student
+    assert re.search(r"!\[[^\]]+\]\(loss\.svg\)", text)
+    assert svg_size((tmp_path / "loss.svg").read_bytes()) == (700, 360)
+    assert (tmp_path / "loss.svg").stat().st_mode & 0o777 == 0o644  # handed to the student
     write_feedback_md(Report("backprop", ()), tmp_path, None)  # no curve: no stale picture
-    assert not (tmp_path / "loss.png").exists()
+    assert not (tmp_path / "loss.svg").exists()
 
 
 def test_indonesian_page(public_assignment: Assignment) -> None:
@@ -114,12 +113,12 @@ def test_indonesian_page(public_assignment: Assignment) -> None:
     assert "AffineLayer.backward cocok dengan gradien numerik (N=5, D=4, M=3)" in page
 
 
-def test_no_curve_without_matplotlib_or_data() -> None:
+def test_without_the_students_curve_the_page_says_so_and_plots_the_expected_one() -> None:
     expected_only = CheckResult(
         "train_xor learns", "train_xor", 0, 2, FAILED, "no", data={"expected_losses": [1.0, 0.5]}
     )
     page = feedback_html(Report("backprop", (expected_only,)))
-    assert ("No loss curve" in page) == plots.available()
+    assert "No loss curve" in page and len(DATA_URI.findall(page)) == 1
 
 
 def test_no_training_section_when_no_check_records_a_curve() -> None:
@@ -129,7 +128,7 @@ def test_no_training_section_when_no_check_records_a_curve() -> None:
 
 
 def test_chromium_renders_the_plot(ascent_report: Report, tmp_path: Path) -> None:
-    """Opened in a real browser, the embedded PNG decodes and both curves are visible."""
+    """Opened in a real browser, the embedded SVG decodes and both curves are visible."""
     page = tmp_path / "feedback.html"
     page.write_text(feedback_html(ascent_report), encoding="utf-8")
     found = probe_images(page)

@@ -1,7 +1,7 @@
 """`autograder feedback`: each student's pages laid out for return, and nothing else.
 
 A results folder as `grade` leaves it (report.json with hidden details,
-feedback.html/.md, loss.png), made here so every byte is known; the real
+feedback.html/.md, loss.svg), made here so every byte is known; the real
 nbgrader route (`nbgrader release_feedback` handing our page out) is in
 test_nbgrader.py.
 """
@@ -33,8 +33,8 @@ def results(tmp_path: Path) -> Path:
         report = {"assignment": "backprop", "fingerprint": "f", "score": 1, "message": SECRET}
         write_atomically(folder / student / "report.json", json.dumps(report))
         write_atomically(folder / student / "feedback.html", f"<p>{student}'s page</p>")
-        write_atomically(folder / student / "feedback.md", f"# {student}\n![plot](loss.png)\n")
-        write_atomically(folder / student / "loss.png", b"\x89PNG " + student.encode())
+        write_atomically(folder / student / "feedback.md", f"# {student}\n![plot](loss.svg)\n")
+        write_atomically(folder / student / "loss.svg", f"<svg>{student}</svg>")
         write_atomically(folder / student / "results.json", "{}")
     write_atomically(folder / "grades.csv", "student,total\n")
     write_atomically(folder / "..hidden" / "report.json", json.dumps({"fingerprint": "f"}))
@@ -49,7 +49,7 @@ def test_folders_hold_the_student_files_only(results: Path, tmp_path: Path) -> N
     assert sorted(p.name for p in out.iterdir()) == list(STUDENTS)
     for student in STUDENTS:
         files = sorted(p.name for p in (out / student).iterdir())
-        assert files == ["feedback.html", "feedback.md", "loss.png"]
+        assert files == ["feedback.html", "feedback.md", "loss.svg"]
         assert (out / student / "feedback.html").stat().st_mode & 0o777 == 0o644
         texts = b"".join(p.read_bytes() for p in (out / student).iterdir())
         assert SECRET.encode() not in texts
@@ -62,7 +62,7 @@ def test_zips_are_one_per_student_and_reproducible(results: Path, tmp_path: Path
         assert run("feedback", str(results), "--out", str(out), "--layout", "zip").exit_code == 0
     assert sorted(p.name for p in first.iterdir()) == ["ana.zip", "budi.zip"]
     with zipfile.ZipFile(first / "budi.zip") as bundle:
-        assert sorted(bundle.namelist()) == ["feedback.html", "feedback.md", "loss.png"]
+        assert sorted(bundle.namelist()) == ["feedback.html", "feedback.md", "loss.svg"]
         assert bundle.read("feedback.html") == b"<p>budi's page</p>"
     assert (first / "ana.zip").read_bytes() == (second / "ana.zip").read_bytes()
 

@@ -173,7 +173,7 @@ def test_grade_with_the_roster(semester: dict) -> None:
 def test_results_hold_hidden_details_privately_and_feedback_readably(semester: dict) -> None:
     results: Path = semester["folder"] / "results"  # type: ignore[operator]
     private = ["grades.csv", "summary.json", "summary.html", "roster.json", "alice/report.json"]
-    public = ["alice/feedback.html", "alice/feedback.md", "alice/results.json", "alice/loss.png"]
+    public = ["alice/feedback.html", "alice/feedback.md", "alice/results.json", "alice/loss.svg"]
     for name in private:
         assert (results / name).stat().st_mode & 0o777 == 0o600, name
     for name in public:
@@ -204,7 +204,7 @@ def test_hand_back_lays_out_student_files_only(semester: dict) -> None:
     assert sorted(p.name for p in (folder / "handback" / "bob").iterdir()) == [
         "feedback.html",
         "feedback.md",
-        "loss.png",
+        "loss.svg",
     ]
     with zipfile.ZipFile(folder / "handback-zips" / "alice.zip") as bundle:
         assert "report.json" not in bundle.namelist() and "feedback.html" in bundle.namelist()

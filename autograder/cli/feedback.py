@@ -33,7 +33,7 @@ def feedback(results: Path, out: Path, layout: str) -> None:
     """Lay out each graded student's feedback page (and its Markdown) for return.
 
     Only student-facing files are copied: feedback.html, feedback.md and its
-    loss.png, never report.json. With --layout nbgrader, OUT is the course
+    loss.svg, never report.json. With --layout nbgrader, OUT is the course
     folder: the pages go where `nbgrader release_feedback` hands them out
     (run it after `nbgrader generate_feedback`, whose page it replaces).
 

@@ -1,11 +1,11 @@
 """Handing feedback back: each student's pages laid out for return.
 
 Only what a student may see leaves the results folder: feedback.html,
-feedback.md and its loss.png (never report.json, which holds hidden
+feedback.md and its loss.svg (never report.json, which holds hidden
 details). Students are the results folder's graded ids (``student_id``'s
 rules: a folder whose name is not such an id is skipped). Three layouts:
 
-* ``folders``: OUT/<student>/feedback.html (and .md, .png): one folder each,
+* ``folders``: OUT/<student>/feedback.html (and .md, .svg): one folder each,
   for a file share or an LMS's per-student upload;
 * ``zip``: OUT/<student>.zip holding the same files (fixed timestamps, so the
   same feedback gives the same bytes);
@@ -26,9 +26,9 @@ from pathlib import Path
 
 from autograder.core.files import PUBLIC, write_atomically
 from autograder.grading.classgrades import graded_students
-from autograder.reports.feedback import LOSS_PNG
+from autograder.reports.feedback import LOSS_SVG
 
-PAGES = ("feedback.html", "feedback.md", LOSS_PNG)
+PAGES = ("feedback.html", "feedback.md", LOSS_SVG)
 LAYOUTS = ("folders", "zip", "nbgrader")
 NBGRADER_KEYS = ("timestamp.txt", "submission_secret.txt")
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)

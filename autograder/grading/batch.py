@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -53,7 +52,7 @@ from autograder.grading.one import Graded
 from autograder.grading.runner import GradeOptions
 from autograder.grading.timings import BatchTimings
 from autograder.intake.submissions import Submission, find_submissions, fingerprint
-from autograder.reports import gradebook, plots
+from autograder.reports import gradebook
 from autograder.reports.feedback import write_feedback_html, write_feedback_md
 from autograder.reports.gradescope import results_json
 from autograder.reports.summary_page import write_summary_analytics, write_summary_html
@@ -221,7 +220,6 @@ class Batch:
         """Yield outcomes as they arrive, each recorded on disk first."""
         if not todo:
             return
-        warm_up_pages()
         config = replace(self.config, jobs=max(1, min(self.config.jobs, len(todo))))
         with make_grader(config, self.assignment, len(todo)) as grader:  # processes start now
             started = time.perf_counter()
@@ -254,13 +252,6 @@ class Batch:
             writer(summary, self.out, self.config)
         self.timings.write(self.out)
         return summary
-
-
-def warm_up_pages() -> None:
-    """Import the pages' plotting library in the background, while the batch
-    calibrates (mostly waiting on the reference's process): the first student's
-    page then does not wait for it."""
-    threading.Thread(target=plots.prepare, name="autograder-warm-up", daemon=True).start()
 
 
 def _isolation(config: BatchConfig) -> dict[str, Any]:

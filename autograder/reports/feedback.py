@@ -5,7 +5,7 @@ what a student may see (a hidden check: its title, result, points and at
 most its catalogue hint). The top says whose feedback it is, for which
 assignment, the public and hidden totals apart, and, once, any error that
 stopped checks from running. The loss-curve plot is drawn from a public
-check's recorded curves only and embedded as a base64 PNG, so the page is a
+check's recorded curves only and embedded as a base64 SVG, so the page is a
 single file that opens anywhere, offline.
 
 The HTML page is the template ``templates/feedback.html`` (``pages``): this
@@ -41,7 +41,7 @@ from autograder.reports.view import (
     whose,
 )
 
-LOSS_PNG = "loss.png"  # feedback.md's plot, written beside it
+LOSS_SVG = "loss.svg"  # feedback.md's plot, written beside it
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class Page:
     """The student's view and the loss-curve plot drawn from public data only."""
 
     view: StudentView
-    plot: bytes | None
+    plot: str | None  # SVG
     has_curve: bool
     # A public check recorded loss curves: only then has the page a training
     # section (an assignment whose checks record none, e.g. neuron, has none).
@@ -59,7 +59,7 @@ class Page:
 def page_of(report: Report) -> Page:
     view = student_view(report)
     losses, expected = curves(report)
-    plot = plots.loss_curves_png(losses, expected, report.lang) if (losses or expected) else None
+    plot = plots.loss_curves_svg(losses, expected, report.lang) if (losses or expected) else None
     return Page(view, plot, bool(losses), bool(losses or expected))
 
 
@@ -147,14 +147,13 @@ def failure(row: Row, lang: str) -> dict[str, str]:
 
 
 def training(page: Page) -> dict[str, Any] | None:
-    """The loss-curve section: absent, a sentence saying why there is no plot, or the plot."""
+    """The loss-curve section: absent, a sentence saying there is no curve, or the plot."""
     if not page.training:
         return None
     if page.plot is None:
-        missing = "page.no_curve" if plots.available() else "page.no_matplotlib"
-        return {"missing": t(missing, page.view.lang)}
-    data = base64.b64encode(page.plot).decode("ascii")
-    return {"missing": "", "has_curve": page.has_curve, "png_base64": data}
+        return {"missing": t("page.no_curve", page.view.lang)}
+    data = base64.b64encode(page.plot.encode("utf-8")).decode("ascii")
+    return {"missing": "", "has_curve": page.has_curve, "svg_base64": data}
 
 
 # -- Markdown ----------------------------------------------------------------------------
@@ -163,7 +162,7 @@ def md_cell(text: str) -> str:
 
 
 def feedback_markdown(report: Report, image: str = "") -> str:
-    """The page in Markdown; its plot is the file ``image`` (default LOSS_PNG) beside it."""
+    """The page in Markdown; its plot is the file ``image`` (default LOSS_SVG) beside it."""
     page = page_of(report)
     view, lang = page.view, page.view.lang
     lines = [f"# {t('page.title', lang, assignment=view.assignment)}", "", whose(view), ""]
@@ -186,7 +185,7 @@ def feedback_markdown(report: Report, image: str = "") -> str:
         lines.append(f"| {title} | {status_word(row, lang)} | {amount} |")
     if any(r.hidden for r in view.rows):
         lines += ["", f"_{t('page.hidden_note', lang)}_"]
-    lines += md_failures(view) + md_plot(page, image or LOSS_PNG)
+    lines += md_failures(view) + md_plot(page, image or LOSS_SVG)
     lines += ["", f"_{t('page.footer', lang, version=__version__)}_", ""]
     return "\n".join(lines)
 
@@ -209,14 +208,13 @@ def md_failures(view: StudentView) -> list[str]:
 
 
 def md_plot(page: Page, image: str) -> list[str]:
-    """The plot as a PNG file beside the Markdown (``image``), not an inline blob."""
+    """The plot as an SVG file beside the Markdown (``image``), not an inline blob."""
     if not page.training:
         return []
     lang = page.view.lang
     lines = ["", f"## {t('page.training', lang)}", ""]
     if page.plot is None:
-        missing = "page.no_curve" if plots.available() else "page.no_matplotlib"
-        return lines + [t(missing, lang)]
+        return lines + [t("page.no_curve", lang)]
     return lines + [
         f"![{t('page.plot_alt', lang)}]({image})",
         "",
@@ -265,10 +263,10 @@ def write_feedback_html(report: Report, student_dir: Path, config: Any) -> None:
 
 
 def write_feedback_md(report: Report, student_dir: Path, config: Any) -> None:
-    """feedback.md and its plot, ``loss.png``, beside it (a stale plot is removed)."""
-    plot = page_of(report).plot  # drawn once: plots caches the PNG
+    """feedback.md and its plot, ``loss.svg``, beside it (a stale plot is removed)."""
+    plot = page_of(report).plot
     if plot is not None:
-        write_atomically(student_dir / LOSS_PNG, plot, PUBLIC)
+        write_atomically(student_dir / LOSS_SVG, plot, PUBLIC)
     else:
-        (student_dir / LOSS_PNG).unlink(missing_ok=True)
+        (student_dir / LOSS_SVG).unlink(missing_ok=True)
     write_atomically(student_dir / "feedback.md", feedback_markdown(report), PUBLIC)

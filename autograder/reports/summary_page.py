@@ -75,11 +75,11 @@ def summary_strings(
         max_score=analytics.max_score,
     )
     scores = [score for score, n in analytics.histogram for _ in range(n)]
-    png = plots.histogram_png(scores, analytics.max_score, lang)
+    svg = plots.histogram_svg(scores, analytics.max_score, lang)
     return {
         "title": t("summary.title", lang, assignment=assignment),
         "overview": overview,
-        "histogram_png": base64.b64encode(png).decode("ascii") if png is not None else "",
+        "histogram_svg": base64.b64encode(svg.encode("utf-8")).decode("ascii") if svg else "",
         "pass_rate": [
             {
                 "title": check_title(name, lang),
