@@ -15,7 +15,8 @@ run pays one calibration) unless said "warm". Printed, from one run each:
   included, from timings.json) divided by the cores, plus one calibration;
   the grader's own CPU (checks, transport, pages) apart;
 * one student end to end (a one-submission class), cold and warm cache,
-  beside 2x that student's own compute + 0.3 s;
+  and through the Gradescope bundle's ``run_autograder``, beside 2x that
+  student's own compute + 0.3 s;
 * the first student of the class beside the median one (their checks' wall
   time, from timings.json);
 * `autograder check` on the reference, beside 2x the public checks' own
@@ -42,6 +43,7 @@ import sys
 import tempfile
 import time
 import warnings
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -294,6 +296,33 @@ def one_student(work: Path) -> None:
         )
 
 
+def gradescope_student(work: Path) -> None:
+    """A correct student through the Gradescope bundle's ``run_autograder`` (its shipped
+    calibration, as on Gradescope), beside 2x that student's own compute + 0.3 s."""
+    bundle = work / "gradescope"
+    export = [sys.executable, "-m", "autograder", "export", "gradescope", "--solution"]
+    export += [str(SOLUTION), "--out", str(bundle), "--seed", "4711"]
+    subprocess.run(export, capture_output=True, check=True)
+    root = work / "gradescope-root"
+    with zipfile.ZipFile(next(bundle.glob("*.zip"))) as archive:
+        archive.extractall(root / "source")
+    (root / "source" / "run_autograder").chmod(0o755)
+    shutil.copytree(TWINS / "twin_full", root / "submission")
+    environment = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable}
+    environment.pop("PYTHONPATH", None)
+    started = time.perf_counter()
+    subprocess.run([str(root / "source" / "run_autograder")], env=environment, check=True)
+    wall = time.perf_counter() - started
+    results = json.loads((root / "results" / "results.json").read_text())
+    timing = results["extra_data"]["timing"]
+    own, target = timing["student_cpu"], 2 * timing["student_cpu"] + 0.3
+    print(
+        f"  one student on Gradescope (run_autograder, shipped calibration): {wall:.2f} s wall; "
+        f"own compute {own:.3f} s -> target {target:.2f} s: {wall / target:.2f}x it "
+        f"(grader CPU {timing['grader_cpu']:.3f} s, score {results['score']:g})"
+    )
+
+
 def check_on_reference() -> None:
     """`autograder check` on the reference: median wall of 5 against its own compute."""
     walls = []
@@ -344,6 +373,7 @@ def main() -> None:
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"on {os.cpu_count()} CPUs, sandbox required; each run with an empty calibration cache")
     one_student(work)
+    gradescope_student(work)
     check_on_reference()
     made = generate_class(work / "class", args.students)
     print(f"\n{args.students} submissions ({len(set(made.values()))} distinct sources)")

@@ -33,7 +33,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
-TIMING = {"seconds", "execution_time"}
+TIMING = {"seconds", "execution_time", "timing"}
 EXPECTED = "expected_losses"
 # (class name, its students' folder, its reference)
 CLASSES = [

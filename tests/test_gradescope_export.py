@@ -148,6 +148,8 @@ def test_run_autograder_writes_valid_results(source: Path, tmp_path: Path, kind:
     assert results["score"] == score if score is not None else 0 < results["score"] < maximum
     extra = results["extra_data"]
     assert extra["engine"] == str(source / "engine" / "autograder") and not extra["grader_error"]
+    if expected != "none":  # what grading cost, observed by the grader, for the instructor
+        assert extra["timing"]["student_cpu"] > 0 and extra["timing"]["grader_cpu"] > 0
     hidden = [t for t in results["tests"] if t["name"].startswith("hidden:")]
     assert hidden and all(t["visibility"] == "after_published" for t in hidden)
     escaped = [

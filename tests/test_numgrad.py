@@ -117,3 +117,22 @@ def test_complex_step_gradients_are_exact_for_every_input(case: str) -> None:
     c = CASES[case]
     for got, expected in zip(complex_step_gradients(c.f, c.inputs), c.gradient(*c.inputs)):
         assert np.allclose(got, expected, rtol=1e-13, atol=1e-15)
+
+
+def test_remembered_layer_gradients_are_the_same_bits_and_never_shared() -> None:
+    """gradcheck.exact_gradients remembers its answers per process (the checks' inputs
+    come from the seed): a repeat gives the same bits, other bits give other answers,
+    and a caller changing what it got changes nothing remembered."""
+    from autograder.checks.gradcheck import exact_gradients
+
+    def affine(x: Any, w: Any, b: Any) -> Any:
+        return x @ w + b
+
+    first = exact_gradients(affine, (X, W, B), D)
+    first[0][...] = 0.0
+    again = exact_gradients(affine, (X, W, B), D)
+    expected = [D @ W.T, X.T @ D, D.sum(axis=0)]
+    for got, want in zip(again, expected):
+        np.testing.assert_allclose(got, want, rtol=1e-13)
+    moved = exact_gradients(affine, (X + 1.0, W, B), D)  # other inputs: another answer
+    np.testing.assert_allclose(moved[1], (X + 1.0).T @ D, rtol=1e-13)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import warnings
@@ -155,13 +154,16 @@ def test_nesting_deeper_than_the_limit_is_refused() -> None:
         encode(value)
 
 
-def message(skeleton: Any, *arrays: np.ndarray, raw: bytes | None = None) -> bytes:
-    """A hand-built payload: what a student's process could forge."""
-    body = raw if raw is not None else json.dumps(skeleton).encode()
-    stream = io.BytesIO()
-    for array in arrays:
-        np.save(stream, array, allow_pickle=True)
-    return len(body).to_bytes(8, "little") + body + stream.getvalue()
+def message(
+    skeleton: Any, *arrays: np.ndarray, raw: bytes | None = None, table: Any = None
+) -> bytes:
+    """A hand-built payload: what a student's process could forge (``table``: the
+    arrays' (dtype, shape) entries, by default the true ones)."""
+    if table is None:
+        table = [[array.dtype.str, list(array.shape)] for array in arrays]
+    body = raw if raw is not None else json.dumps([skeleton, table]).encode()
+    data = b"".join(array.tobytes() for array in arrays if array.dtype.kind != "O")
+    return len(body).to_bytes(8, "little") + body + data
 
 
 def nested_lists(depth: int) -> Any:
@@ -190,7 +192,19 @@ MALFORMED = {
     "dict entry without value": message({"dict": [["a"]]}),
     "pickled object array": message({"array": 0}, np.array([object()], dtype=object)),
     "string array": message({"array": 0}, np.array(["text"])),
-    "garbage npy": message({"array": 0}) + b"\x93NUMPY garbage",
+    "bytes after the arrays": message({"array": 0}, np.zeros(2)) + b"\x00",
+    "array bytes missing": message({"array": 0}, table=[["<f8", [2]]]),
+    "object dtype code": message({"array": 0}, table=[["|O", [1]]]),
+    "structured dtype code": message({"array": 0}, table=[["[('a', '<f8')]", [1]]]),
+    "no such dtype": message({"array": 0}, table=[["<f3", [1]]]),
+    "negative dimension": message({"array": 0}, np.zeros(2), table=[["<f8", [-2]]]),
+    "float dimension": message({"array": 0}, np.zeros(2), table=[["<f8", [2.0]]]),
+    "too many dimensions": message({"array": 0}, table=[["<f8", [1] * 33]]),
+    "empty but absurdly wide": message({"array": 0}, table=[["<f8", [0, 10**30]]]),
+    "overflowing size": message({"array": 0}, table=[["<f8", [2**62, 2**62]]]),
+    "table not a list": message({"array": 0}, table={"a": 1}),
+    "header not a pair": message(None, raw=b"[1, [], 3]"),
+    "header not a list": message(None, raw=b'{"a": 1}'),
     "scalar of a 3-element array": message({"scalar": 0}, np.zeros(3)),
     "nested past the limit": message(nested_lists(MAX_DEPTH + 2)),
 }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import sys
+import threading
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,14 @@ class Assignment:
                     preparation()
                 except Exception:  # noqa: S112 - a check meets the same error and reports it
                     continue
+
+    def prepare_in_background(self) -> None:
+        """``prepare`` on a thread of its own, for a process about to grade one student:
+        the student's process then computes on one core while the preparations run
+        on the other (the grading thread mostly waits on the student). A check that
+        needs a preparation first computes it itself (the work is cached, so at
+        worst done twice, with the same result)."""
+        threading.Thread(target=self.prepare, name="autograder-prepare", daemon=True).start()
 
     def checks(self, include_hidden: bool = True) -> list[Check]:
         hidden = self.hidden.checks if (self.hidden and include_hidden) else []

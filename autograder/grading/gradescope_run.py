@@ -68,6 +68,7 @@ def grade(root: Path) -> dict[str, Any]:
         sandbox=SandboxConfig("auto"),
         lang=str(config.get("lang", "en")),  # the students' feedback, in results.json
     )
+    assignment.prepare_in_background()
     options = shipped_or_calibrated(source / CALIBRATION, assignment, options)
     report, grader_error = grade_one(submission_in(root / "submission"), assignment, options, 0)
     document = results_json(report)
@@ -76,6 +77,9 @@ def grade(root: Path) -> dict[str, Any]:
         "isolation": report.isolation,
         "grader_error": grader_error,
         "engine": str(ENGINE_DIR),
+        # What grading cost, observed by the grader: the student's own CPU (every
+        # process, start-up included) and the grader's (as in a batch's timings.json).
+        "timing": {name: round(seconds, 4) for name, seconds in report.timing.items()},
     }
     write_atomically(root / "results" / "results.json", json.dumps(document, indent=2), PUBLIC)
     return document

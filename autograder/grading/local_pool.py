@@ -57,6 +57,7 @@ class InProcess:
         self.assignment = assignment
 
     def __enter__(self) -> InProcess:
+        self.assignment.prepare_in_background()  # as a pool process does when it starts
         return self
 
     def __exit__(self, *exc: object) -> None:

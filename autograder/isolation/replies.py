@@ -40,7 +40,7 @@ from autograder.runtime import plaindata
 FACTOR = 16.0
 FLOOR = 256 << 10
 CEILING = 16 << 20  # raised to twice the reference's reply where that is larger
-# The JSON part of a reply (numbers outside arrays; arrays travel as .npy):
+# The JSON part of a reply (numbers outside arrays; arrays travel as raw bytes):
 # decoding costs up to ~20x its size in Python objects ({"list": []} is one
 # dict and one list per 12 bytes). Correct replies hold a few tens of KiB.
 MAX_SKELETON_BYTES = 1 << 20

@@ -2,7 +2,7 @@
 
 Both class writers read what the batch already wrote (each student's
 report.json), so they summarise every student of a resumed batch. The page
-is one self-contained file (the histogram is an embedded PNG), from the
+is one self-contained file (the histogram is an embedded SVG), from the
 template ``templates/summary.html`` (``pages``; the class table is
 ``students.html``), given every sentence and row in the page's language.
 """

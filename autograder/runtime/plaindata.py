@@ -1,10 +1,14 @@
 """Plain numeric data across the trust boundary, in a format that cannot run code.
 
-Everything that leaves a student's process is encoded here: a JSON skeleton
-(parsed by ``json``, which builds only dicts, lists, strings and numbers) plus
-an ``.npy`` stream of arrays read with ``np.load(..., allow_pickle=False)``.
+Everything that leaves a student's process is encoded here: a JSON header
+(parsed by ``json``, which builds only dicts, lists, strings and numbers)
+holding the value's skeleton and each array's dtype and shape, then the
+arrays' raw bytes, read with ``np.frombuffer`` for a whitelisted numeric dtype.
 Neither reader can execute code, unlike pickle, so a hostile submission can at
-worst send wrong numbers, never objects with their own ``__eq__``.
+worst send wrong numbers, never objects with their own ``__eq__``. (Not the
+``.npy`` format: ``np.load`` parses each array's header with
+``ast.literal_eval``, a third of the grader's own CPU per call for the small
+arrays of a check.)
 
 Encoded values: ``None``, ``bool``, ``int``, ``float``, ``str`` (for messages),
 NumPy scalars and arrays of a numeric dtype (kinds b, i, u, f, c), and tuples,
@@ -17,6 +21,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -24,6 +29,9 @@ import numpy as np
 NUMERIC_KINDS = "biufc"
 MAX_DEPTH = 32
 MAX_ARRAYS = 10_000
+MAX_DIMENSIONS = 32
+# Byte order, kind (bool, int, uint, float, complex), item size: '<f8', '|b1', '<c16'.
+DTYPE_CODE = re.compile(r"[<>|][biufc][0-9]{1,2}")
 
 
 class PlainDataError(ValueError):
@@ -80,23 +88,56 @@ def _to_skeleton(value: Any, arrays: list[np.ndarray], depth: int) -> Any:
 def encode(value: Any) -> bytes:
     """Serialise ``value``; raise PlainDataError naming the first bad part."""
     arrays: list[np.ndarray] = []
-    skeleton = json.dumps(_to_skeleton(value, arrays, 0), allow_nan=False).encode()
+    skeleton = _to_skeleton(value, arrays, 0)
+    table = [[array.dtype.str, list(array.shape)] for array in arrays]
+    header = json.dumps([skeleton, table], allow_nan=False).encode()
     stream = io.BytesIO()
-    stream.write(len(skeleton).to_bytes(8, "little"))
-    stream.write(skeleton)
+    stream.write(len(header).to_bytes(8, "little"))
+    stream.write(header)
     for array in arrays:
-        np.save(stream, array, allow_pickle=False)
+        stream.write(array.tobytes())  # C order, whatever the array's own layout
     return stream.getvalue()
 
 
-def _read_array(stream: io.BytesIO) -> np.ndarray:
+def _layout(entry: Any) -> tuple[np.dtype[Any], tuple[int, ...]]:
+    """An array's (dtype, shape) from the header, numeric and sane, or PlainDataError."""
+    if type(entry) is not list or len(entry) != 2:
+        raise PlainDataError("malformed array entry")
+    code, shape = entry
+    if type(code) is not str or not DTYPE_CODE.fullmatch(code):
+        raise PlainDataError(f"an array of dtype {str(code)[:20]!r} is not numeric")
+    if type(shape) is not list or len(shape) > MAX_DIMENSIONS:
+        raise PlainDataError("malformed array shape")
+    if not all(type(n) is int and n >= 0 for n in shape):
+        raise PlainDataError("malformed array shape")
     try:
-        array = np.load(stream, allow_pickle=False)
-    except Exception as exc:  # any malformed stream is the sender's fault
-        raise PlainDataError(f"malformed array data ({exc})") from None
-    if type(array) is not np.ndarray or array.dtype.kind not in NUMERIC_KINDS:
-        raise PlainDataError(f"an array of dtype {array.dtype} is not numeric")
-    return array
+        dtype = np.dtype(code)
+    except TypeError:  # '<f3': no such type
+        raise PlainDataError(f"an array of dtype {code!r} is not numeric") from None
+    if dtype.kind not in NUMERIC_KINDS:
+        raise PlainDataError(f"an array of dtype {dtype} is not numeric")
+    return dtype, tuple(shape)
+
+
+def _read_arrays(data: memoryview, table: Any) -> list[np.ndarray]:
+    """The arrays ``table`` lays out in ``data``, each a copy; every byte accounted for."""
+    if type(table) is not list or len(table) > MAX_ARRAYS:
+        raise PlainDataError(f"malformed array table (at most {MAX_ARRAYS} arrays)")
+    arrays, offset = [], 0
+    for entry in table:
+        dtype, shape = _layout(entry)
+        count = math.prod(shape)
+        if count * dtype.itemsize > len(data) - offset:
+            raise PlainDataError("truncated array data")
+        try:
+            flat = np.frombuffer(data, dtype, count, offset)
+            arrays.append(flat.reshape(shape).copy())
+        except (ValueError, TypeError, OverflowError) as exc:  # e.g. (0, 10**30)
+            raise PlainDataError(f"malformed array data ({exc})") from None
+        offset += count * dtype.itemsize
+    if offset != len(data):
+        raise PlainDataError("bytes after the last array")
+    return arrays
 
 
 def _decode_float(node: Any) -> float:
@@ -152,17 +193,15 @@ def _from_skeleton(node: Any, arrays: list[np.ndarray], depth: int) -> Any:
 
 def decode(payload: bytes) -> Any:
     """Rebuild a value from ``encode``'s bytes, trusting none of them."""
-    stream = io.BytesIO(payload)
-    size = int.from_bytes(stream.read(8), "little")
-    if size > len(payload):
+    size = int.from_bytes(payload[:8], "little")
+    if len(payload) < 8 or size > len(payload) - 8:
         raise PlainDataError("truncated message")
     try:
-        skeleton = json.loads(stream.read(size))
+        header = json.loads(payload[8 : 8 + size])
     except (ValueError, RecursionError) as exc:
         raise PlainDataError(f"malformed data skeleton ({exc})") from None
-    arrays: list[np.ndarray] = []
-    while stream.tell() < len(payload):
-        if len(arrays) >= MAX_ARRAYS:
-            raise PlainDataError(f"more than {MAX_ARRAYS} arrays in one message")
-        arrays.append(_read_array(stream))
+    if type(header) is not list or len(header) != 2:
+        raise PlainDataError("malformed message header")
+    skeleton, table = header
+    arrays = _read_arrays(memoryview(payload)[8 + size :], table)
     return _from_skeleton(skeleton, arrays, 0)
