@@ -345,6 +345,8 @@ def test_a_pickle_in_a_forged_reply_is_never_loaded(graded: GradedClass) -> None
     assert not Path(f"/tmp/{graded.marker}-pwned").exists()
     if "forged_pickle_reply" in graded.reports:  # (a verdict attack: bubblewrap's class)
         assert graded.reports["forged_pickle_reply"]["status"] == "ok"  # refused, not crashed
+        refused = failed_messages(graded.reports["forged_pickle_reply"])
+        assert refused and "dtype '|O' is not numeric" in refused[0]  # the array path refused it
 
 
 # -- limits ----------------------------------------------------------------------
