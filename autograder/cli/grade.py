@@ -16,6 +16,7 @@ from autograder.cli.base import (
     domain_errors,
 )
 from autograder.cli.progress import grading_bar
+from autograder.core.results import BatchSummary
 from autograder.grading.batch import Batch
 from autograder.grading.config import BatchConfig
 from autograder.grading.locate import course_seed, find_assignment
@@ -23,7 +24,7 @@ from autograder.grading.runner import GradeOptions
 from autograder.i18n import LANGUAGES
 from autograder.intake.roster import read_roster
 from autograder.isolation.levels import describe, resolve
-from autograder.isolation.sandbox import LEVELS, Limits, SandboxConfig
+from autograder.isolation.sandbox import LEVELS, Isolation, Limits, SandboxConfig
 from autograder.isolation.session import TimeoutPolicy
 from autograder.reports import text as render
 from autograder.reports.feedback import try_templates
@@ -181,14 +182,7 @@ def grade(
     Student code runs only inside isolation (--isolation auto); --no-sandbox
     is the one way to run it without.
     """
-    level = "none" if no_sandbox else isolation
-    if level == "none" and require_sandbox:
-        raise click.UsageError("--require-sandbox refuses --no-sandbox / --isolation none")
-    sandbox = SandboxConfig(level, Limits(memory_bytes=memory_mb << 20))
-    resolved = resolve(sandbox)  # refuses here, with what to do, when it cannot run
-    sandbox = SandboxConfig(resolved.level, sandbox.limits)  # the workers need not probe
-    if not resolved.sandboxed:
-        click.secho(f"warning: isolation: {describe(resolved)}", fg="yellow", err=True)
+    sandbox, resolved = chosen_isolation(isolation, no_sandbox, require_sandbox, memory_mb)
     assignment_dir = find_assignment(assignment_dir, submissions)
     warn_about_seed(assignment_dir, submissions, seed)
     roster = read_roster(roster_path) if roster_path else None
@@ -213,6 +207,26 @@ def grade(
     batch = Batch(submissions, out, config)  # its refusals come before any progress bar
     with grading_bar() as progress:
         summary = batch.run(progress)
+    print_summary(summary, resolved, out)
+    sys.exit(1 if summary.grader_failures else 0)
+
+
+def chosen_isolation(
+    isolation: str, no_sandbox: bool, require_sandbox: bool, memory_mb: int
+) -> tuple[SandboxConfig, Isolation]:
+    """The sandbox of the options, resolved once here (it refuses, with what to do,
+    when it cannot run; the workers then need not probe), and the level chosen."""
+    level = "none" if no_sandbox else isolation
+    if level == "none" and require_sandbox:
+        raise click.UsageError("--require-sandbox refuses --no-sandbox / --isolation none")
+    limits = Limits(memory_bytes=memory_mb << 20)
+    resolved = resolve(SandboxConfig(level, limits))
+    if not resolved.sandboxed:
+        click.secho(f"warning: isolation: {describe(resolved)}", fg="yellow", err=True)
+    return SandboxConfig(resolved.level, limits), resolved
+
+
+def print_summary(summary: BatchSummary, resolved: Isolation, out: Path) -> None:
     for warning in summary.warnings:
         click.secho("warning: " + warning, fg="yellow", err=True)
     click.echo(render.class_table(summary))
@@ -222,7 +236,6 @@ def grade(
         f"Results: {out}/<student>/results.json and feedback.html, {out}/grades.csv, "
         f"{out}/summary.json, {out}/summary.html"
     )
-    sys.exit(1 if summary.grader_failures else 0)
 
 
 def warn_about_seed(assignment_dir: Path, submissions: Path, seed: int) -> None:

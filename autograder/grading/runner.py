@@ -133,9 +133,27 @@ def grade_costed(
         if reply_log is not None:
             reply_log.extend(session.reply_log)
     record(session.spent)
+    timing = {
+        "student_cpu": session.cpu,
+        "student_budget": session.spent,
+        "grader_cpu": time.process_time() - grader_started,
+    }
     seconds = time.perf_counter() - started
+    report = session_report(assignment, options, session, results, seconds, timing)
+    return report, log, session.spent
+
+
+def session_report(
+    assignment: Assignment,
+    options: GradeOptions,
+    session: StudentSession,
+    results: tuple[CheckResult, ...],
+    seconds: float,
+    timing: dict[str, float],
+) -> Report:
+    """The report of a finished session: its results, how the code ran, where."""
     ran_hidden = options.include_hidden and assignment.hidden is not None
-    report = Report(
+    return Report(
         assignment.name,
         results,
         seconds,
@@ -144,13 +162,8 @@ def grade_costed(
         lang=options.lang,
         isolation=isolation_record(session),
         hidden_points=0.0 if ran_hidden else assignment.hidden_points,
-        timing={
-            "student_cpu": session.cpu,
-            "student_budget": session.spent,
-            "grader_cpu": time.process_time() - grader_started,
-        },
+        timing=timing,
     )
-    return report, log, session.spent
 
 
 def isolation_record(session: StudentSession) -> dict[str, Any]:
