@@ -40,7 +40,7 @@ from distributed import Client, LocalCluster
 
 from autograder import __version__
 from autograder.grading.batch import Batch
-from autograder.grading.cluster import sandbox_slot
+from autograder.grading.cluster_worker import sandbox_slot
 from autograder.grading.config import BatchConfig
 from autograder.grading.one import grade_one
 from autograder.grading.parcels import pack_folder, pack_submission

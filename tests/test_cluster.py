@@ -38,7 +38,7 @@ from autograder.cli import cli
 from autograder.core.results import BatchSummary, Outcome
 from autograder.grading import cluster as cluster_module  # noqa: E402
 from autograder.grading.batch import grade_batch
-from autograder.grading.cluster import FIRST_SLOT, sandbox_slot, transportable  # noqa: E402
+from autograder.grading.cluster_worker import FIRST_SLOT, sandbox_slot, transportable  # noqa: E402
 from autograder.grading.config import BatchConfig
 from autograder.grading.parcels import Parcel
 from autograder.grading.runner import GradeOptions

@@ -12,12 +12,8 @@ import pytest
 from conftest import SKELETON, SOLUTION
 
 from autograder.core.errors import AutograderError
-from autograder.distribution.notebook_build import (
-    ModuleText,
-    student_notebook,
-    sync_notebook,
-    synced,
-)
+from autograder.distribution.module_text import ModuleText
+from autograder.distribution.notebook_build import student_notebook, sync_notebook, synced
 from autograder.grading.assignment import load_assignment
 
 NOTEBOOK = SOLUTION / "backprop.ipynb"
