@@ -14,7 +14,6 @@ call starts a fresh one, so one bad function fails only the checks that use it.
 from __future__ import annotations
 
 import math
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ from autograder.isolation import launch, levels, processes, replies, sandbox, wa
 from autograder.isolation.calls import CallOptions
 from autograder.isolation.policy import TimeoutPolicy
 from autograder.isolation.sandbox import trusted_source
-from autograder.isolation.student_process import StudentProcess, readable_copy
+from autograder.isolation.student_process import Launcher, StudentProcess
 from autograder.isolation.uids import UidLease
 from autograder.runtime import plaindata
 
@@ -61,9 +60,7 @@ class StudentSession:
         self.modules = modules
         self.config = config
         self.timeouts = timeouts
-        self.slot = slot
-        self.lease: UidLease | None = None  # the student's own uid, for the session's life
-        self._copy: tempfile.TemporaryDirectory[str] | None = None  # see readable_copy
+        self.launcher = Launcher(self.folder, slot)  # the student's uid and readable code
         self.isolation = levels.resolve(config)
         self.process: StudentProcess | None = None
         self.import_failures: dict[str, dict[str, Any]] = {}
@@ -91,17 +88,12 @@ class StudentSession:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-        if self.lease is not None:
-            self.lease.release()
-            self.lease = None
-        if self._copy is not None:
-            self._copy.cleanup()
-            self._copy = None
+        self.launcher.release()
 
     @property
-    def _code(self) -> Path:
-        """The folder the student's process imports from."""
-        return Path(self._copy.name) if self._copy is not None else self.folder
+    def lease(self) -> UidLease | None:
+        """The student's own uid, held for the session's life (when the grader is root)."""
+        return self.launcher.lease
 
     def begin_check(self, name: str) -> None:
         """Start counting calls for ``name`` (the key of per-call timeouts)."""
@@ -125,14 +117,8 @@ class StudentSession:
 
     def _start(self) -> None:
         """Start a student process (confined and ready), then import the modules."""
-        if self.lease is None:
-            self.lease = UidLease(self.slot)
-            if self.lease.uid is not None and self.folder.is_dir():  # its uid reads them
-                self._copy = readable_copy(self.folder)
         try:
-            self.process = StudentProcess.start(
-                self.isolation, self._code, self.lease.uid, self.config.limits
-            )
+            self.process = self.launcher.start(self.isolation, self.config.limits)
         except sandbox.SandboxUnavailable as failure:
             self.start_failure = failure
             raise
@@ -144,7 +130,7 @@ class StudentSession:
         """Import the modules one at a time, so that one killing or hanging the
         process (``os._exit`` or an endless loop at import) fails alone: the
         process is restarted without it, and modules importing it fail fast."""
-        folder = launch.submission_path(self.isolation, self._code)
+        folder = launch.submission_path(self.isolation, self.launcher.code)
         failures = {m: replies.import_failure(e) for m, e in self.broken_imports.items()}
         assert self.process is not None
         share = self.process.shared.share_fields()  # the worker maps the argument memory

@@ -21,6 +21,7 @@ from autograder.isolation import accounting, launch, processes, watch
 from autograder.isolation.sandbox import Isolation, Limits, SandboxUnavailable
 from autograder.isolation.shared import MAX_BYTES as SHARED_BYTES
 from autograder.isolation.shared import SharedArgs
+from autograder.isolation.uids import UidLease
 from autograder.runtime import plaindata
 
 # CPU seconds a new process may take to be confined and say it is ready (no
@@ -128,3 +129,37 @@ def readable_copy(folder: Path) -> tempfile.TemporaryDirectory[str] | None:
         shutil.copyfile(path, target, follow_symlinks=False)
         os.chmod(target, 0o644)
     return copy
+
+
+class Launcher:
+    """Starts a submission's processes, one after another, as one student.
+
+    Holds what outlives each process for the whole session: the student's
+    own uid (a lease, when the grader is root) and, when that uid may not read
+    the submission's folder, a readable copy of it to import from.
+    """
+
+    def __init__(self, folder: Path, slot: int) -> None:
+        self.folder, self.slot = folder, slot
+        self.lease: UidLease | None = None
+        self._copy: tempfile.TemporaryDirectory[str] | None = None
+
+    @property
+    def code(self) -> Path:
+        """The folder the student's process imports from."""
+        return Path(self._copy.name) if self._copy is not None else self.folder
+
+    def start(self, isolation: Isolation, limits: Limits) -> StudentProcess:
+        if self.lease is None:
+            self.lease = UidLease(self.slot)
+            if self.lease.uid is not None and self.folder.is_dir():  # its uid reads them
+                self._copy = readable_copy(self.folder)
+        return StudentProcess.start(isolation, self.code, self.lease.uid, limits)
+
+    def release(self) -> None:
+        if self.lease is not None:
+            self.lease.release()
+            self.lease = None
+        if self._copy is not None:
+            self._copy.cleanup()
+            self._copy = None
