@@ -264,7 +264,7 @@ def write_feedback_html(report: Report, student_dir: Path, config: Any) -> None:
 
 def write_feedback_md(report: Report, student_dir: Path, config: Any) -> None:
     """feedback.md and its plot, ``loss.svg``, beside it (a stale plot is removed)."""
-    plot = page_of(report).plot
+    plot = page_of(report).plot  # drawn once for both pages: plots caches it
     if plot is not None:
         write_atomically(student_dir / LOSS_SVG, plot, PUBLIC)
     else:

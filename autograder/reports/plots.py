@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
 from autograder.i18n import t
@@ -191,7 +192,13 @@ def legend(entries: list[tuple[str, str, str]], right: float, top: float) -> lis
 
 def loss_curves_svg(losses: Curve, expected: Curve, lang: str) -> str | None:
     """The student's loss per epoch beside gradient descent's (log scale when it spans
-    more than two decades); None when neither curve has a drawable value."""
+    more than two decades); None when neither curve has a drawable value. A
+    student's HTML and Markdown pages show the same picture: drawn once."""
+    return _loss_curves_svg(tuple(losses), tuple(expected), lang)
+
+
+@lru_cache(maxsize=4)
+def _loss_curves_svg(losses: Curve, expected: Curve, lang: str) -> str | None:
     width, height = 700.0, 360.0
     values = [v for run in (*runs(losses, False), *runs(expected, False)) for _, v in run]
     positive = [v for v in values if v > 0]
