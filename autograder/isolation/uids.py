@@ -7,8 +7,14 @@ any grader on this machine (two batches, a Dask worker, a notebook's hidden
 checks), must never share one. Each session therefore *leases* its uid with
 an exclusive ``flock`` on a file in a machine-wide folder (not $TMPDIR, which
 differs between runs); the kernel releases the lock when a grader dies, so
-a killed grader never leaks its uid. The slot a session is given is only
-where its search starts.
+a killed grader never leaks its uid.
+
+Searches start one uid further each time, machine-wide (a counter in the
+same folder), so students graded one after another get different uids too:
+a uid comes back only after UID_COUNT leases. Without a sandbox (isolation
+``none``, where only the uid protects files) a student therefore cannot
+delete or change what an earlier student of the batch left outside its
+scratch folder, as it could when each slot reused its uid.
 
 The range (63000-64999) is apart from the fixed uids earlier versions gave
 by slot (61000 and up), which hold no lease: a machine running both never
@@ -24,6 +30,7 @@ from pathlib import Path
 FIRST_UID = 63000
 UID_COUNT = 2000
 LOCK_DIR = Path("/tmp/autograder-uids")
+NEXT = "next"  # the counter: not a uid, so never a lock of one
 
 
 class UidLease:
@@ -45,8 +52,9 @@ def _lease(slot: int) -> tuple[int, int]:
     LOCK_DIR.mkdir(mode=0o700, exist_ok=True)
     if LOCK_DIR.is_symlink() or LOCK_DIR.stat().st_uid != 0:
         raise RuntimeError(f"{LOCK_DIR} is not root's own folder: refusing to use it")
+    start = _next_start() + slot
     for offset in range(UID_COUNT):
-        uid = FIRST_UID + (slot + offset) % UID_COUNT
+        uid = FIRST_UID + (start + offset) % UID_COUNT
         fd = os.open(LOCK_DIR / str(uid), os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -55,3 +63,18 @@ def _lease(slot: int) -> tuple[int, int]:
             continue
         return uid, fd
     raise RuntimeError(f"all {UID_COUNT} student uids of this machine are in use")
+
+
+def _next_start() -> int:
+    """The counter's value, moved on by one (under its own lock): where this search starts."""
+    fd = os.open(LOCK_DIR / NEXT, os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            start = int(os.pread(fd, 16, 0) or b"0") % UID_COUNT
+        except ValueError:  # never written whole (a grader killed mid-write): start over
+            start = 0
+        os.pwrite(fd, str((start + 1) % UID_COUNT).encode().ljust(8), 0)  # fixed width
+        return start
+    finally:
+        os.close(fd)
