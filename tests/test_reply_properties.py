@@ -52,13 +52,20 @@ numbers = st.one_of(
     st.integers(-(2**70), 2**70),
     st.sampled_from([400, -1000, 1023, 5000]).map(lambda e: (-1) ** (e < 0) * 10 ** abs(e)),
 )
-dtypes = st.sampled_from(["<f8", "<f4", "<i8", "|u1", "|b1", "<c16"])
+# The wire carries each array's dtype code and raw bytes: a big-endian float64, a
+# float16, a long double and a bool holding a byte other than 0 or 1 all arrive as such.
+dtypes = st.sampled_from(
+    ["<f8", "<f4", "<i8", "|u1", "|b1", "<c16", ">f8", "<f2", "<f16", ">i4", "raw bool"]
+)
 shapes = st.sampled_from([(), (0,), (1,), (2,), (4,), (1, 1), (2, 3), (0, 3), (4, 1), (5, 4)])
 
 
 @st.composite
 def arrays(draw: Any) -> np.ndarray:
     shape, dtype = draw(shapes), draw(dtypes)
+    if dtype == "raw bool":
+        size = int(np.prod(shape))
+        return np.frombuffer(bytes([draw(st.integers(2, 255))] * size), "|b1").reshape(shape)
     values = draw(st.lists(finite | st.sampled_from([np.nan, np.inf]), min_size=1, max_size=1))
     with np.errstate(all="ignore"):
         array = np.full(shape, values[0]).astype(dtype)
@@ -93,6 +100,7 @@ def mutations(value: Any) -> st.SearchStrategy[Any]:
             st.just(value.ravel()),
             st.just(np.empty((0,))),
             st.just(value.astype(np.float32)),
+            st.just(value.astype(">f8")),
             st.just(value.tolist()),
             st.just(np.full(value.shape, np.nan)),
         ]
