@@ -136,3 +136,25 @@ def test_remembered_layer_gradients_are_the_same_bits_and_never_shared() -> None
         np.testing.assert_allclose(got, want, rtol=1e-13)
     moved = exact_gradients(affine, (X + 1.0, W, B), D)  # other inputs: another answer
     np.testing.assert_allclose(moved[1], (X + 1.0).T @ D, rtol=1e-13)
+
+
+class ClearedByAnotherThread(dict):
+    """The memo as a second grading thread (a Dask worker's ``--nthreads 2``) can leave
+    it: cleared, at 512 entries, right after this thread stored its answer."""
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.clear()
+
+
+def test_remembered_gradients_survive_the_memo_cleared_by_another_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from autograder.checks import gradcheck
+
+    def affine(x: Any, w: Any, b: Any) -> Any:
+        return x @ w + b
+
+    monkeypatch.setattr(gradcheck, "_EXACT", ClearedByAnotherThread())
+    got = gradcheck.exact_gradients(affine, (X, W, B), D)  # read back: KeyError
+    np.testing.assert_allclose(got[1], X.T @ D, rtol=1e-13)

@@ -206,6 +206,9 @@ MALFORMED = {
     "header not a pair": message(None, raw=b"[1, [], 3]"),
     "header not a list": message(None, raw=b'{"a": 1}'),
     "scalar of a 3-element array": message({"scalar": 0}, np.zeros(3)),
+    "one array referenced twice": message({"list": [{"array": 0}, {"array": 0}]}, np.zeros(2)),
+    "one 0-d array as two scalars": message({"list": [{"scalar": 0}, {"scalar": 0}]}, np.zeros(())),
+    "array then scalar of it": message({"list": [{"array": 0}, {"scalar": 0}]}, np.zeros(())),
     "nested past the limit": message(nested_lists(MAX_DEPTH + 2)),
 }
 
@@ -243,3 +246,17 @@ def test_a_lone_surrogate_never_reaches_the_graders_files() -> None:
     value = decode(encode({"message": "bad \ud800", "\udcff": ["x\ud800y"]}))
     assert value == {"message": "bad ?", "?": ["x?y"]}
     assert str(value).encode("utf-8")
+
+
+def test_a_decoded_value_holds_no_more_array_bytes_than_its_message() -> None:
+    """One array named many times was that array many times over once a check made
+    numbers of it: a 262 KiB reply to train_xor (a 128 KiB array named 9,800 times as
+    the losses) cost the grader 1.2 GB in ``as_numbers``, and a MemoryError (a grader
+    error) at the larger caps of other calls. Each array is now referenced once."""
+    array = np.arange(16384, dtype=np.float64)
+    skeleton = {"dict": [["ok", True], ["value", {"tuple": [{"dict": []}, {"list": []}]}]]}
+    skeleton["dict"][1][1]["tuple"][1]["list"] = [{"array": 0}] * 9800
+    forged = message(skeleton, array)
+    assert len(forged) < 300 << 10 and 9800 * array.nbytes > 1 << 30  # what it stood for
+    with pytest.raises(PlainDataError, match="referenced once"):
+        decode(forged)

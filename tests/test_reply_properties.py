@@ -17,6 +17,7 @@ The property: ``run_check`` of every public and hidden check returns
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -52,13 +53,20 @@ numbers = st.one_of(
     st.integers(-(2**70), 2**70),
     st.sampled_from([400, -1000, 1023, 5000]).map(lambda e: (-1) ** (e < 0) * 10 ** abs(e)),
 )
-dtypes = st.sampled_from(["<f8", "<f4", "<i8", "|u1", "|b1", "<c16"])
+# The wire carries each array's dtype code and raw bytes: a big-endian float64, a
+# float16, a long double and a bool holding a byte other than 0 or 1 all arrive as such.
+dtypes = st.sampled_from(
+    ["<f8", "<f4", "<i8", "|u1", "|b1", "<c16", ">f8", "<f2", "<f16", ">i4", "raw bool"]
+)
 shapes = st.sampled_from([(), (0,), (1,), (2,), (4,), (1, 1), (2, 3), (0, 3), (4, 1), (5, 4)])
 
 
 @st.composite
 def arrays(draw: Any) -> np.ndarray:
     shape, dtype = draw(shapes), draw(dtypes)
+    if dtype == "raw bool":
+        size = int(np.prod(shape))
+        return np.frombuffer(bytes([draw(st.integers(2, 255))] * size), "|b1").reshape(shape)
     values = draw(st.lists(finite | st.sampled_from([np.nan, np.inf]), min_size=1, max_size=1))
     with np.errstate(all="ignore"):
         array = np.full(shape, values[0]).astype(dtype)
@@ -93,6 +101,7 @@ def mutations(value: Any) -> st.SearchStrategy[Any]:
             st.just(value.ravel()),
             st.just(np.empty((0,))),
             st.just(value.astype(np.float32)),
+            st.just(value.astype(">f8")),
             st.just(value.tolist()),
             st.just(np.full(value.shape, np.nan)),
         ]
@@ -292,3 +301,31 @@ def test_the_replies_that_made_checks_raise_now_fail_them(
     with Hostile(lambda strategy: "true") as session:
         result = run_check(CHECKS[name], session, 0)
     assert result.status == FAILED and result.message
+
+
+def test_one_array_named_many_times_fails_the_check_without_costing_the_grader() -> None:
+    """A forged reply to train_xor whose losses name one 14 MiB array 70,000 times
+    (16 MiB on the wire, within the cap) stood for 0.9 TiB of losses: ``as_numbers``
+    raised MemoryError inside the grader. Decoding now refuses the second reference."""
+    losses = np.zeros(14 << 17)  # 14 MiB
+
+    class Aliasing(ReplaySession):
+        def answer(self, request: dict[str, Any]) -> bytes:
+            payload = super().answer(request)
+            if request.get("target") != "xor.train_xor":
+                return payload
+            true = plaindata.decode(payload)
+            params = plaindata.encode(true["value"][0])  # the true trained params, re-laid
+            header_size = int.from_bytes(params[:8], "little")
+            params_skeleton, params_table = json.loads(params[8 : 8 + header_size])
+            refs = [{"array": len(params_table)}] * 70_000
+            value = {"tuple": [params_skeleton, {"list": refs}]}
+            skeleton = {"dict": [["ok", True], ["value", value]]}
+            table = [*params_table, ["<f8", [losses.size]]]
+            header = json.dumps([skeleton, table]).encode()
+            arrays = params[8 + header_size :] + losses.tobytes()
+            return len(header).to_bytes(8, "little") + header + arrays
+
+    with Aliasing(lambda strategy: "true") as session:
+        result = run_check(CHECKS["train_xor matches gradient descent after 1 epoch"], session, 0)
+    assert result.status == FAILED and "referenced once" in result.message

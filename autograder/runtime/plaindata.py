@@ -13,7 +13,8 @@ arrays of a check.)
 Encoded values: ``None``, ``bool``, ``int``, ``float``, ``str`` (for messages),
 NumPy scalars and arrays of a numeric dtype (kinds b, i, u, f, c), and tuples,
 lists and ``str``-keyed dicts of them. ``decode`` re-checks all of it, since the
-student's process may have replaced ``encode`` with anything.
+student's process may have replaced ``encode`` with anything; each array is
+referenced once, so a decoded value holds no more array bytes than its message.
 """
 
 from __future__ import annotations
@@ -158,7 +159,8 @@ def _text(node: str) -> str:
         return node.encode("utf-8", "replace").decode("utf-8")
 
 
-def _from_skeleton(node: Any, arrays: list[np.ndarray], depth: int) -> Any:
+def _from_skeleton(node: Any, arrays: dict[int, np.ndarray], depth: int) -> Any:
+    """The value ``node`` describes; each array of ``arrays`` is taken at its one reference."""
     if depth > MAX_DEPTH:
         raise PlainDataError(f"data nested more than {MAX_DEPTH} levels deep")
     if type(node) is str:
@@ -169,11 +171,15 @@ def _from_skeleton(node: Any, arrays: list[np.ndarray], depth: int) -> Any:
         raise PlainDataError("malformed data skeleton")
     ((tag, body),) = node.items()
     if tag in ("array", "scalar"):
-        if type(body) is not int or not 0 <= body < len(arrays):
-            raise PlainDataError("malformed array reference")
+        # Referenced once, as encode writes it: one array named many times would be
+        # its bytes many times over once a check makes numbers of the value (a
+        # 128 KiB array named 9,800 times in a 256 KiB reply: 1.2 GB).
+        if type(body) is not int or body not in arrays:
+            raise PlainDataError("malformed array reference (each array is referenced once)")
         if tag == "scalar" and arrays[body].ndim != 0:
             raise PlainDataError("a scalar must refer to a 0-d array")
-        return arrays[body] if tag == "array" else arrays[body][()]
+        array = arrays.pop(body)
+        return array if tag == "array" else array[()]
     if tag == "float":
         return _decode_float(node)
     if tag == "complex" and type(body) is list and len(body) == 2:
@@ -204,4 +210,4 @@ def decode(payload: bytes) -> Any:
         raise PlainDataError("malformed message header")
     skeleton, table = header
     arrays = _read_arrays(memoryview(payload)[8 + size :], table)
-    return _from_skeleton(skeleton, arrays, 0)
+    return _from_skeleton(skeleton, dict(enumerate(arrays)), 0)
