@@ -207,11 +207,11 @@ def test_the_student_runs_unprivileged_and_without_capabilities(probe: StudentSe
     assert probe.process is not None
     outside = status_of(probe.process.accounts.chain[-1])
     if holds(row, level(probe)):
-        assert probe.lease is not None and probe.lease.uid is not None
-        assert uid == euid == gid == probe.lease.uid >= FIRST_UID
+        assert probe.launcher.lease is not None and probe.launcher.lease.uid is not None
+        assert uid == euid == gid == probe.launcher.lease.uid >= FIRST_UID
         assert capabilities == [0, 0, 0]
         assert int(outside["CapEff"], 16) == int(outside["CapBnd"], 16) == 0
-        assert outside["Uid"].split() == [str(probe.lease.uid)] * 4
+        assert outside["Uid"].split() == [str(probe.launcher.lease.uid)] * 4
     assert outside["NoNewPrivs"].strip() == "1"
     assert outside["Seccomp"].strip() == ("0" if level(probe) == "none" else "2")
     assert (pid < 10) is (level(probe) == "bwrap" or probe.isolation.pid_namespace)
@@ -259,8 +259,9 @@ def test_deleting_its_neighbours(probe: StudentSession, tmp_path: Path) -> None:
     for folder in (grader, neighbour):
         (folder / "inner").mkdir(parents=True)
         (folder / "inner" / "file").write_text("keep me")
-    if os.geteuid() == 0 and probe.lease and probe.lease.uid:  # another student's folder
-        other = FIRST_UID + (probe.lease.uid - FIRST_UID + 1) % UID_COUNT
+    lease = probe.launcher.lease
+    if os.geteuid() == 0 and lease and lease.uid:  # another student's folder
+        other = FIRST_UID + (lease.uid - FIRST_UID + 1) % UID_COUNT
         for path in (neighbour, neighbour / "inner", neighbour / "inner" / "file"):
             os.chown(path, other, other)
     try:

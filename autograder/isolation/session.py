@@ -13,7 +13,6 @@ call starts a fresh one, so one bad function fails only the checks that use it.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,6 @@ from autograder.isolation.calls import CallOptions
 from autograder.isolation.policy import TimeoutPolicy
 from autograder.isolation.sandbox import trusted_source
 from autograder.isolation.student_process import Launcher, StudentProcess
-from autograder.isolation.uids import UidLease
 from autograder.runtime import plaindata
 
 __all__ = ["StudentSession", "TimeoutPolicy"]
@@ -89,11 +87,6 @@ class StudentSession:
     def __exit__(self, *exc: object) -> None:
         self.close()
         self.launcher.release()
-
-    @property
-    def lease(self) -> UidLease | None:
-        """The student's own uid, held for the session's life (when the grader is root)."""
-        return self.launcher.lease
 
     def begin_check(self, name: str) -> None:
         """Start counting calls for ``name`` (the key of per-call timeouts)."""
@@ -200,11 +193,6 @@ class StudentSession:
         args, kwargs = self.process.shared.observed(placed)
         return {"args": args, "kwargs": kwargs}
 
-    @property
-    def cpu_log(self) -> list[tuple[str, float]]:
-        """Each call's CPU seconds, observed by the grader (the call log itself)."""
-        return self.call_log
-
     def import_failure(self, module: str) -> None:
         """Raise ``module``'s import failure, as a call into it would (nothing is sent)."""
         if self.start_failure is not None:
@@ -240,13 +228,9 @@ class StudentSession:
     def _watch(self, limit: float) -> watch.Watch:
         """A watch for one call (what the student ran since the last one counts in it)."""
         assert self.process is not None
-        limits, process = self.config.limits, self.process
-        scratch = None if self.isolation.level == "bwrap" else Path(process.scratch.name)
-        memory, disk = limits.memory_bytes, limits.tmp_bytes
-        call = watch.Watch(process.accounts, limit, math.inf, memory, scratch, disk)
-        if self.timeouts.budget is not None:
-            call.budget_left = self.timeouts.budget - self.spent
-        return call
+        budget = self.timeouts.budget
+        left = None if budget is None else budget - self.spent
+        return self.process.watch(limit, self.config.limits, self.isolation.level, left)
 
     def _spend(self, call: watch.Watch) -> None:
         """Count what ``call`` cost: its wall time not excused, or its CPU time."""

@@ -8,6 +8,7 @@ the output tap, and the accounting of every process the student starts.
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import stat
@@ -42,6 +43,19 @@ class StudentProcess:
     confinement: dict[str, Any]  # what its bootstrap applied (said before any student code)
     start_cost: float = 0.0  # seconds from start to ready (see ``watch.Watch.cost``)
     counted: float = 0.0  # CPU seconds of its processes already counted as spent
+
+    def watch(
+        self, limit: float, limits: Limits, level: str, budget_left: float | None
+    ) -> watch.Watch:
+        """A watch for one call: CPU, memory and (outside bwrap's own tmpfs) the scratch
+        folder's disk, over every process of the student."""
+        scratch = None if level == "bwrap" else Path(self.scratch.name)
+        call = watch.Watch(
+            self.accounts, limit, math.inf, limits.memory_bytes, scratch, limits.tmp_bytes
+        )
+        if budget_left is not None:
+            call.budget_left = budget_left
+        return call
 
     @classmethod
     def start(
