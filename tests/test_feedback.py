@@ -84,7 +84,7 @@ def test_a_passing_check_never_shows_a_diagnosis() -> None:
 def test_the_plot_comes_from_public_data_only(ascent_report: Report) -> None:
     hidden_only = with_hidden_failure(Report("backprop", ()))
     assert page_of(hidden_only).plot is None
-    assert page_of(with_hidden_failure(ascent_report)).has_curve
+    assert page_of(with_hidden_failure(ascent_report)).curve_note == ""  # the curve is drawn
 
 
 def test_markdown_has_the_table_failures_and_its_plot_beside_it(
@@ -119,6 +119,20 @@ def test_without_the_students_curve_the_page_says_so_and_plots_the_expected_one(
     )
     page = feedback_html(Report("backprop", (expected_only,)))
     assert "No loss curve" in page and len(DATA_URI.findall(page)) == 1
+
+
+def test_losses_that_cannot_be_drawn_are_named_not_called_missing(tmp_path: Path) -> None:
+    """train_xor did return losses, every one NaN or infinite: the page says so, and
+    where to look, rather than "did not return one"; the expected curve is still drawn."""
+    nan = CheckResult(
+        "train_xor learns", "train_xor", 0, 2, FAILED, "no",
+        data={"losses": [float("nan"), float("inf")], "expected_losses": [1.0, 0.5]},
+    )  # fmt: skip
+    report = Report("backprop", (nan,))
+    write_feedback_md(report, tmp_path, None)
+    for text in (feedback_html(report), (tmp_path / "feedback.md").read_text()):
+        assert "none of them is a finite number" in text and "No loss curve" not in text
+    assert len(DATA_URI.findall(feedback_html(report))) == 1
 
 
 def test_no_training_section_when_no_check_records_a_curve() -> None:

@@ -83,6 +83,15 @@ def test_the_y_axis_covers_the_data_with_round_ticks(
     assert decades is log
 
 
+def test_a_negative_loss_keeps_a_linear_axis_and_stays_visible() -> None:
+    """A log axis would hide a sign slip's negative losses, however many decades the
+    expected curve spans."""
+    svg = plots.loss_curves_svg([-0.5, -0.4], [0.7, 0.07, 0.007, 0.0007], "en")
+    assert len(list(parsed(svg).iter(f"{SVG}polyline"))) == 2
+    labels = tick_labels(svg, "end")
+    assert labels[0] == "-0.6" and labels[-1] == "0.8"
+
+
 def test_a_long_curve_keeps_its_spikes_in_at_most_two_points_a_pixel() -> None:
     curve: list[float | None] = [1.0 - epoch / 10_000 for epoch in range(5000)]
     curve[3210] = 40.0  # one bad epoch must stay visible: the axis ends at 40

@@ -50,7 +50,8 @@ class Page:
 
     view: StudentView
     plot: str | None  # SVG
-    has_curve: bool
+    # Why the student's own curve is not in the plot (a sentence), "" when it is.
+    curve_note: str
     # A public check recorded loss curves: only then has the page a training
     # section (an assignment whose checks record none, e.g. neuron, has none).
     training: bool = False
@@ -60,7 +61,14 @@ def page_of(report: Report) -> Page:
     view = student_view(report)
     losses, expected = curves(report)
     plot = plots.loss_curves_svg(losses, expected, report.lang) if (losses or expected) else None
-    return Page(view, plot, bool(losses), bool(losses or expected))
+    return Page(view, plot, curve_note(losses, report.lang), bool(losses or expected))
+
+
+def curve_note(losses: list[Any], lang: str) -> str:
+    """Why the student's curve cannot be drawn: none returned, or no finite loss in it."""
+    if not losses:
+        return t("page.no_curve", lang)
+    return "" if plots.drawable_curve(losses) else t("page.curve_not_finite", lang)
 
 
 def all_passed(view: StudentView) -> str:
@@ -147,13 +155,15 @@ def failure(row: Row, lang: str) -> dict[str, str]:
 
 
 def training(page: Page) -> dict[str, Any] | None:
-    """The loss-curve section: absent, a sentence saying there is no curve, or the plot."""
+    """The loss-curve section: absent, a sentence saying why there is no plot, or the
+    plot (with a sentence when the student's own curve is not in it)."""
     if not page.training:
         return None
+    note = page.curve_note
     if page.plot is None:
-        return {"missing": t("page.no_curve", page.view.lang)}
+        return {"missing": note}
     data = base64.b64encode(page.plot.encode("utf-8")).decode("ascii")
-    return {"missing": "", "has_curve": page.has_curve, "svg_base64": data}
+    return {"missing": "", "note": note, "has_curve": not note, "svg_base64": data}
 
 
 # -- Markdown ----------------------------------------------------------------------------
@@ -213,13 +223,19 @@ def md_plot(page: Page, image: str) -> list[str]:
         return []
     lang = page.view.lang
     lines = ["", f"## {t('page.training', lang)}", ""]
+    note = [page.curve_note] if page.curve_note else []
     if page.plot is None:
-        return lines + [t("page.no_curve", lang)]
-    return lines + [
-        f"![{t('page.plot_alt', lang)}]({image})",
-        "",
-        f"_{t('page.plot_caption', lang)}_",
-    ]
+        return lines + note
+    return (
+        lines
+        + note
+        + [""] * len(note)
+        + [
+            f"![{t('page.plot_alt', lang)}]({image})",
+            "",
+            f"_{t('page.plot_caption', lang)}_",
+        ]
+    )
 
 
 # -- before grading: the templates tried on a made-up student ------------------------------

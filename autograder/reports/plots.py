@@ -39,6 +39,7 @@ class Axis:
     end: float
     log: bool = False
     integer: bool = False  # ticks on whole numbers only (counts, points)
+    step: float = 0.0  # between linear ticks; 0: a nice step for the span
 
     def to_pixel(self, value: float) -> float:
         return self._pixel(math.log10(value) if self.log else value)
@@ -46,12 +47,12 @@ class Axis:
     def ticks(self) -> list[tuple[float, str]]:
         """(pixel, label) of each tick: on a log axis at decades, at most about eight."""
         if self.log:
-            step = max(math.ceil((self.high - self.low) / 8), 1)
-            exponents = range(int(self.low), int(self.high) + 1, step)
-            return [
-                (self._pixel(k), f"{10.0**k:g}" if -4 <= k <= 5 else f"1e{k}") for k in exponents
-            ]
-        return [(self.to_pixel(v), label(v)) for v in nice_ticks(self.low, self.high, self.integer)]
+            every = max(math.ceil((self.high - self.low) / 8), 1)
+            exponents = range(int(self.low), int(self.high) + 1, every)
+            return [(self._pixel(k), decade(k)) for k in exponents]
+        spacing = self.step or nice_step(self.high - self.low)
+        ticks = nice_ticks(self.low, self.high, max(spacing, 1.0) if self.integer else spacing)
+        return [(self.to_pixel(v), label(v)) for v in ticks]
 
     def _pixel(self, position: float) -> float:
         return self.start + (position - self.low) / (self.high - self.low) * (self.end - self.start)
@@ -64,8 +65,7 @@ def nice_step(span: float, count: int = 6) -> float:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
-def nice_ticks(low: float, high: float, integer: bool = False) -> list[float]:
-    step = max(nice_step(high - low), 1.0) if integer else nice_step(high - low)
+def nice_ticks(low: float, high: float, step: float) -> list[float]:
     first = math.ceil(low / step - 1e-9)
     return [k * step for k in range(first, math.floor(high / step + 1e-9) + 1)]
 
@@ -79,7 +79,8 @@ def value_axis(values: list[float], start: float, end: float, log: bool) -> Axis
     if high - low <= 1e-12 * max(abs(low), abs(high), 1e-300):
         low, high = low - max(abs(low), 1.0) * 0.5, high + max(abs(high), 1.0) * 0.5
     step = nice_step(high - low)
-    return Axis(math.floor(low / step) * step, math.ceil(high / step) * step, start, end)
+    bounds = math.floor(low / step) * step, math.ceil(high / step) * step
+    return Axis(*bounds, start, end, step=step)
 
 
 def label(value: float) -> str:
@@ -113,6 +114,11 @@ def runs(curve: Curve, log: bool) -> Iterator[list[tuple[int, float]]]:
             run = []
     if run:
         yield run
+
+
+def drawable_curve(curve: Curve) -> bool:
+    """Whether ``curve`` has a value a plot can show (finite, within the chart)."""
+    return next(runs(curve, False), None) is not None
 
 
 def thinned(run: list[tuple[int, float]], columns: int) -> list[tuple[int, float]]:
@@ -201,13 +207,14 @@ def loss_curves_svg(losses: Curve, expected: Curve, lang: str) -> str | None:
 def _loss_curves_svg(losses: Curve, expected: Curve, lang: str) -> str | None:
     width, height = 700.0, 360.0
     values = [v for run in (*runs(losses, False), *runs(expected, False)) for _, v in run]
-    positive = [v for v in values if v > 0]
-    log = bool(positive) and max(positive) / min(positive) > 100
-    if not (positive if log else values):
+    if not values:
         return None
+    # Log only when every value can be drawn on it: a negative loss (a sign slip)
+    # must stay visible.
+    log = min(values) >= SMALLEST and max(values) / min(values) > 100
     epochs = max(len(losses), len(expected), 2) - 1
     x = Axis(0.0, float(epochs), LEFT, width - RIGHT)
-    y = value_axis(positive if log else values, height - BOTTOM, TOP, log)
+    y = value_axis(values, height - BOTTOM, TOP, log)
     titles = (t("plot.loss_title", lang), t("plot.epoch", lang), t("plot.loss", lang))
     styles = {EXPECTED: 'stroke-width="2.5"', YOURS: 'stroke-width="1.5" stroke-dasharray="6 3"'}
     parts = frame(width, height, x, y, titles)
@@ -229,7 +236,8 @@ def histogram_svg(scores: Sequence[float], max_score: float, lang: str) -> str |
         counts[min(max(int(round(score)), 0), top)] += 1
     x = Axis(-0.5, top + 0.5, LEFT, width - RIGHT, integer=True)
     step = max(nice_step(max(counts)), 1.0)  # the axis ends on a whole tick above the top bar
-    y = Axis(0.0, math.ceil(max(counts) / step) * step, height - BOTTOM, TOP, integer=True)
+    top_count = math.ceil(max(counts) / step) * step
+    y = Axis(0.0, top_count, height - BOTTOM, TOP, integer=True, step=step)
     titles = (t("plot.histogram_title", lang), t("plot.score", lang), t("plot.students", lang))
     parts = frame(width, height, x, y, titles)
     bar = (x.end - x.start) / (top + 1)

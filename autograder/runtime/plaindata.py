@@ -115,7 +115,7 @@ def _layout(entry: Any) -> tuple[np.dtype[Any], tuple[int, ...]]:
         dtype = np.dtype(code)
     except TypeError:  # '<f3': no such type
         raise PlainDataError(f"an array of dtype {code!r} is not numeric") from None
-    if dtype.kind not in NUMERIC_KINDS:
+    if dtype.kind not in NUMERIC_KINDS:  # the pattern should already ensure it: numpy decides
         raise PlainDataError(f"an array of dtype {dtype} is not numeric")
     return dtype, tuple(shape)
 
