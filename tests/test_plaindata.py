@@ -154,6 +154,34 @@ def test_nesting_deeper_than_the_limit_is_refused() -> None:
         encode(value)
 
 
+@pytest.mark.parametrize("numbers", [[1.5, 2.5], [1.5, math.nan], [0.5, True], [], [1, 2.0]])
+@pytest.mark.parametrize("depth", [MAX_DEPTH - 1, MAX_DEPTH])
+def test_a_list_of_numbers_keeps_the_depth_limit_and_its_items(
+    numbers: list[Any], depth: int
+) -> None:
+    """A loss curve takes a shortcut through both sides: the same limit, the same items."""
+    value: Any = list(numbers)
+    for _ in range(depth):
+        value = [value]
+    if depth == MAX_DEPTH and numbers:  # its items one level past the limit
+        with pytest.raises(PlainDataError, match="nested more than"):
+            encode(value)
+        return
+    decoded = decode(encode(value))
+    for _ in range(depth):
+        decoded = decoded[0]
+    assert [type(x) for x in decoded] == [type(x) for x in numbers]
+    assert decoded == numbers or math.isnan(decoded[-1])
+
+
+def test_a_forged_list_of_numbers_nested_past_the_limit_is_refused() -> None:
+    forged: Any = {"list": [1.0, 2.0]}
+    for _ in range(MAX_DEPTH):
+        forged = {"list": [forged]}
+    with pytest.raises(PlainDataError, match="nested more than"):
+        decode(message(forged))
+
+
 def message(
     skeleton: Any, *arrays: np.ndarray, raw: bytes | None = None, table: Any = None
 ) -> bytes:

@@ -552,3 +552,19 @@ def test_output_is_capped_per_check_and_per_student_as_stored(student: StudentSe
     assert all(size <= processes.CHECK_CAP_BYTES for size in kept)
     assert kept[0] > processes.CHECK_CAP_BYTES - 200
     assert processes.STUDENT_CAP_BYTES - 200 < sum(kept) <= processes.STUDENT_CAP_BYTES
+
+
+def test_a_reply_pipe_holds_a_mebibyte_so_large_replies_take_few_wake_ups() -> None:
+    """A thin layer's 6.4 MB gradients cross in seven fills, not a hundred."""
+    import fcntl
+
+    from autograder.isolation.student_process import PIPE_BYTES, widen
+
+    read_end, write_end = os.pipe()
+    try:
+        widen(read_end)
+        allowed = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+        assert fcntl.fcntl(read_end, fcntl.F_GETPIPE_SZ) >= min(PIPE_BYTES, allowed)
+    finally:
+        os.close(read_end)
+        os.close(write_end)

@@ -103,7 +103,7 @@ def real_uid(pid: int) -> int | None:
 def run_delay(pid: int) -> float:
     """Seconds ``pid`` has spent runnable but waiting for a CPU (0.0 if unknown)."""
     try:
-        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+        return int(_read(f"/proc/{pid}/schedstat").split()[1]) / 1e9
     except (OSError, IndexError, ValueError):
         return 0.0
 

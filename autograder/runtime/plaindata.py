@@ -56,6 +56,11 @@ def _encode_float(x: float) -> Any:
     return x if math.isfinite(x) else {"float": repr(x)}
 
 
+def _finite_floats(items: list[Any] | tuple[Any, ...]) -> bool:
+    """Every item a finite built-in float (each its own skeleton, as ``_encode_float`` says)."""
+    return all(type(x) is float for x in items) and all(map(math.isfinite, items))
+
+
 def _to_skeleton(value: Any, arrays: list[np.ndarray], depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise PlainDataError(f"data nested more than {MAX_DEPTH} levels deep")
@@ -75,7 +80,10 @@ def _to_skeleton(value: Any, arrays: list[np.ndarray], depth: int) -> Any:
         arrays.append(array)
         return {"scalar" if kind is not np.ndarray else "array": len(arrays) - 1}
     if kind is tuple or kind is list:
-        items = [_to_skeleton(item, arrays, depth + 1) for item in value]
+        if depth < MAX_DEPTH and _finite_floats(value):  # a loss curve: no call per number
+            items = list(value)
+        else:
+            items = [_to_skeleton(item, arrays, depth + 1) for item in value]
         return {"tuple": items} if kind is tuple else {"list": items}
     if kind is dict:
         if not all(type(key) is str for key in value):
@@ -159,6 +167,9 @@ def _text(node: str) -> str:
         return node.encode("utf-8", "replace").decode("utf-8")
 
 
+_NUMBERS = (float, int, bool)  # the nodes json.loads gives that decode to themselves
+
+
 def _from_skeleton(node: Any, arrays: dict[int, np.ndarray], depth: int) -> Any:
     """The value ``node`` describes; each array of ``arrays`` is taken at its one reference."""
     if depth > MAX_DEPTH:
@@ -185,7 +196,10 @@ def _from_skeleton(node: Any, arrays: dict[int, np.ndarray], depth: int) -> Any:
     if tag == "complex" and type(body) is list and len(body) == 2:
         return complex(_decode_float(body[0]), _decode_float(body[1]))
     if tag in ("tuple", "list") and type(body) is list:
-        items = [_from_skeleton(item, arrays, depth + 1) for item in body]
+        if depth < MAX_DEPTH and all(type(item) in _NUMBERS for item in body):
+            items = list(body)  # a loss curve: each number is its own value
+        else:
+            items = [_from_skeleton(item, arrays, depth + 1) for item in body]
         return tuple(items) if tag == "tuple" else items
     if tag == "dict" and type(body) is list:
         pairs = {}
