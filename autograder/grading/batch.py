@@ -50,7 +50,7 @@ from autograder.grading.classlist import (
 from autograder.grading.config import BatchConfig
 from autograder.grading.one import Graded
 from autograder.grading.runner import GradeOptions
-from autograder.grading.timings import BatchTimings
+from autograder.grading.timings import BatchTimings, last_seconds, longest_first
 from autograder.intake.submissions import Submission, find_submissions, fingerprint
 from autograder.reports import gradebook
 from autograder.reports.feedback import write_feedback_html, write_feedback_md
@@ -220,6 +220,7 @@ class Batch:
         """Yield outcomes as they arrive, each recorded on disk first."""
         if not todo:
             return
+        todo = longest_first(todo, last_seconds(self.out))  # a regrade: slowest first
         config = replace(self.config, jobs=max(1, min(self.config.jobs, len(todo))))
         with make_grader(config, self.assignment, len(todo)) as grader:  # processes start now
             started = time.perf_counter()

@@ -9,19 +9,28 @@ number of cores. The floor of a batch is the sum of ``student_cpu`` over the
 cores it ran on (benchmarks/batch_throughput.py prints it beside the
 measured time). Timings are this machine's: report.json never holds them,
 so a regrade elsewhere changes no result byte.
+
+A regrade reads the last run's file to grade the slowest students first
+(``longest_first``): a student who ran into a time limit, graded last,
+would keep one core busy alone at the end of the batch while the others
+wait with nothing to do. Only the order changes, never a result.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
+import statistics
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from autograder.core.files import write_atomically
 from autograder.core.results import Report
+from autograder.intake.submissions import Submission
 
 TIMINGS_FILE = "timings.json"
 
@@ -54,3 +63,22 @@ class BatchTimings:
     def write(self, out: Path) -> None:
         if self.students:
             write_atomically(out / TIMINGS_FILE, json.dumps(self.document(), indent=1))
+
+
+def last_seconds(out: Path) -> dict[str, float]:
+    """Each student's wall seconds in the last run's ``timings.json`` (none if unreadable)."""
+    try:
+        students = json.loads((out / TIMINGS_FILE).read_text())["students"]
+        seconds = {str(k): float(v["seconds"]) for k, v in students.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+    return {k: v for k, v in seconds.items() if math.isfinite(v)}
+
+
+def longest_first(todo: Sequence[Submission], seconds: dict[str, float]) -> list[Submission]:
+    """``todo`` slowest first by their last run (the longest-processing-time rule);
+    a student not timed before counts as the median, and ties keep their order."""
+    if not seconds:
+        return list(todo)
+    typical = statistics.median(seconds.values())
+    return sorted(todo, key=lambda s: -seconds.get(s.student, typical))
