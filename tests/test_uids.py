@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 
-from autograder.isolation.uids import FIRST_UID, UID_COUNT, UidLease
+from autograder.isolation.uids import FIRST_UID, LOCK_DIR, NEXT, UID_COUNT, UidLease
 
 
 def test_students_graded_one_after_another_get_different_uids() -> None:
@@ -29,3 +30,30 @@ def test_two_students_at_once_never_share_a_uid() -> None:
     finally:
         first.release()
         second.release()
+
+
+def test_a_uid_held_elsewhere_never_makes_two_leases_in_a_row_share_one() -> None:
+    """The search skips the uid another grader holds; the next one starts past what it
+    found, not one past where it started (which was the uid just released)."""
+    if os.geteuid() != 0:
+        assert UidLease(0).uid is None
+        return
+    LOCK_DIR.mkdir(mode=0o700, exist_ok=True)
+    start = int((LOCK_DIR / NEXT).read_bytes() or b"0") if (LOCK_DIR / NEXT).exists() else 0
+    blocked = FIRST_UID + start % UID_COUNT
+    held = os.open(LOCK_DIR / str(blocked), os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        try:  # as another grader's student (or another test's, at this very moment)
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            mine = True
+        except BlockingIOError:
+            mine = False
+        uids = []
+        for _ in range(3):
+            lease = UidLease(0)
+            uids.append(lease.uid)
+            lease.release()
+        assert len(set(uids)) == 3
+        assert not mine or blocked not in uids
+    finally:
+        os.close(held)

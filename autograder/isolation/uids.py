@@ -9,9 +9,10 @@ an exclusive ``flock`` on a file in a machine-wide folder (not $TMPDIR, which
 differs between runs); the kernel releases the lock when a grader dies, so
 a killed grader never leaks its uid.
 
-Searches start one uid further each time, machine-wide (a counter in the
-same folder), so students graded one after another get different uids too:
-a uid comes back only after UID_COUNT leases. Without a sandbox (isolation
+Searches start just past the uid leased last, machine-wide (a counter in
+the same folder, under whose lock the search runs), so students graded one
+after another get different uids too, whatever uids other graders hold at
+the time: a uid comes back only after UID_COUNT leases. Without a sandbox (isolation
 ``none``, where only the uid protects files) a student therefore cannot
 delete or change what an earlier student of the batch left outside its
 scratch folder, as it could when each slot reused its uid.
@@ -52,29 +53,32 @@ def _lease(slot: int) -> tuple[int, int]:
     LOCK_DIR.mkdir(mode=0o700, exist_ok=True)
     if LOCK_DIR.is_symlink() or LOCK_DIR.stat().st_uid != 0:
         raise RuntimeError(f"{LOCK_DIR} is not root's own folder: refusing to use it")
-    start = _next_start() + slot
-    for offset in range(UID_COUNT):
-        uid = FIRST_UID + (start + offset) % UID_COUNT
-        fd = os.open(LOCK_DIR / str(uid), os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            continue
-        return uid, fd
+    counter = os.open(LOCK_DIR / NEXT, os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+    try:
+        # The search runs under the counter's lock, and the counter moves past the uid
+        # found: uids other graders hold are skipped, never handed out twice in a row.
+        fcntl.flock(counter, fcntl.LOCK_EX)
+        start = _counter(counter) + slot
+        for offset in range(UID_COUNT):
+            index = (start + offset) % UID_COUNT
+            fd = os.open(
+                LOCK_DIR / str(FIRST_UID + index), os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600
+            )
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            os.pwrite(counter, str((index + 1) % UID_COUNT).encode().ljust(8), 0)  # fixed width
+            return FIRST_UID + index, fd
+    finally:
+        os.close(counter)
     raise RuntimeError(f"all {UID_COUNT} student uids of this machine are in use")
 
 
-def _next_start() -> int:
-    """The counter's value, moved on by one (under its own lock): where this search starts."""
-    fd = os.open(LOCK_DIR / NEXT, os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+def _counter(fd: int) -> int:
+    """Where the next search starts (0 when never written whole: a grader killed mid-write)."""
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            start = int(os.pread(fd, 16, 0) or b"0") % UID_COUNT
-        except ValueError:  # never written whole (a grader killed mid-write): start over
-            start = 0
-        os.pwrite(fd, str((start + 1) % UID_COUNT).encode().ljust(8), 0)  # fixed width
-        return start
-    finally:
-        os.close(fd)
+        return int(os.pread(fd, 16, 0) or b"0") % UID_COUNT
+    except ValueError:
+        return 0
