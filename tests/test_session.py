@@ -388,6 +388,16 @@ def orphan_then_exit(code):
     os._exit(code)
 
 
+def half_reply_then_exit(code):
+    # Half a reply in the pipe, a child holding it open, and the worker gone.
+    reply = int(sys.argv[2])
+    if os.fork() == 0:
+        time.sleep(60)
+        os._exit(0)
+    os.write(reply, (1000).to_bytes(8, "little") + b"x" * 500)
+    os._exit(code)
+
+
 def hoard(count, megabytes):
     # Children that each take what they can, then hold it; returns once they all have.
     done_r, done_w = os.pipe()
@@ -427,6 +437,17 @@ def test_a_trickled_reply_is_part_of_its_call(tricks: Path) -> None:
         elapsed = time.perf_counter() - started
     cap = watch.WALL_FACTOR * 0.5 + watch.WALL_SLACK
     assert cap <= elapsed < cap + 1.5  # not the 10 s of the whole reply
+
+
+def test_half_a_reply_then_death_is_a_crash_not_a_wait(tricks: Path) -> None:
+    """The bytes already in the pipe are read at once; the rest never comes."""
+    with open_session(tricks, ["tricks"]) as session:
+        session.call("tricks.nap", 0)
+        started = time.perf_counter()
+        with pytest.raises(StudentCrash) as crash:
+            session.call("tricks.half_reply_then_exit", 5)
+        assert crash.value.exit_code == 5
+        assert time.perf_counter() - started < 1.5  # not the 2.5 s wall cap
 
 
 @pytest.mark.parametrize("level", LEVELS)
