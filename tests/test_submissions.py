@@ -16,6 +16,7 @@ import pytest
 from adversarial_harness import ADVERSARIAL, SOLUTION, read_reports, run_grade
 
 from autograder.core.errors import AutograderError
+from autograder.core.files import CLASS_FILES
 from autograder.intake import tree
 from autograder.intake.names import suffix
 from autograder.intake.submissions import (
@@ -153,6 +154,25 @@ def test_names_that_cannot_be_ids_get_a_clean_id_with_a_hash(name: str) -> None:
     assert sid.endswith(suffix(name)) and len(sid.encode("utf-8")) <= 100
     assert sid.isprintable() and "/" not in sid
     assert student_id(name) == sid  # deterministic
+
+
+@pytest.mark.parametrize("name", sorted(CLASS_FILES) + ["Summary.JSON", "GRADES.csv"])
+def test_a_class_files_name_is_never_a_student_id(name: str) -> None:
+    """A student folder named summary.json would stop the batch writing its summary."""
+    assert student_id(name) == name + suffix(name)
+
+
+def test_a_submission_named_like_a_class_file_is_graded_under_another_id(
+    tmp_path: Path,
+) -> None:
+    make_folder(tmp_path / "class" / "summary.json")
+    make_zip(tmp_path / "class" / "grades.csv.zip", FILES)
+    discovery = find_submissions(tmp_path / "class")
+    assert {s.student for s in discovery.submissions} == {
+        "summary.json" + suffix("summary.json"),
+        "grades.csv" + suffix("grades.csv.zip"),
+    }
+    assert all("the results folder's own files" in w for w in discovery.warnings)
 
 
 def test_symlinks_in_a_folder_refuse_the_submission(tmp_path: Path) -> None:
@@ -302,6 +322,24 @@ def test_the_command_grades_everyone_despite_bad_zips(tmp_path: Path) -> None:
         assert "could not read your submission" in reports[student]["checks"][0]["message"]
     assert not (tmp_path / "escaped.py").exists()
     assert "Traceback" not in result.stderr
+
+
+def test_students_named_like_class_files_leave_the_class_files_whole(tmp_path: Path) -> None:
+    """Every file the batch writes beside the students' folders is a class file, and a
+    student named like one is graded under another id: no class file is lost."""
+    root = tmp_path / "class"
+    for student in ("alice", "summary.json", "Timings.JSON", "roster.json"):
+        make_folder(root / student)
+    make_zip(root / "grades.csv.zip", FILES)
+    out = tmp_path / "out"
+    result = run_grade(root, out, "-j", "2")
+    assert result.returncode == 0, result.stderr[-2000:]
+    files = {p.name for p in out.iterdir() if not p.is_dir() and not p.name.startswith(".")}
+    assert files and files <= CLASS_FILES
+    assert {"grades.csv", "summary.json", "summary.html", "timings.json"} <= files
+    reports = read_reports(out)
+    assert len(reports) == 5 and all(r["score"] == r["max_score"] for r in reports.values())
+    assert not any(name.casefold() in {f.casefold() for f in CLASS_FILES} for name in reports)
 
 
 @pytest.mark.parametrize(

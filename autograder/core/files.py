@@ -23,6 +23,12 @@ from autograder.core.errors import AutograderError
 
 REPORT_FILE = "report.json"
 PRIVATE, PUBLIC = 0o600, 0o644
+# The class's own files at the top of a results folder, beside one folder per
+# student: a student id never takes one of these names (``intake.names``), or a
+# submission named ``summary.json`` would stop the batch from writing its summary.
+CLASS_FILES = frozenset(
+    {"grades.csv", "summary.json", "summary.html", "timings.json", "roster.json"}
+)
 
 
 def write_atomically(path: Path, text: str | bytes, mode: int = PRIVATE) -> None:

@@ -6,7 +6,8 @@ grader writes:
 - the assignment's declared module names (``layers``, ``xor``), as ``<module>.py``;
 - helper files at the top of the graded folder, ``[A-Za-z_][A-Za-z0-9_]*.py``
   (ASCII: a module name Python imports the same way everywhere);
-- student ids, from the entries of the submissions folder the instructor names.
+- student ids, from the entries of the submissions folder the instructor names
+  (never the name of one of the results folder's class files, ``CLASS_FILES``).
 
 Student ids keep the entry's Unicode (NFC). An entry name that cannot be an
 id as it is (control characters, undecodable bytes, more than 100 bytes)
@@ -23,6 +24,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from autograder.core.files import CLASS_FILES
 
 MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 HELPER_FILE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.py")
@@ -78,9 +81,15 @@ def _fit(text: str, budget: int) -> str:
     return data[:budget].decode("utf-8", "ignore") if len(data) > budget else text
 
 
+def is_class_file(text: str) -> bool:
+    """``text`` names one of a results folder's class files (whatever its case)."""
+    return text.casefold() in {name.casefold() for name in CLASS_FILES}
+
+
 def is_valid_id(text: str) -> bool:
     return (
         text not in ("", ".", "..")
+        and not is_class_file(text)
         and "/" not in text
         and _clean(text) == text
         and len(text.encode("utf-8")) <= MAX_ID_BYTES
@@ -119,9 +128,13 @@ def assign_ids(entries: Iterable[tuple[str, str]]) -> Ids:
     ids = {entry: student_id(base, entry) for entry, base in bases.items()}
     for entry, base in bases.items():
         if ids[entry] != unicodedata.normalize("NFC", base):
+            why = (
+                "the name of one of the results folder's own files"
+                if is_class_file(unicodedata.normalize("NFC", base))
+                else f"control characters, undecodable bytes or over {MAX_ID_BYTES} bytes"
+            )
             warnings.append(
-                f"the entry {shown(entry)} cannot be a student id as it is "
-                f"(control characters, undecodable bytes or over {MAX_ID_BYTES} bytes): "
+                f"the entry {shown(entry)} cannot be a student id as it is ({why}): "
                 f"graded as {shown(ids[entry])}"
             )
     groups: dict[str, list[str]] = {}
