@@ -339,6 +339,7 @@ def test_students_named_like_class_files_leave_the_class_files_whole(tmp_path: P
     assert {"grades.csv", "summary.json", "summary.html", "timings.json"} <= files
     reports = read_reports(out)
     assert len(reports) == 5 and all(r["score"] == r["max_score"] for r in reports.values())
+    assert {p.name for p in out.iterdir() if p.is_dir()} == set(reports)  # no folder of its own
     assert not any(name.casefold() in {f.casefold() for f in CLASS_FILES} for name in reports)
 
 
