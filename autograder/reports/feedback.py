@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import base64
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from autograder import __version__
 from autograder.core.files import PUBLIC, write_atomically
 from autograder.core.results import FAILED, PASSED, CheckResult, Report
 from autograder.i18n import t
-from autograder.reports import plots
+from autograder.reports import markdown, plots
 from autograder.reports.graded_files import graded_line
 from autograder.reports.pages import check_templates, render
 from autograder.reports.view import (
@@ -167,30 +167,27 @@ def training(page: Page) -> dict[str, Any] | None:
 
 
 # -- Markdown ----------------------------------------------------------------------------
-def md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def feedback_markdown(report: Report, image: str = "") -> str:
     """The page in Markdown; its plot is the file ``image`` (default LOSS_SVG) beside it."""
     page = page_of(report)
     view, lang = page.view, page.view.lang
-    lines = [f"# {t('page.title', lang, assignment=view.assignment)}", "", whose(view), ""]
+    student = replace(view, student=markdown.text(view.student))  # an id is the student's
+    lines = [f"# {t('page.title', lang, assignment=view.assignment)}", "", whose(student), ""]
     count = t("page.passed_count", lang, passed=view.passed, count=len(view.rows))
     lines += [f"**{score_line(view)}** ({count})", "", totals(view), ""]
     if view.status != "ok":
         lines += [run_status(view), ""]
     if graded := graded_line(report):
-        lines += [md_cell(graded), ""]
+        lines += [markdown.text(graded), ""]
     if view.blocking:
         lines += [f"## {t('page.blocking', lang)}", ""]
         for message in view.blocking:
-            lines += ["```text", message, "```", ""]
+            lines += [*markdown.fenced(message), ""]
         lines += [blocking_sentence(view), ""]
     cols = [t(k, lang) for k in ("page.col.check", "page.col.result", "page.col.points")]
     lines += [f"| {' | '.join(cols)} |", "|---|---|---:|"]
     for row in view.rows:
-        title = md_cell(row.title) + (f" ({t('page.hidden', lang)})" if row.hidden else "")
+        title = markdown.cell(row.title) + (f" ({t('page.hidden', lang)})" if row.hidden else "")
         amount = f"{points(row.points)}/{points(row.max_points)}"
         lines.append(f"| {title} | {status_word(row, lang)} | {amount} |")
     if any(r.hidden for r in view.rows):
@@ -207,13 +204,13 @@ def md_failures(view: StudentView) -> list[str]:
     for row in view.failures:
         lines += ["", f"### {row.title}"]
         if row.message:
-            lines += ["", "```text", row.message, "```"]
+            lines += ["", *markdown.fenced(row.message)]
         if row.diagnosis or row.hint:
             lines += ["", f"> {cause(row, view.lang)}"]
         if row.where:
-            lines += ["", where(row, view.lang)]
+            lines += ["", markdown.text(where(row, view.lang))]
         if row.output:
-            lines += ["", t("page.printed", view.lang), "", "```text", row.output, "```"]
+            lines += ["", t("page.printed", view.lang), "", *markdown.fenced(row.output)]
     return lines
 
 
