@@ -299,7 +299,10 @@ def test_a_canvas_export_without_the_assignment_gets_a_new_column(
     assert scores["alice"]["backprop"] == "35" and scores["alice"]["Lab 1 (4471)"] == ""
 
 
-@pytest.mark.parametrize("student", ['=HYPERLINK("http://x")', "+1", "-cmd", "@SUM(A1)"])
+FORMULAS = ['=HYPERLINK("x")', "+1", "-cmd", "@SUM(A1)"]
+
+
+@pytest.mark.parametrize("student", FORMULAS)
 def test_an_id_a_spreadsheet_would_run_as_a_formula_is_written_as_text(student: str) -> None:
     """OWASP, CSV injection: a folder name is a student's choice; grades.csv and
     grades-list.csv are opened in spreadsheets."""
@@ -309,3 +312,26 @@ def test_an_id_a_spreadsheet_would_run_as_a_formula_is_written_as_text(student: 
     row = StudentRow(student, 1.0, 2.0, "ok", {})
     line = grades_csv([row], []).splitlines()[1]
     assert next(csv.reader([line]))[0] == "'" + student
+
+
+@pytest.mark.parametrize(
+    ("form", "options"),
+    [("canvas", []), ("moodle", ["--id-column", "username"]), ("csv", [])],
+)
+def test_no_lms_file_holds_a_formula_from_a_folder_name(
+    results: Path, tmp_path: Path, form: str, options: list[str]
+) -> None:
+    """Without a roster the submissions' folder names are the students' names and
+    logins in every LMS file: the Canvas and Moodle files wrote them as they were
+    (a cell ``=HYPERLINK(...)`` an instructor's spreadsheet runs)."""
+    for number, student in enumerate(FORMULAS):
+        document = {"assignment": "backprop", "score": number, "max_score": 35.0}
+        document |= {"status": "ok", "grader_error": "", "fingerprint": "f", "checks": []}
+        write_atomically(results / student / "report.json", json.dumps(document))
+    out = tmp_path / f"{form}.csv"
+    done = run("grades", str(results), "--format", form, "--out", str(out), *options)
+    assert done.exit_code == 0, done.output
+    cells = [cell for row in rows(out.read_text())[1:] for cell in row]
+    for student in FORMULAS:
+        assert "'" + student in cells
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "@", "-"))]

@@ -73,10 +73,12 @@ def canvas_csv(grades: Any, title: str, missing: str = BLANK) -> str:
         entry = grade.entry
         if entry is None and grades.roster is not None:
             continue  # not on the roster: Canvas has no such student
-        name = (entry.name if entry else "") or grade.student
+        # A name is never Canvas's key when a login is there; a login is the key, so only
+        # one that is a folder's name (no roster), a student's choice, is made text.
+        name = spreadsheet_safe((entry.name if entry else "") or grade.student)
         sis_id = entry.sis_id if entry else ""
         section = entry.section if entry else ""
-        login = entry.student if entry else grade.student
+        login = entry.student if entry else spreadsheet_safe(grade.student)
         rows.append([name, "", sis_id, login, section, score_cell(grade, missing)])
     return write_rows(rows)
 
@@ -150,7 +152,7 @@ def moodle_value(grade: Any, id_column: str) -> str:
         return entry.email if entry else ""
     if id_column == "idnumber":
         return entry.sis_id if entry else ""
-    return entry.student if entry else grade.student
+    return entry.student if entry else spreadsheet_safe(grade.student)
 
 
 def moodle_csv(grades: Any, id_column: str, missing: str = BLANK) -> tuple[str, list[str]]:
