@@ -335,3 +335,19 @@ def test_no_lms_file_holds_a_formula_from_a_folder_name(
     for student in FORMULAS:
         assert "'" + student in cells
     assert not [cell for cell in cells if cell.startswith(("=", "+", "@", "-"))]
+
+
+@pytest.mark.parametrize("form", ["canvas", "moodle", "csv"])
+def test_the_default_lms_file_is_a_class_file_no_student_is_named_after(
+    results: Path, form: str
+) -> None:
+    """A submission named canvas-import.csv was a student folder of that name, and
+    `grades RESULTS --format canvas` refused to write its file over it."""
+    from autograder.core.files import CLASS_FILES
+    from autograder.intake.submissions import student_id
+
+    before = set(p.name for p in results.iterdir())
+    options = ["--id-column", "username"] if form == "moodle" else []
+    assert run("grades", str(results), "--format", form, *options).exit_code == 0
+    (written,) = {p.name for p in results.iterdir()} - before
+    assert written in CLASS_FILES and student_id(written) != written

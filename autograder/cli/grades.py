@@ -8,16 +8,12 @@ import click
 
 from autograder.cli.base import domain_errors
 from autograder.core.errors import AutograderError
-from autograder.core.files import writable_file, write_atomically
+from autograder.core.files import LMS_FILES, writable_file, write_atomically
 from autograder.grading.classgrades import ClassGrades, class_grades
 from autograder.intake.roster import read_roster
 from autograder.reports import lms
 
-DEFAULT_NAMES = {
-    "canvas": "canvas-import.csv",
-    "moodle": "moodle-import.csv",
-    "csv": "grades-list.csv",
-}
+DEFAULT_NAMES = LMS_FILES  # class files of RESULTS: never a student id
 
 
 @click.command()

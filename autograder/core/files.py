@@ -26,8 +26,12 @@ PRIVATE, PUBLIC = 0o600, 0o644
 # The class's own files at the top of a results folder, beside one folder per
 # student: a student id never takes one of these names (``intake.names``), or a
 # submission named ``summary.json`` would stop the batch from writing its summary.
+# `autograder grades` writes its LMS file beside them by default: a student named
+# canvas-import.csv made that command refuse to write (the name was a folder).
+LMS_FILES = {"canvas": "canvas-import.csv", "moodle": "moodle-import.csv", "csv": "grades-list.csv"}
 CLASS_FILES = frozenset(
     {"grades.csv", "summary.json", "summary.html", "timings.json", "roster.json"}
+    | set(LMS_FILES.values())
 )
 
 
