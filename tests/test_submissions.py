@@ -147,7 +147,11 @@ def test_student_ids_keep_their_unicode(name: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["a\nb", "tab\there", "esc\x1b[31m", "x" * 101, "é" * 60, "bad\udcff", "line\u2028sep"],
+    [
+        *("a\nb", "tab\there", "esc\x1b[31m", "x" * 101, "é" * 60, "bad\udcff", "line\u2028sep"),
+        # invisible: shown as another student's name ("alice"), or as nothing
+        *("\u202eecila", "alice\u200b", "\u2066alice\u2069", "al\u00adice", "\ufeffalice"),
+    ],
 )
 def test_names_that_cannot_be_ids_get_a_clean_id_with_a_hash(name: str) -> None:
     sid = student_id(name)

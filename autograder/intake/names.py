@@ -10,7 +10,8 @@ grader writes:
   (never the name of one of the results folder's class files, ``CLASS_FILES``).
 
 Student ids keep the entry's Unicode (NFC). An entry name that cannot be an
-id as it is (control characters, undecodable bytes, more than 100 bytes)
+id as it is (control characters, invisible format characters such as the
+bidirectional overrides, undecodable bytes, more than 100 bytes)
 and names that collide once case and Unicode forms are ignored get a
 deterministic suffix ``~<8 hex of sha256(the raw entry name)>``: everyone is
 graded, under distinct ids, with a warning.
@@ -32,8 +33,11 @@ HELPER_FILE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.py")
 MAX_ID_BYTES = 100
 SUFFIX_HEX = 8
 # Characters an id never holds: controls (NUL, newline, ESC...), lone
-# surrogates (undecodable bytes of a non-UTF-8 name) and line separators.
-REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+# surrogates (undecodable bytes of a non-UTF-8 name), line separators, and
+# format characters: invisible, they made ids that read as another student's
+# in every table ("alice" + U+200B beside "alice"; U+202E "ecila" shown as
+# "alice", the Trojan Source reordering).
+REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 DISPLAY_CHARS = 80
 
 
@@ -131,7 +135,8 @@ def assign_ids(entries: Iterable[tuple[str, str]]) -> Ids:
             why = (
                 "the name of one of the results folder's own files"
                 if is_class_file(unicodedata.normalize("NFC", base))
-                else f"control characters, undecodable bytes or over {MAX_ID_BYTES} bytes"
+                else f"control or invisible characters, undecodable bytes or over {MAX_ID_BYTES} "
+                "bytes"
             )
             warnings.append(
                 f"the entry {shown(entry)} cannot be a student id as it is ({why}): "
