@@ -15,12 +15,14 @@ import signal
 import subprocess
 import time
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from adversarial_harness import (
     ADVERSARIAL,
+    SOLUTION,
     VARIANTS,
     build_class,
     copy_submission,
@@ -31,6 +33,11 @@ from adversarial_harness import (
     read_reports,
     run_grade,
 )
+
+from autograder.grading.assignment import load_assignment
+from autograder.grading.batch import checks_fingerprint
+from autograder.grading.runner import GradeOptions
+from autograder.isolation.sandbox import Limits, SandboxConfig
 
 
 def variant_losses() -> dict[str, frozenset[str]]:
@@ -216,3 +223,49 @@ def test_the_same_submissions_and_seed_give_identical_results(tmp_path: Path) ->
     # Not vacuous: wrong answers are quoted with their numbers, which must match too.
     quoted = [c["message"] for c in first["db_averaged"][1] if c["status"] != "passed"]
     assert any(char.isdigit() for message in quoted for char in message)
+
+
+BASE_OPTIONS = GradeOptions()
+
+
+@pytest.mark.parametrize(
+    ("what", "options", "regrades"),
+    [
+        ("the same options", GradeOptions(), False),
+        (
+            "calibrated per-call limits",
+            replace(BASE_OPTIONS, timeouts=replace(BASE_OPTIONS.timeouts, per_call={"x#0": 1.0})),
+            False,
+        ),
+        ("another seed", replace(BASE_OPTIONS, seed=1), True),
+        (
+            "a higher --timeout-floor",
+            replace(BASE_OPTIONS, timeouts=replace(BASE_OPTIONS.timeouts, floor=5.0)),
+            True,
+        ),
+        (
+            "a larger --budget-factor",
+            replace(BASE_OPTIONS, timeouts=replace(BASE_OPTIONS.timeouts, budget_factor=99.0)),
+            True,
+        ),
+        (
+            "a larger --memory-mb",
+            replace(BASE_OPTIONS, sandbox=SandboxConfig("auto", Limits(memory_bytes=4 << 30))),
+            True,
+        ),
+        (
+            "the isolation level resolved",
+            replace(BASE_OPTIONS, sandbox=SandboxConfig("bwrap")),
+            False,
+        ),
+    ],
+)
+def test_a_rerun_regrades_when_what_decides_scores_changed(
+    what: str, options: GradeOptions, regrades: bool
+) -> None:
+    """A rerun keeps a student's results only when nothing that decides them changed:
+    a rerun with a higher --timeout-floor or --memory-mb kept every timed-out student's
+    old result ("kept from the last run, not regraded")."""
+    assignment = load_assignment(SOLUTION, with_hidden=False)
+    before = checks_fingerprint(assignment, BASE_OPTIONS)
+    assert (checks_fingerprint(assignment, options) != before) is regrades, what

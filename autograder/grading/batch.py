@@ -97,9 +97,17 @@ CLASS_WRITERS: list[ClassWriter] = [
 
 
 def checks_fingerprint(assignment: Assignment, options: GradeOptions) -> str:
-    """Everything besides the submission that decides the scores."""
+    """Everything besides the submission that decides the scores: the checks, the seed,
+    and the limits the instructor sets (a rerun with a higher --timeout-floor or
+    --memory-mb regrades the students those limits stopped); not the calibrated
+    per-call figures, which each run measures anew, nor the isolation level, which
+    changes no honest student's score."""
+    policy, sandbox = options.timeouts, options.sandbox.limits
+    limits = [policy.factor, policy.floor, policy.default, policy.budget_factor]
+    limits += [policy.budget_floor, sandbox.memory_bytes, sandbox.processes, sandbox.file_bytes]
+    limits += [sandbox.cpu_seconds, sandbox.tmp_bytes]
     digest = hashlib.sha256(
-        f"{__version__}:{options.seed}:{options.include_hidden}:{options.lang}".encode()
+        f"{__version__}:{options.seed}:{options.include_hidden}:{options.lang}:{limits}".encode()
     )
     for path in sorted(assignment.folder.glob("*.py")):
         digest.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
