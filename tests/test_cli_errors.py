@@ -8,6 +8,7 @@ course (never from the installed package), an exported course's seed.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -206,3 +207,38 @@ def test_the_seed_of_an_exported_course_is_read_back(tmp_path: Path) -> None:
     assert course_seed(tmp_path / "grader" / "backprop", tmp_path / "submitted") == 4711
     assert course_seed(SOLUTION, tmp_path / "submitted", tmp_path) == 4711
     assert course_seed(SOLUTION, tmp_path / "elsewhere", tmp_path / "elsewhere") is None
+
+
+def fake_result(folder: Path, assignment: str, score: float) -> None:
+    document = {"assignment": assignment, "score": score, "max_score": 47.0, "status": "ok"}
+    document |= {"grader_error": "", "fingerprint": "f", "checks": []}
+    folder.mkdir(parents=True)
+    (folder / "report.json").write_text(json.dumps(document))
+
+
+def test_a_results_folder_of_another_assignment_is_refused(tmp_path: Path) -> None:
+    """Grading neuron into backprop's results left carol (graded for backprop only)
+    among them: `grades` exported her 47 backprop points as her neuron grade."""
+    submissions = tmp_path / "class"
+    copy_submission(SOLUTION, submissions / "ana")
+    fake_result(tmp_path / "out" / "carol", "neuron", 25.0)
+    result = run(
+        "grade", str(submissions), "--out", str(tmp_path / "out"), "--assignment", str(SOLUTION)
+    )
+    assert_clean(result, 1)
+    assert "holds results of the assignment 'neuron' (carol/report.json)" in result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["carol"]  # nothing graded
+
+
+@pytest.mark.parametrize("command", [["grades", "--format", "csv"], ["feedback"]])
+def test_results_of_two_assignments_are_never_exported_as_one(
+    tmp_path: Path, command: list[str]
+) -> None:
+    fake_result(tmp_path / "out" / "ana", "neuron", 25.0)
+    fake_result(tmp_path / "out" / "carol", "backprop", 47.0)
+    (tmp_path / "out" / "ana" / "feedback.html").write_text("<p>ana</p>")
+    (tmp_path / "out" / "carol" / "feedback.html").write_text("<p>carol</p>")
+    name, *options = command
+    result = run(name, str(tmp_path / "out"), *options, "--out", str(tmp_path / "export"))
+    assert_clean(result, 1)
+    assert "holds results of several assignments" in result.output

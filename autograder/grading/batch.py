@@ -42,6 +42,7 @@ from autograder.grading.assignment import Assignment, load_assignment
 from autograder.grading.calibration import calibrate
 from autograder.grading.classlist import (
     check_results_folder,
+    check_same_assignment,
     class_list,
     class_roster,
     missing_outcomes,
@@ -154,6 +155,7 @@ class Batch:
         found = find_submissions(root, self.assignment.modules)
         self.submissions, self.warnings = found.submissions, found.warnings
         check_results_folder(root, out, self.submissions)
+        check_same_assignment(out, self.assignment.name)
         writable_folder(out)  # now, not after grading the class
         self.only = only_students(config.only, self.submissions) if config.only else set()
         config = replace(config, roster=class_roster(config.roster, out))

@@ -69,7 +69,20 @@ def graded_students(results: Path) -> dict[str, dict]:
             f"{results} holds no graded student (no <student>/report.json): "
             "run `autograder grade SUBMISSIONS --out RESULTS` first"
         )
+    one_assignment(results, found)
     return found
+
+
+def one_assignment(results: Path, documents: dict[str, dict]) -> None:
+    """Refuse a folder mixing assignments: a score of one would be exported (or a page
+    handed back) as the other's."""
+    assignments = {str(d["assignment"]): s for s, d in documents.items() if "assignment" in d}
+    if len(assignments) > 1:
+        found = ", ".join(f"{a!r} ({s}/report.json)" for a, s in sorted(assignments.items()))
+        raise AutograderError(
+            f"{results} holds results of several assignments: {found}; "
+            "grade each assignment into its own --out folder"
+        )
 
 
 def class_grades(results: Path, roster: Roster | None = None) -> ClassGrades:

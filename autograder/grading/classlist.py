@@ -103,5 +103,22 @@ def check_results_folder(root: Path, out: Path, submissions: list[Submission]) -
             )
 
 
+def check_same_assignment(out: Path, assignment: str) -> None:
+    """Results of one assignment only: a student graded into ``out`` for another
+    assignment and absent from this run kept their report.json, and `grades` then
+    exported that score (47 of backprop's 47) as this assignment's grade."""
+    if not out.is_dir():
+        return
+    for folder in sorted(out.iterdir()):
+        document = read_report(folder) if folder.is_dir() else None
+        other = document.get("assignment") if document is not None else None
+        if other is not None and other != assignment:
+            raise AutograderError(
+                f"--out {out} holds results of the assignment {str(other)!r} "
+                f"({folder.name}/report.json), not {assignment!r}: grading {assignment!r} "
+                "there would mix the two classes' grades; choose another --out folder"
+            )
+
+
 def has_report(out: Path, student: str) -> bool:
     return read_report(out / student) is not None
