@@ -351,3 +351,19 @@ def test_the_default_lms_file_is_a_class_file_no_student_is_named_after(
     assert run("grades", str(results), "--format", form, *options).exit_code == 0
     (written,) = {p.name for p in results.iterdir()} - before
     assert written in CLASS_FILES and student_id(written) != written
+
+
+@pytest.mark.parametrize("form", ["canvas", "csv"])
+def test_a_roster_name_that_is_a_formula_is_written_as_text(
+    results: Path, tmp_path: Path, form: str
+) -> None:
+    """Canvas lets students edit their display name: a roster's name column is theirs.
+    grades-list.csv wrote it as it was (a formula in the instructor's spreadsheet)."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text('student,name,email\nalice,"=HYPERLINK(""x"")",@alice\nbob,+Bob,\n')
+    out = tmp_path / f"{form}.csv"
+    done = run("grades", str(results), "--format", form, "--roster", str(roster), "--out", str(out))
+    assert done.exit_code == 0, done.output
+    cells = [cell for row in rows(out.read_text())[1:] for cell in row]
+    assert '\'=HYPERLINK("x")' in cells and "'+Bob" in cells
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "@", "-"))]

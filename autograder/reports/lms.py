@@ -184,7 +184,9 @@ def plain_csv(grades: Any, missing: str = BLANK) -> str:
     rows: list[list[str]] = [[*PLAIN_COLUMNS, "on_roster"]]
     for grade in grades.grades:
         entry = grade.entry
-        fields = [entry.name, entry.email, entry.sis_id, entry.section] if entry else [""] * 4
+        # The roster's cells too: a display name is the student's choice in Canvas.
+        cells = [entry.name, entry.email, entry.sis_id, entry.section] if entry else [""] * 4
+        fields = [spreadsheet_safe(cell) for cell in cells]
         listed = "" if grades.roster is None else ("yes" if entry else "no")
         rows.append(
             [
