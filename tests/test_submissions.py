@@ -14,11 +14,13 @@ from pathlib import Path
 
 import pytest
 from adversarial_harness import ADVERSARIAL, SOLUTION, read_reports, run_grade
+from hypothesis import given
+from hypothesis import strategies as st
 
 from autograder.core.errors import AutograderError
 from autograder.core.files import CLASS_FILES
 from autograder.intake import tree
-from autograder.intake.names import suffix
+from autograder.intake.names import assign_ids, is_valid_id, suffix
 from autograder.intake.submissions import (
     BadSubmission,
     Submission,
@@ -285,6 +287,33 @@ def test_ids_equal_after_nfc_and_casefold_are_made_distinct(tmp_path: Path) -> N
     assert [s.student for s in again.submissions] == [s.student for s in first.submissions]
     (warning,) = first.warnings
     assert "3 entries name the same student" in warning
+
+
+LONG = "x" * 100  # two names cut to 100 bytes, whose sha256 share their first 8 hex digits
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["alice", "ALICE", "alice" + suffix("alice")],  # a suffix forged from a known name
+        ["alice", "ALICE", "alice" + suffix("alice").upper()],  # the same, in another case
+        ["summary.json", "summary.json" + suffix("summary.json")],
+        [LONG + "5063", LONG + "80dc"],  # found in 2**16 tries: suffix() is 32 bits
+    ],
+)
+def test_no_names_make_two_students_one_id(names: list[str]) -> None:
+    """Two entries sharing an id (ignoring case) stopped every command with a ValueError."""
+    ids = assign_ids((name, name) for name in names)
+    assert len({i.casefold() for i in ids.by_entry.values()}) == len(names)
+    assert all(is_valid_id(i) for i in ids.by_entry.values()) and ids.warnings
+    assert assign_ids((name, name) for name in reversed(names)) == ids  # deterministic
+
+
+@given(st.lists(st.text(min_size=1, max_size=120), max_size=8, unique=True))
+def test_any_entry_names_get_distinct_valid_ids(names: list[str]) -> None:
+    ids = assign_ids((name, name) for name in names).by_entry.values()
+    assert len({i.casefold() for i in ids}) == len(names)
+    assert all(is_valid_id(i) for i in ids)
 
 
 @pytest.mark.parametrize(("files", "subfolder"), [(FILES, "v1"), ({"backprop.ipynb": b"{}"}, "")])

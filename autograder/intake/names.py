@@ -154,6 +154,33 @@ def assign_ids(entries: Iterable[tuple[str, str]]) -> Ids:
             f"{len(members)} entries name the same student once case and Unicode forms are "
             f"ignored; each is graded under its own id: {listed}"
         )
-    if len(set(ids.values())) != len(ids):  # a sha256 prefix clash: never seen
-        raise ValueError("two entries of the submissions folder got the same id")
+    warnings += _distinct(ids, bases)
     return Ids(ids, tuple(warnings))
+
+
+def _distinct(ids: dict[str, str], bases: dict[str, str]) -> list[str]:
+    """Make ``ids`` distinct once case is ignored, in place, whatever the names.
+
+    A suffix is no secret (the hash of a name anyone knows): an entry named
+    ``alice~2bd806c9`` is the id "alice" gets beside an "ALICE"; and names cut
+    to the byte limit share their 8 hex digits after some 2**16 tries. Either
+    made two students one id (the batch stopped with a ValueError). Natural
+    ids (an entry's own name) are kept first; a later clash gets ``~2``, ``~3``...
+    """
+    warnings, taken = [], set()
+    natural_first = sorted(
+        bases, key=lambda e: (ids[e] != unicodedata.normalize("NFC", bases[e]), e)
+    )
+    for entry in natural_first:
+        wanted, count = ids[entry], 1
+        while ids[entry].casefold() in taken:
+            count += 1
+            tail = f"~{count}"
+            ids[entry] = _fit(wanted, MAX_ID_BYTES - len(tail)) + tail
+        taken.add(ids[entry].casefold())
+        if ids[entry] != wanted:
+            warnings.append(
+                f"the entry {shown(entry)} would share its id {shown(wanted)} with another "
+                f"entry: graded as {shown(ids[entry])}"
+            )
+    return warnings
