@@ -79,6 +79,12 @@ def test_two_submissions_of_one_student_are_refused() -> None:
     [
         ("student,name\n,Nobody\n", "line 2: the student column is empty"),
         ("student,email\nana,x@e.edu\nbudi,x@e.edu\n", "gives the id 'x@e.edu' to two students"),
+        # A quote never closed swallowed every later student into one name (silently),
+        # or, in the header, read as a ';' file "with no 'student' column".
+        ('student,name\nana,"Ana\nbudi,Budi\n', "line 2: unexpected end of data"),
+        ('"student,name\nana,Ana\n', "line 1: unexpected end of data"),
+        ('student,name\nana,"Ana\nbudi,Budi"\ncici,Cici\n', "line 2: a quoted cell runs over"),
+        ('student,name\nana,Ana\nbudi,"Budi" x\n', "line 3: ',' expected after"),
     ],
 )
 def test_bad_rosters_are_refused_with_the_line(tmp_path: Path, text: str, message: str) -> None:

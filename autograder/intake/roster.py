@@ -41,7 +41,7 @@ def read_roster(path: Path) -> Roster:
             f"the roster {path} is not UTF-8 text: save it as 'CSV UTF-8' and try again"
         ) from None
     delimiter = sniff_delimiter(text)
-    rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    rows = parsed_rows(text, delimiter, path)
     if not rows:
         raise AutograderError(f"the roster {path} is empty")
     header = [cell.strip() for cell in rows[0]]
@@ -55,6 +55,25 @@ def read_roster(path: Path) -> Roster:
         )
         return Roster(canvas_entries(sheet, path), str(path), sheet)
     return Roster(plain_entries(header, rows[1:], path), str(path))
+
+
+def parsed_rows(text: str, delimiter: str, path: Path) -> list[list[str]]:
+    """The rows of ``text``; a clear error for a quote that is never closed, or one that
+    is closed lines later (a roster cell never spans lines: it would swallow students)."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    rows, line = [], 1
+    try:
+        for row in reader:
+            if any("\n" in cell or "\r" in cell for cell in row):
+                raise csv.Error("a quoted cell runs over several lines")
+            rows.append(row)
+            line = reader.line_num + 1
+    except csv.Error as error:
+        raise AutograderError(
+            f"the roster {path}, line {line}: {error} (a quote that is not closed?); "
+            "fix that line's quotes and try again"
+        ) from None
+    return rows
 
 
 def sniff_delimiter(text: str) -> str:
