@@ -91,3 +91,16 @@ def test_nbgrader_layout_with_the_autograde_keys(results: Path, tmp_path: Path) 
 def test_not_a_results_folder_is_refused(tmp_path: Path) -> None:
     done = run("feedback", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out"))
     assert done.exit_code == 1 and "no results folder" in done.output
+
+
+@pytest.mark.parametrize("layout", ["folders", "zip", "nbgrader"])
+@pytest.mark.parametrize("inside", [".", "handback", "ana"])
+def test_handing_back_into_the_results_folder_is_refused(
+    results: Path, layout: str, inside: str
+) -> None:
+    """Its folders are student ids: a zip beside them could take a student's place."""
+    before = sorted(str(p.relative_to(results)) for p in results.rglob("*"))
+    out = results / inside
+    done = run("feedback", str(results), "--out", str(out), "--layout", layout)
+    assert done.exit_code == 1 and "inside the results folder" in done.output
+    assert sorted(str(p.relative_to(results)) for p in results.rglob("*")) == before

@@ -8,7 +8,7 @@ import click
 
 from autograder.cli.base import domain_errors
 from autograder.core.files import writable_folder
-from autograder.distribution.handback import LAYOUTS, hand_back
+from autograder.distribution.handback import LAYOUTS, check_out_folder, hand_back
 
 
 @click.command()
@@ -43,6 +43,7 @@ def feedback(results: Path, out: Path, layout: str) -> None:
 
         autograder feedback results --out course --layout nbgrader
     """
+    check_out_folder(results, out)  # before a folder is made there
     writable_folder(out)
     done = hand_back(results, out, layout)
     for path in done.written:

@@ -24,6 +24,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.core.errors import AutograderError
 from autograder.core.files import PUBLIC, write_atomically
 from autograder.grading.classgrades import graded_students
 from autograder.reports.feedback import LOSS_SVG
@@ -45,8 +46,19 @@ def student_pages(folder: Path) -> dict[str, bytes]:
     return {name: (folder / name).read_bytes() for name in PAGES if (folder / name).is_file()}
 
 
+def check_out_folder(results: Path, out: Path) -> None:
+    """Refuse an ``out`` inside ``results``: its folders are student ids, so a hand-back
+    there writes into them, or a ``<id>.zip`` where a student "<id>.zip" has a folder."""
+    if out.resolve() == results.resolve() or results.resolve() in out.resolve().parents:
+        raise AutograderError(
+            f"--out {out} is inside the results folder {results}: "
+            "hand the feedback back into a folder of its own (e.g. --out handback)"
+        )
+
+
 def hand_back(results: Path, out: Path, layout: str = "folders") -> HandBack:
     """Lay every graded student's pages out under ``out``; see the module docstring."""
+    check_out_folder(results, out)
     done = HandBack()
     for student, document in graded_students(results).items():
         pages = student_pages(results / student)
