@@ -134,12 +134,13 @@ class CheckSuite:
         # The hidden checks' points in all, written by the release into the public
         # suite students get (``distribution.public_stamp``): their total only.
         self.hidden_points = 0.0
-        self.preparations: list[Callable[[], None]] = []
+        self.preparations: list[Callable[[int], None]] = []
 
-    def prepare(self, function: Callable[[], None]) -> Callable[[], None]:
-        """Register work every grading needs and no student changes (e.g. the expected
-        runs of trajectory checks, cached by the checks module): a batch's pool
-        process does it when it starts, while the batch calibrates."""
+    def prepare(self, function: Callable[[int], None]) -> Callable[[int], None]:
+        """Register work every grading with a seed needs and no student changes (e.g.
+        the expected runs of trajectory checks, cached by the checks module; it is
+        given the grading's seed, from which the checks draw their inputs): a batch's
+        pool process does it when it starts, while the batch calibrates."""
         self.preparations.append(function)
         return function
 

@@ -54,23 +54,26 @@ class Assignment:
             return float(sum(check.points for check in self.hidden.checks))
         return float(getattr(self.public, "hidden_points", 0.0) or 0.0)
 
-    def prepare(self) -> None:
-        """Run the suites' preparations (``CheckSuite.prepare``); one that fails is
-        skipped: its work is then done when a check needs it, as without it."""
+    def prepare(self, seed: int) -> None:
+        """Run the suites' preparations for a grading with ``seed`` (``CheckSuite.prepare``);
+        one that fails is skipped: its work is then done when a check needs it."""
         for suite in (self.public, self.hidden):
             for preparation in suite.preparations if suite is not None else []:
                 try:
-                    preparation()
+                    preparation(seed)
                 except Exception:  # noqa: S112 - a check meets the same error and reports it
                     continue
 
-    def prepare_in_background(self) -> None:
+    def prepare_in_background(self, seed: int) -> None:
         """``prepare`` on a thread of its own, for a process about to grade one student:
         the student's process then computes on one core while the preparations run
         on the other (the grading thread mostly waits on the student). A check that
         needs a preparation first computes it itself (the work is cached, so at
         worst done twice, with the same result)."""
-        threading.Thread(target=self.prepare, name="autograder-prepare", daemon=True).start()
+        thread = threading.Thread(
+            target=self.prepare, args=(seed,), name="autograder-prepare", daemon=True
+        )
+        thread.start()
 
     def checks(self, include_hidden: bool = True) -> list[Check]:
         hidden = self.hidden.checks if (self.hidden and include_hidden) else []

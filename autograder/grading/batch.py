@@ -138,7 +138,9 @@ def make_grader(config: BatchConfig, assignment: Assignment, count: int = 2) -> 
     if not config.scheduler:
         from autograder.grading.local_pool import InProcess, LocalPool
 
-        return InProcess(assignment) if count == 1 else LocalPool(config, assignment)
+        if count == 1:
+            return InProcess(assignment, config.options.seed)
+        return LocalPool(config, assignment)
     from autograder.grading.cluster import DaskGrader
 
     return DaskGrader(config.scheduler, assignment)

@@ -68,7 +68,7 @@ def grade(root: Path) -> dict[str, Any]:
         sandbox=SandboxConfig("auto"),
         lang=str(config.get("lang", "en")),  # the students' feedback, in results.json
     )
-    assignment.prepare_in_background()
+    assignment.prepare_in_background(options.seed)
     options = shipped_or_calibrated(source / CALIBRATION, assignment, options)
     report, grader_error = grade_one(submission_in(root / "submission"), assignment, options, 0)
     document = results_json(report)

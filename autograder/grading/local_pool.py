@@ -33,10 +33,10 @@ MAX_POOL_RESTARTS = 3
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(assignment_dir: Path, slots: Any) -> None:
+def _init_worker(assignment_dir: Path, slots: Any, seed: int) -> None:
     _WORKER["assignment"] = load_assignment(assignment_dir)
     _WORKER["slot"] = slots.get()
-    _WORKER["assignment"].prepare()  # while the batch calibrates: not on a first student
+    _WORKER["assignment"].prepare(seed)  # while the batch calibrates: not on a first student
 
 
 def _ready() -> None:
@@ -53,11 +53,11 @@ class InProcess:
     the checks) would cost a good part of what grading it does. The student's code
     still runs in its own sandboxed process; ``grade_one`` never raises."""
 
-    def __init__(self, assignment: Assignment) -> None:
-        self.assignment = assignment
+    def __init__(self, assignment: Assignment, seed: int) -> None:
+        self.assignment, self.seed = assignment, seed
 
     def __enter__(self) -> InProcess:
-        self.assignment.prepare_in_background()  # as a pool process does when it starts
+        self.assignment.prepare_in_background(self.seed)  # as a pool process does at start
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -140,5 +140,5 @@ def _pool(config: BatchConfig, assignment_dir: Path) -> ProcessPoolExecutor:
         max_workers=config.jobs,
         mp_context=context,
         initializer=_init_worker,
-        initargs=(assignment_dir, slots),
+        initargs=(assignment_dir, slots, config.options.seed),
     )

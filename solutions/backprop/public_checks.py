@@ -334,7 +334,7 @@ INTEGRITY_EPOCH = Case("xor", 2, 1)
 
 
 @suite.prepare
-def expected_runs() -> None:
+def expected_runs(seed: int) -> None:
     """The expected runs of every trajectory check, the same for every student: a
     batch's pool process computes them when it starts, not on its first student."""
     for case in (*ONE_EPOCH, *TEN_EPOCHS, *HUNDRED_EPOCHS, INTEGRITY_EPOCH):
