@@ -104,6 +104,25 @@ CASES = {
         {"layers": layers(multiply="        return numgrad(self.forward, dz)")},
         {"MultiplyLayer": [("forward", "layers.py", 10)]},
     ),
+    "dual numbers: a class with arithmetic operators": (
+        {
+            "layers": layers(
+                "from dual import Dual", sigmoid=f"{R}da * (1 / (1 + Dual(self.v))).t"
+            ),
+            "dual": "class Dual:\n"
+            "    def __init__(self, v, t=1.0):\n"
+            "        self.v, self.t = v, t\n\n"
+            "    def __radd__(self, o):\n"
+            "        return Dual(o + self.v, self.t)\n\n"
+            "    def __rtruediv__(self, o):\n"
+            "        return Dual(o / self.v, -o * self.t / self.v**2)\n",
+        },
+        {"SigmoidLayer": [("overloading", "dual.py", 5), ("overloading", "dual.py", 8)]},
+    ),
+    "a class of plain methods is no overloading": (
+        {"layers": layers() + "\nclass Cache:\n    def __init__(self):\n        self.v = 0\n"},
+        {},
+    ),
     "an unused import costs nothing": ({"layers": layers(imports="import jax")}, {}),
     "a used import costs its user only": (
         {"layers": layers(imports="import jax", multiply="        return jax.grad(dz)")},

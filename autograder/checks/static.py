@@ -13,7 +13,12 @@ never runs them. It finds, in the code each component can reach:
 * extended precision (``np.longdouble``, a ``"float128"`` dtype), which makes a
   high-order difference quotient exact to float64 rounding;
 * code the grader cannot read: ``exec``, ``eval``, ``compile``, ``__import__``,
-  ``importlib``.
+  ``importlib``;
+* a class defining arithmetic operators (``__add__``, ``__rtruediv__``...) or
+  NumPy's dispatch (``__array_ufunc__``): automatic differentiation written by
+  hand (dual numbers push a derivative through the inlined forward, exact and,
+  elementwise, as cheap as the formula, so no value or cost check can tell).
+  Layers and trainers of this lesson compute on arrays; they define no operators.
 
 Which component a finding costs is attribution.py's business.
 
@@ -46,6 +51,12 @@ EXTENDED_ATTRIBUTES = frozenset({"longdouble", "longfloat", "float96", "float128
 EXTENDED_CODE = re.compile(r"[<>=|]?(f12|f16|float96|float128|longdouble)")
 DTYPE_CALLS = frozenset({"astype", "dtype", "view"})
 DYNAMIC_CALLS = frozenset({"exec", "eval", "compile", "__import__", "import_module"})
+# Operators a number-like class overloads: what dual numbers or a tape are made of
+OVERLOADED = frozenset(
+    f"__{prefix}{name}__"
+    for name in ("add", "sub", "mul", "truediv", "pow", "matmul")
+    for prefix in ("", "r", "i")
+) | {"__neg__", "__array_ufunc__", "__array_function__"}
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,7 @@ class Rules:
     forward_in_backward: bool = True
     dynamic_code: bool = True
     extended_precision: bool = True
+    operator_overloading: bool = True
 
     def forbids(self, module: str) -> bool:
         return any(module == m or module.startswith(m + ".") for m in self.forbidden_modules)
@@ -127,6 +139,9 @@ class Scanner:
                 self.dynamic(node)
             if self.rules.extended_precision:
                 self.extended(node)
+            if self.rules.operator_overloading and isinstance(node, ast.FunctionDef):
+                if node.name in OVERLOADED:
+                    self.add("overloading", node, f"def {node.name}")
             if self.rules.forward_in_backward and isinstance(node, ast.FunctionDef):
                 if node.name == "backward":
                     self.forward_calls(node)
