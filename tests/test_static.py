@@ -88,6 +88,25 @@ CASES = {
         {"layers": layers(sigmoid=f"{S}v = self.v.astype(np.longdouble)\n{R}v.astype('f16')")},
         {"SigmoidLayer": [("extended", "layers.py", 28), ("extended", "layers.py", 29)]},
     ),
+    "complex numbers from np.roots, a type table and a type's name": (
+        {
+            "layers": layers(
+                sigmoid=f"{S}i = np.roots([1.0, 0.0, 1.0])[0] + np.typecodes['Complex'][0]\n"
+                f"{S}c = np.sctypeDict['complex128']\n{R}np.sctypeDict['D']"
+            )
+        },
+        {
+            "SigmoidLayer": [
+                ("complex", "layers.py", 28),
+                ("complex", "layers.py", 29),
+                ("complex", "layers.py", 30),
+            ]
+        },
+    ),
+    "the word complex in a docstring is no complex type": (
+        {"layers": layers(sigmoid=f'{S}"""Not complex: one product."""\n{R}da * self.a')},
+        {},
+    ),
     "Fortran order is no complex dtype": (
         {"layers": layers(sigmoid=f"{R}(da * self.a * (1 - self.a)).reshape(-1, order='F')")},
         {},

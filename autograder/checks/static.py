@@ -41,10 +41,15 @@ COMPLEX_ATTRIBUTES = frozenset(
     | {"imag", "iscomplexobj", "conjugate", "conj", "angle", "complexfloating"}
     # square roots of negatives (np.emath.sqrt(-1) is 1j) and transforms with complex results
     | {"emath", "scimath", "fft"}
+    # functions whose results are complex for real input (np.roots([1, 0, 1]) holds 1j),
+    # and the tables naming complex types (np.typecodes["Complex"])
+    | {"roots", "polyroots", "eig", "eigvals", "typecodes"}
 )
 # dtype codes of complex numbers ("c16" is complex128, "D" its character code); "F" only
 # where a dtype is meant, since ``order="F"`` is Fortran order
 COMPLEX_CODE = re.compile(r"[<>=|]?(c8|c16|c32|D|G)")
+# a complex type's name, wherever it is written (np.sctypeDict["complex128"])
+COMPLEX_NAME = re.compile(r"complex(64|128|256|_|floating)?")
 # Extended precision: a high-order difference quotient in long double is exact to float64
 # rounding, so the exactness checks cannot tell it from a backward pass
 EXTENDED_ATTRIBUTES = frozenset({"longdouble", "longfloat", "float96", "float128"})
@@ -165,6 +170,12 @@ class Scanner:
     def complex(self, node: ast.AST) -> None:
         if isinstance(node, ast.Constant) and isinstance(node.value, complex):
             self.add("complex", node)
+        elif isinstance(node, ast.Constant) and is_complex_name(node.value):
+            self.add("complex", node)
+        elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+            code = node.slice.value
+            if is_complex_code(code, True) and not is_complex_name(code):
+                self.add("complex", node)
         elif isinstance(node, ast.Name) and node.id == "complex":
             self.add("complex", node)
         elif isinstance(node, ast.Attribute) and node.attr in COMPLEX_ATTRIBUTES:
@@ -175,10 +186,10 @@ class Scanner:
             if isinstance(node.func, ast.Attribute) and node.func.attr in DTYPE_CALLS:
                 dtypes += node.args[:1]
             for value in values:
-                if isinstance(value, ast.Constant) and is_complex_code(
-                    value.value, value in dtypes
-                ):
-                    self.add("complex", value)
+                named = isinstance(value, ast.Constant) and is_complex_name(value.value)
+                if isinstance(value, ast.Constant) and not named:  # a name is found as a constant
+                    if is_complex_code(value.value, value in dtypes):
+                        self.add("complex", value)
 
     def extended(self, node: ast.AST) -> None:
         if isinstance(node, ast.Attribute) and node.attr in EXTENDED_ATTRIBUTES:
@@ -222,6 +233,10 @@ def is_complex_code(value: object, as_dtype: bool) -> bool:
     return text.startswith("complex") or bool(
         COMPLEX_CODE.fullmatch(text) or (as_dtype and text.lstrip("<>=|") == "F")
     )
+
+
+def is_complex_name(value: object) -> bool:
+    return isinstance(value, str) and bool(COMPLEX_NAME.fullmatch(value.strip()))
 
 
 def is_forward(node: ast.AST) -> bool:
