@@ -103,6 +103,10 @@ CASES = {
             ]
         },
     ),
+    "complex numbers from np.poly1d and np.sort_complex": (
+        {"layers": layers(sigmoid=f"{S}i = np.poly1d([1.0, 0.0, 1.0]).r\n{R}np.sort_complex(i)")},
+        {"SigmoidLayer": [("complex", "layers.py", 28), ("complex", "layers.py", 29)]},
+    ),
     "the word complex in a docstring is no complex type": (
         {"layers": layers(sigmoid=f'{S}"""Not complex: one product."""\n{R}da * self.a')},
         {},

@@ -43,7 +43,7 @@ COMPLEX_ATTRIBUTES = frozenset(
     | {"emath", "scimath", "fft"}
     # functions whose results are complex for real input (np.roots([1, 0, 1]) holds 1j),
     # and the tables naming complex types (np.typecodes["Complex"])
-    | {"roots", "polyroots", "eig", "eigvals", "typecodes"}
+    | {"roots", "polyroots", "poly1d", "eig", "eigvals", "sort_complex", "typecodes"}
 )
 # dtype codes of complex numbers ("c16" is complex128, "D" its character code); "F" only
 # where a dtype is meant, since ``order="F"`` is Fortran order
