@@ -142,6 +142,15 @@ CASES = {
         },
         {"SigmoidLayer": [("overloading", "dual.py", 5), ("overloading", "dual.py", 8)]},
     ),
+    "operators bound to a lambda or named in type()": (
+        {
+            "layers": layers(
+                sigmoid=f"{S}D = type('Dual', (), {{'__radd__': lambda s, o: s}})\n{R}D(), E()"
+            )
+            + "\nclass E:\n    __rmul__ = lambda s, o: s\n"
+        },
+        {"SigmoidLayer": [("overloading", "layers.py", 28), ("overloading", "layers.py", 32)]},
+    ),
     "a class of plain methods is no overloading": (
         {"layers": layers() + "\nclass Cache:\n    def __init__(self):\n        self.v = 0\n"},
         {},

@@ -144,9 +144,8 @@ class Scanner:
                 self.dynamic(node)
             if self.rules.extended_precision:
                 self.extended(node)
-            if self.rules.operator_overloading and isinstance(node, ast.FunctionDef):
-                if node.name in OVERLOADED:
-                    self.add("overloading", node, f"def {node.name}")
+            if self.rules.operator_overloading:
+                self.overloading(node)
             if self.rules.forward_in_backward and isinstance(node, ast.FunctionDef):
                 if node.name == "backward":
                     self.forward_calls(node)
@@ -190,6 +189,16 @@ class Scanner:
                 if isinstance(value, ast.Constant) and not named:  # a name is found as a constant
                     if is_complex_code(value.value, value in dtypes):
                         self.add("complex", value)
+
+    def overloading(self, node: ast.AST) -> None:
+        """An operator defined (``def __add__``), bound (``__add__ = f``) or named
+        (``type("D", (), {"__add__": f})``, ``setattr(D, "__add__", f)``)."""
+        if isinstance(node, ast.FunctionDef) and node.name in OVERLOADED:
+            self.add("overloading", node, f"def {node.name}")
+        elif isinstance(node, ast.Name) and node.id in OVERLOADED:
+            self.add("overloading", node)
+        elif isinstance(node, ast.Constant) and node.value in OVERLOADED:
+            self.add("overloading", node)
 
     def extended(self, node: ast.AST) -> None:
         if isinstance(node, ast.Attribute) and node.attr in EXTENDED_ATTRIBUTES:
