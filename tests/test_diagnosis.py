@@ -148,7 +148,7 @@ def test_correct_submission_gets_no_diagnosis(name: str) -> None:
         ("affine_cache_transposed", ["self.x = x", "(4, 5)", "`dW = self.x.T @ dout`"]),
         ("affine_dx_uses_x", ["self.x where self.W belongs", "dx = dout @ self.W.T"]),
         ("sigmoid_unknown_mistake", ["no known mistake reproduces dv", "dv["]),
-        ("xor_fake_training", ["losses[0] is 1 ", "0.517077"]),
+        ("xor_fake_training", ["losses[0] is 1 ", "the loss of the params it was given is 0."]),
         ("xor_b1_frozen", ["never updates b1"]),
         ("xor_momentum", ["momentum 0.9"]),
         ("xor_mean_loss_recorded", ["records 0.5 times the loss"]),

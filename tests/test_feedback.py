@@ -62,7 +62,8 @@ def test_page_shows_scores_failures_and_their_diagnoses(ascent_report: Report) -
     assert "Score: 20 / 28 points" in page
     assert page.count('class="failure"') == 5
     assert page.count("Likely cause: train_xor climbs the loss") == 3
-    assert "losses[9] is 0.8947 " in page
+    # the student's number and the expected one (the run's seed is drawn by the check)
+    assert re.search(r"losses\[\d+\] is [-\d.e]+ but the expected value is [-\d.e]+", page)
     assert page.count("Where: train_xor (xor.py, line ") == 3
 
 

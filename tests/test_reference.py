@@ -7,13 +7,16 @@ reference even if the checks had the same mistake.
 
 from __future__ import annotations
 
+import sys
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from conftest import SOLUTION, grade
 
-from autograder.grading.assignment import Assignment
+from autograder.grading.assignment import Assignment, load_assignment
+from autograder.grading.runner import GradeOptions, grade_folder
+from autograder.isolation.sandbox import SandboxConfig
 
 SEEDS = range(100)
 
@@ -109,3 +112,21 @@ def test_reference_layers_reproduce_the_slides_worked_example(
     reference: SimpleNamespace, name: str, digits: int, slides: float
 ) -> None:
     assert significant(float(worked_example(reference.layers)[name]), digits) == slides
+
+
+@pytest.mark.parametrize("seed", [0, 20261205])
+def test_the_preparation_makes_every_run_the_trajectory_checks_draw(seed: int) -> None:
+    """A pool process prepares the expected runs for the batch's seed when it starts: the
+    checks, which draw their seeds from the same generators, then compute none."""
+    assignment = load_assignment(SOLUTION, with_hidden=False)
+    module = sys.modules[assignment.public.checks[0].function.__module__]
+    module.simulate.cache_clear()
+    assignment.prepare(seed)
+    prepared = module.simulate.cache_info()
+    # (report_data off: the pages' expected curve is another simulation, of 2000 epochs)
+    none = SandboxConfig("none")
+    options = GradeOptions(seed=seed, include_hidden=False, sandbox=none, report_data=False)
+    report, _ = grade_folder(SOLUTION, assignment, options)
+    assert report.all_passed
+    after = module.simulate.cache_info()
+    assert prepared.misses == 7 and after.misses == prepared.misses and after.hits > 0

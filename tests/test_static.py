@@ -88,6 +88,29 @@ CASES = {
         {"layers": layers(sigmoid=f"{S}v = self.v.astype(np.longdouble)\n{R}v.astype('f16')")},
         {"SigmoidLayer": [("extended", "layers.py", 28), ("extended", "layers.py", 29)]},
     ),
+    "complex numbers from np.roots, a type table and a type's name": (
+        {
+            "layers": layers(
+                sigmoid=f"{S}i = np.roots([1.0, 0.0, 1.0])[0] + np.typecodes['Complex'][0]\n"
+                f"{S}c = np.sctypeDict['complex128']\n{R}np.sctypeDict['D']"
+            )
+        },
+        {
+            "SigmoidLayer": [
+                ("complex", "layers.py", 28),
+                ("complex", "layers.py", 29),
+                ("complex", "layers.py", 30),
+            ]
+        },
+    ),
+    "complex numbers from np.poly1d and np.sort_complex": (
+        {"layers": layers(sigmoid=f"{S}i = np.poly1d([1.0, 0.0, 1.0]).r\n{R}np.sort_complex(i)")},
+        {"SigmoidLayer": [("complex", "layers.py", 28), ("complex", "layers.py", 29)]},
+    ),
+    "the word complex in a docstring is no complex type": (
+        {"layers": layers(sigmoid=f'{S}"""Not complex: one product."""\n{R}da * self.a')},
+        {},
+    ),
     "Fortran order is no complex dtype": (
         {"layers": layers(sigmoid=f"{R}(da * self.a * (1 - self.a)).reshape(-1, order='F')")},
         {},
@@ -103,6 +126,34 @@ CASES = {
     "forward handed to a helper": (
         {"layers": layers(multiply="        return numgrad(self.forward, dz)")},
         {"MultiplyLayer": [("forward", "layers.py", 10)]},
+    ),
+    "dual numbers: a class with arithmetic operators": (
+        {
+            "layers": layers(
+                "from dual import Dual", sigmoid=f"{R}da * (1 / (1 + Dual(self.v))).t"
+            ),
+            "dual": "class Dual:\n"
+            "    def __init__(self, v, t=1.0):\n"
+            "        self.v, self.t = v, t\n\n"
+            "    def __radd__(self, o):\n"
+            "        return Dual(o + self.v, self.t)\n\n"
+            "    def __rtruediv__(self, o):\n"
+            "        return Dual(o / self.v, -o * self.t / self.v**2)\n",
+        },
+        {"SigmoidLayer": [("overloading", "dual.py", 5), ("overloading", "dual.py", 8)]},
+    ),
+    "operators bound to a lambda or named in type()": (
+        {
+            "layers": layers(
+                sigmoid=f"{S}D = type('Dual', (), {{'__radd__': lambda s, o: s}})\n{R}D(), E()"
+            )
+            + "\nclass E:\n    __rmul__ = lambda s, o: s\n"
+        },
+        {"SigmoidLayer": [("overloading", "layers.py", 28), ("overloading", "layers.py", 32)]},
+    ),
+    "a class of plain methods is no overloading": (
+        {"layers": layers() + "\nclass Cache:\n    def __init__(self):\n        self.v = 0\n"},
+        {},
     ),
     "an unused import costs nothing": ({"layers": layers(imports="import jax")}, {}),
     "a used import costs its user only": (

@@ -24,6 +24,7 @@ tell the student which one reproduces their run.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -39,6 +40,7 @@ from autograder.checks.numgrad import complex_step_gradients
 from autograder.checks.rules import Setup
 from autograder.checks.static import default_argument
 from autograder.checks.structure import check_linear_in_upstream
+from autograder.checks.suite import check_seed
 from autograder.checks.trainer import diagnose_run, failure_fields
 from autograder.core.errors import CheckFailed
 from autograder.i18n import t
@@ -326,19 +328,37 @@ class Case(NamedTuple):
         return f"{self.data}, init_params(seed={self.seed}), lr={self.lr}, epochs={self.epochs}"
 
 
-# The trajectory checks' runs, every value explicit (see ``check_trajectory``).
+# The trajectory checks' runs (see ``check_trajectory``). The seeds written here are
+# only placeholders: each check draws its own (``drawn``).
 ONE_EPOCH = (Case("xor", 0, 1), Case("and", 7, 1))
 TEN_EPOCHS = (Case("xor_bipolar", 3, 10), Case("or", 11, 10))
 HUNDRED_EPOCHS = (Case("xnor", 5, 100), Case("xor", 9, 100))
 INTEGRITY_EPOCH = Case("xor", 2, 1)
+# Seeds a trajectory check draws from: this file is public, so fixed seeds would let a
+# trainer return runs computed offline (by any autodiff tool) from a table and earn
+# every trajectory and integrity point without training (the variant
+# shortcut_memorised_trajectories). Drawn from the check's generator, they follow the
+# instructor's secret seed; the failure message still names the run (``Case.text``).
+TRAJECTORY_SEEDS = (100, 10_000)
+
+
+def drawn(rng: np.random.Generator, cases: tuple[Case, ...]) -> list[Case]:
+    """``cases`` with seeds drawn from a check's generator, distinct within the check."""
+    seeds = rng.choice(np.arange(*TRAJECTORY_SEEDS), size=len(cases), replace=False)
+    return [case._replace(seed=int(seed)) for case, seed in zip(cases, seeds)]
 
 
 @suite.prepare
 def expected_runs(seed: int) -> None:
-    """The expected runs of every trajectory check, the same for every student: a
-    batch's pool process computes them when it starts, not on its first student."""
-    for case in (*ONE_EPOCH, *TEN_EPOCHS, *HUNDRED_EPOCHS, INTEGRITY_EPOCH):
-        simulate(case.seed, case.lr, case.epochs, CORRECT, case.data)
+    """The expected runs of every trajectory check for ``seed``, the same for every
+    student: a batch's pool process computes them when it starts, not on its first
+    student. Each check draws its seeds first thing from its own generator, made
+    here alike (``check_seed``); ``TRAJECTORY_CASES`` maps each check to its runs."""
+    for check in suite.checks:
+        if check.function in TRAJECTORY_CASES:
+            rng = np.random.default_rng(check_seed(seed, check.name))
+            for case in drawn(rng, TRAJECTORY_CASES[check.function]):
+                simulate(case.seed, case.lr, case.epochs, CORRECT, case.data)
 
 
 @lru_cache(maxsize=128)
@@ -458,19 +478,19 @@ def check_trajectory(ctx: Context, case: Case) -> None:
 
 @suite.check("train_xor matches gradient descent after 1 epoch", points=1, trusted=True)
 def train_one_epoch(ctx: Context) -> None:
-    for case in ONE_EPOCH:
+    for case in drawn(ctx.rng, ONE_EPOCH):
         check_trajectory(ctx, case)
 
 
 @suite.check("train_xor matches gradient descent after 10 epochs", points=1, trusted=True)
 def train_ten_epochs(ctx: Context) -> None:
-    for case in TEN_EPOCHS:
+    for case in drawn(ctx.rng, TEN_EPOCHS):
         check_trajectory(ctx, case)
 
 
 @suite.check("train_xor matches gradient descent after 100 epochs", points=2, trusted=True)
 def train_hundred_epochs(ctx: Context) -> None:
-    for case in HUNDRED_EPOCHS:
+    for case in drawn(ctx.rng, HUNDRED_EPOCHS):
         check_trajectory(ctx, case)
 
 
@@ -558,9 +578,18 @@ def train_integrity(ctx: Context) -> None:
     differences is caught by its cost (the hidden wide-network check), not here."""
     check_integrity(ctx, TRAIN, HOMES, t("backprop.expected_trainer"), RULES)
     try:
-        check_trajectory(ctx, INTEGRITY_EPOCH)
+        check_trajectory(ctx, *drawn(ctx.rng, (INTEGRITY_EPOCH,)))
     except CheckFailed as wrong:
         raise CheckFailed(t("backprop.integrity_needs_values", reason=wrong)) from None
+
+
+# The runs of each trajectory check (``expected_runs`` prepares them for a seed).
+TRAJECTORY_CASES: dict[Callable[[Context], None], tuple[Case, ...]] = {
+    train_one_epoch: ONE_EPOCH,
+    train_ten_epochs: TEN_EPOCHS,
+    train_hundred_epochs: HUNDRED_EPOCHS,
+    train_integrity: (INTEGRITY_EPOCH,),
+}
 
 
 def plain_curve(losses) -> list[float | None]:

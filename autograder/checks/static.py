@@ -13,7 +13,12 @@ never runs them. It finds, in the code each component can reach:
 * extended precision (``np.longdouble``, a ``"float128"`` dtype), which makes a
   high-order difference quotient exact to float64 rounding;
 * code the grader cannot read: ``exec``, ``eval``, ``compile``, ``__import__``,
-  ``importlib``.
+  ``importlib``;
+* a class defining arithmetic operators (``__add__``, ``__rtruediv__``...) or
+  NumPy's dispatch (``__array_ufunc__``): automatic differentiation written by
+  hand (dual numbers push a derivative through the inlined forward, exact and,
+  elementwise, as cheap as the formula, so no value or cost check can tell).
+  Layers and trainers of this lesson compute on arrays; they define no operators.
 
 Which component a finding costs is attribution.py's business.
 
@@ -36,16 +41,27 @@ COMPLEX_ATTRIBUTES = frozenset(
     | {"imag", "iscomplexobj", "conjugate", "conj", "angle", "complexfloating"}
     # square roots of negatives (np.emath.sqrt(-1) is 1j) and transforms with complex results
     | {"emath", "scimath", "fft"}
+    # functions whose results are complex for real input (np.roots([1, 0, 1]) holds 1j),
+    # and the tables naming complex types (np.typecodes["Complex"])
+    | {"roots", "polyroots", "poly1d", "eig", "eigvals", "sort_complex", "typecodes"}
 )
 # dtype codes of complex numbers ("c16" is complex128, "D" its character code); "F" only
 # where a dtype is meant, since ``order="F"`` is Fortran order
 COMPLEX_CODE = re.compile(r"[<>=|]?(c8|c16|c32|D|G)")
+# a complex type's name, wherever it is written (np.sctypeDict["complex128"])
+COMPLEX_NAME = re.compile(r"complex(64|128|256|_|floating)?")
 # Extended precision: a high-order difference quotient in long double is exact to float64
 # rounding, so the exactness checks cannot tell it from a backward pass
 EXTENDED_ATTRIBUTES = frozenset({"longdouble", "longfloat", "float96", "float128"})
 EXTENDED_CODE = re.compile(r"[<>=|]?(f12|f16|float96|float128|longdouble)")
 DTYPE_CALLS = frozenset({"astype", "dtype", "view"})
 DYNAMIC_CALLS = frozenset({"exec", "eval", "compile", "__import__", "import_module"})
+# Operators a number-like class overloads: what dual numbers or a tape are made of
+OVERLOADED = frozenset(
+    f"__{prefix}{name}__"
+    for name in ("add", "sub", "mul", "truediv", "pow", "matmul")
+    for prefix in ("", "r", "i")
+) | {"__neg__", "__array_ufunc__", "__array_function__"}
 
 
 @dataclass(frozen=True)
@@ -67,6 +83,7 @@ class Rules:
     forward_in_backward: bool = True
     dynamic_code: bool = True
     extended_precision: bool = True
+    operator_overloading: bool = True
 
     def forbids(self, module: str) -> bool:
         return any(module == m or module.startswith(m + ".") for m in self.forbidden_modules)
@@ -127,6 +144,8 @@ class Scanner:
                 self.dynamic(node)
             if self.rules.extended_precision:
                 self.extended(node)
+            if self.rules.operator_overloading:
+                self.overloading(node)
             if self.rules.forward_in_backward and isinstance(node, ast.FunctionDef):
                 if node.name == "backward":
                     self.forward_calls(node)
@@ -150,6 +169,12 @@ class Scanner:
     def complex(self, node: ast.AST) -> None:
         if isinstance(node, ast.Constant) and isinstance(node.value, complex):
             self.add("complex", node)
+        elif isinstance(node, ast.Constant) and is_complex_name(node.value):
+            self.add("complex", node)
+        elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+            code = node.slice.value
+            if is_complex_code(code, True) and not is_complex_name(code):
+                self.add("complex", node)
         elif isinstance(node, ast.Name) and node.id == "complex":
             self.add("complex", node)
         elif isinstance(node, ast.Attribute) and node.attr in COMPLEX_ATTRIBUTES:
@@ -160,10 +185,20 @@ class Scanner:
             if isinstance(node.func, ast.Attribute) and node.func.attr in DTYPE_CALLS:
                 dtypes += node.args[:1]
             for value in values:
-                if isinstance(value, ast.Constant) and is_complex_code(
-                    value.value, value in dtypes
-                ):
-                    self.add("complex", value)
+                named = isinstance(value, ast.Constant) and is_complex_name(value.value)
+                if isinstance(value, ast.Constant) and not named:  # a name is found as a constant
+                    if is_complex_code(value.value, value in dtypes):
+                        self.add("complex", value)
+
+    def overloading(self, node: ast.AST) -> None:
+        """An operator defined (``def __add__``), bound (``__add__ = f``) or named
+        (``type("D", (), {"__add__": f})``, ``setattr(D, "__add__", f)``)."""
+        if isinstance(node, ast.FunctionDef) and node.name in OVERLOADED:
+            self.add("overloading", node, f"def {node.name}")
+        elif isinstance(node, ast.Name) and node.id in OVERLOADED:
+            self.add("overloading", node)
+        elif isinstance(node, ast.Constant) and node.value in OVERLOADED:
+            self.add("overloading", node)
 
     def extended(self, node: ast.AST) -> None:
         if isinstance(node, ast.Attribute) and node.attr in EXTENDED_ATTRIBUTES:
@@ -207,6 +242,10 @@ def is_complex_code(value: object, as_dtype: bool) -> bool:
     return text.startswith("complex") or bool(
         COMPLEX_CODE.fullmatch(text) or (as_dtype and text.lstrip("<>=|") == "F")
     )
+
+
+def is_complex_name(value: object) -> bool:
+    return isinstance(value, str) and bool(COMPLEX_NAME.fullmatch(value.strip()))
 
 
 def is_forward(node: ast.AST) -> bool:
