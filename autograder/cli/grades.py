@@ -13,8 +13,6 @@ from autograder.grading.classgrades import ClassGrades, class_grades
 from autograder.intake.roster import read_roster
 from autograder.reports import lms
 
-DEFAULT_NAMES = LMS_FILES  # class files of RESULTS: never a student id
-
 
 @click.command()
 @click.argument("results", type=click.Path(file_okay=False, path_type=Path))
@@ -84,7 +82,8 @@ def grades(
 
         autograder grades results --format moodle --id-column idnumber --out moodle.csv
     """
-    target = writable_file(out or results / DEFAULT_NAMES[form], "--out")
+    # The default files are class files of RESULTS: never a student id (core.files).
+    target = writable_file(out or results / LMS_FILES[form], "--out")
     roster = read_roster(roster_path) if roster_path else None
     graded = class_grades(results, roster)
     if form == "canvas":

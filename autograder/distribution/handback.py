@@ -49,7 +49,7 @@ def student_pages(folder: Path) -> dict[str, bytes]:
 def check_out_folder(results: Path, out: Path) -> None:
     """Refuse an ``out`` inside ``results``: its folders are student ids, so a hand-back
     there writes into them, or a ``<id>.zip`` where a student "<id>.zip" has a folder."""
-    if out.resolve() == results.resolve() or results.resolve() in out.resolve().parents:
+    if out.resolve().is_relative_to(results.resolve()):
         raise AutograderError(
             f"--out {out} is inside the results folder {results}: "
             "hand the feedback back into a folder of its own (e.g. --out handback)"

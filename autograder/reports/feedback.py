@@ -171,8 +171,8 @@ def feedback_markdown(report: Report, image: str = "") -> str:
     """The page in Markdown; its plot is the file ``image`` (default LOSS_SVG) beside it."""
     page = page_of(report)
     view, lang = page.view, page.view.lang
-    student = replace(view, student=markdown.text(view.student))  # an id is the student's
-    lines = [f"# {t('page.title', lang, assignment=view.assignment)}", "", whose(student), ""]
+    escaped = replace(view, student=markdown.text(view.student))  # an id is the student's
+    lines = [f"# {t('page.title', lang, assignment=view.assignment)}", "", whose(escaped), ""]
     count = t("page.passed_count", lang, passed=view.passed, count=len(view.rows))
     lines += [f"**{score_line(view)}** ({count})", "", totals(view), ""]
     if view.status != "ok":
