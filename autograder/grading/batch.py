@@ -39,7 +39,7 @@ from autograder.core.files import (
 )
 from autograder.core.results import BatchSummary, Outcome, Report, StudentRow
 from autograder.grading.assignment import Assignment, load_assignment
-from autograder.grading.calibration import calibrate
+from autograder.grading.calibration import Calibrating
 from autograder.grading.classlist import (
     check_results_folder,
     check_same_assignment,
@@ -127,8 +127,9 @@ class Grader(Protocol):
 
     def __exit__(self, *exc: object) -> None: ...
 
-    def grade(self, todo: list[Submission], options: GradeOptions) -> Iterator[Graded]:
-        """Yield (submission, report, grader error) as each one is done."""
+    def grade(self, todo: list[Submission], calibration: Calibrating) -> Iterator[Graded]:
+        """Yield (submission, report, grader error) as each one is done, under the
+        options ``calibration`` gives."""
         ...
 
 
@@ -235,10 +236,9 @@ class Batch:
         todo = longest_first(todo, last_seconds(self.out))  # a regrade: slowest first
         config = replace(self.config, jobs=max(1, min(self.config.jobs, len(todo))))
         with make_grader(config, self.assignment, len(todo)) as grader:  # processes start now
-            started = time.perf_counter()
-            options = calibrate(self.assignment, self.config.options)
-            self.timings.calibration_seconds = time.perf_counter() - started
-            for submission, report, error in grader.grade(todo, options):
+            calibration = Calibrating(self.assignment, self.config.options)
+            for submission, report, error in grader.grade(todo, calibration):
+                self.timings.calibration_seconds = calibration.seconds
                 yield self.record(submission, report, error)
 
     def finish(self, outcomes: list[Outcome]) -> BatchSummary:

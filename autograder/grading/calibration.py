@@ -21,6 +21,8 @@ calls on the grading machine anyway.
 from __future__ import annotations
 
 import math
+import threading
+import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -121,17 +123,58 @@ def calibrate(
     return applied(options, measured_or_cached(assignment, options))
 
 
-def measured_or_cached(assignment: Assignment, options: GradeOptions) -> Calibration:
-    """The cached calibration for ``options`` on this machine, else measured (and cached)."""
+def cached(assignment: Assignment, options: GradeOptions) -> Calibration | None:
+    """The cached calibration for ``options`` on this machine (never without isolation)."""
     level = resolve(options.sandbox).level
     if level == "none":
-        return measure(assignment, options)
-    key = calibration_key(assignment, options, level)
-    calibration = Calibration.from_dict(cache.read_cached(KIND, key))
+        return None
+    return Calibration.from_dict(
+        cache.read_cached(KIND, calibration_key(assignment, options, level))
+    )
+
+
+def measured_or_cached(assignment: Assignment, options: GradeOptions) -> Calibration:
+    """The cached calibration for ``options`` on this machine, else measured (and cached)."""
+    calibration = cached(assignment, options)
     if calibration is None:
         calibration = measure(assignment, options)
-        cache.write_cached(KIND, key, calibration.to_dict())
+        level = resolve(options.sandbox).level
+        if level != "none":
+            cache.write_cached(
+                KIND, calibration_key(assignment, options, level), calibration.to_dict()
+            )
     return calibration
+
+
+class Calibrating:
+    """A batch's calibration, made when first asked for (by any thread), once, timed.
+
+    A grader asks ``known()`` first: a calibration already made or cached is
+    used as is, and only an unknown one is worth grading beside (``provisional``).
+    """
+
+    def __init__(self, assignment: Assignment, options: GradeOptions) -> None:
+        self.assignment, self.options = assignment, options
+        self.seconds = 0.0  # the measurement's wall time (0.0 when cached)
+        self._lock = threading.Lock()
+        self._calibrated: GradeOptions | None = None
+
+    def known(self) -> GradeOptions | None:
+        """The calibrated options, when made or cached already; else None."""
+        with self._lock:
+            if self._calibrated is None:
+                found = cached(self.assignment, self.options)
+                self._calibrated = None if found is None else applied(self.options, found)
+            return self._calibrated
+
+    def __call__(self) -> GradeOptions:
+        """The calibrated options: cached, or measured now (and cached)."""
+        with self._lock:
+            if self._calibrated is None:
+                started = time.perf_counter()
+                self._calibrated = calibrate(self.assignment, self.options)
+                self.seconds = time.perf_counter() - started
+            return self._calibrated
 
 
 # -- a calibration shipped in an export (made on the instructor's machine) --------------

@@ -38,6 +38,7 @@ from autograder import __version__
 from autograder.core.errors import AutograderError
 from autograder.core.results import Report
 from autograder.grading.assignment import Assignment
+from autograder.grading.calibration import Calibrating
 from autograder.grading.one import Graded, failed_report
 from autograder.grading.parcels import pack_folder, pack_submission
 from autograder.grading.runner import GradeOptions
@@ -116,13 +117,14 @@ class DaskGrader:
                     "is graded in the same sandbox, or choose another --isolation"
                 )
 
-    def grade(self, todo: list[Submission], options: GradeOptions) -> Iterator[Graded]:
+    def grade(self, todo: list[Submission], calibration: Calibrating) -> Iterator[Graded]:
         """Keep a few tasks per worker thread queued; yield results as they come.
 
         Only a window of tasks is out at a time (the scheduler holds their
         bytes); it is resized every ``RESIZE_EVERY`` results, so workers that
         join mid-batch get work.
         """
+        options = calibration()
         level = resolve(options.sandbox).level  # every worker at the client's level
         options = replace(options, sandbox=replace(options.sandbox, isolation=level))
         options = replace(options, ledger=SchedulerLedger())

@@ -21,12 +21,20 @@ from typing import Any
 
 from autograder.core.results import Report
 from autograder.grading.assignment import Assignment, load_assignment
+from autograder.grading.calibration import Calibrating
 from autograder.grading.config import BatchConfig
 from autograder.grading.ledger import FileLedger
 from autograder.grading.one import Graded, failed_report, grade_one
+from autograder.grading.provisional import (
+    can_overlap,
+    finished,
+    grade_while_calibrating,
+    provisional,
+)
 from autograder.grading.runner import GradeOptions
 from autograder.i18n import t
 from autograder.intake.submissions import Submission
+from autograder.isolation.policy import LimitRecord
 
 MAX_POOL_RESTARTS = 3
 
@@ -48,6 +56,40 @@ def grade_submission(submission: Submission, options: GradeOptions) -> tuple[Rep
     return grade_one(submission, _WORKER["assignment"], options, _WORKER["slot"])
 
 
+Provisional = tuple[Report, str, LimitRecord]
+
+
+def grade_provisionally(submission: Submission, options: GradeOptions) -> Provisional:
+    """Runs in a pool process: a grading beside the calibration, and its limits' record."""
+    record = LimitRecord()
+    graded = grade_one(submission, _WORKER["assignment"], options, _WORKER["slot"], limits=record)
+    return (*graded, record)
+
+
+def kept(future: Future[Provisional], calibrated: GradeOptions) -> tuple[Report, str] | None:
+    """A provisional grading as it stands under ``calibrated``; None: grade it again."""
+    try:
+        report, error, record = future.result()
+    except BrokenProcessPool:
+        return None
+    standing = finished((report, error), record, calibrated)
+    return None if standing is None else (standing, "")
+
+
+def resubmitted(
+    pool: ProcessPoolExecutor,
+    submission: Submission,
+    options: GradeOptions,
+    retry: list[Submission],
+) -> dict[Future[Any], Submission]:
+    """``submission`` graded again under ``options``: now, or with ``retry`` if the pool broke."""
+    try:
+        return {pool.submit(grade_submission, submission, options): submission}
+    except BrokenProcessPool:
+        retry.append(submission)
+        return {}
+
+
 class InProcess:
     """One submission, graded in this process: starting a pool process (Python, numpy,
     the checks) would cost a good part of what grading it does. The student's code
@@ -63,7 +105,13 @@ class InProcess:
     def __exit__(self, *exc: object) -> None:
         pass
 
-    def grade(self, todo: list[Submission], options: GradeOptions) -> Iterator[Graded]:
+    def grade(self, todo: list[Submission], calibration: Calibrating) -> Iterator[Graded]:
+        options = calibration.known()
+        if options is None and len(todo) == 1 and can_overlap(calibration.options):
+            # Not yet calibrated: the one student is graded beside the calibration.
+            yield (todo[0], *grade_while_calibrating(todo[0], self.assignment, calibration))
+            return
+        options = options or calibration()
         for submission in todo:
             yield (submission, *grade_one(submission, self.assignment, options, 0))
 
@@ -87,22 +135,38 @@ class LocalPool:
             self.pool.shutdown(cancel_futures=True)
         self.ledger_dir.cleanup()
 
-    def grade(self, todo: list[Submission], options: GradeOptions) -> Iterator[Graded]:
-        options = replace(options, ledger=FileLedger(self.ledger_dir.name))
+    def grade(self, todo: list[Submission], calibration: Calibrating) -> Iterator[Graded]:
+        early = self._beside(todo, calibration)  # while the batch calibrates, in this thread
+        options = replace(calibration(), ledger=FileLedger(self.ledger_dir.name))
         attempts = {s.student: 0 for s in todo}
-        remaining = list(todo)
-        while remaining:
+        remaining = todo[len(early) :]
+        while remaining or early:
             pool, self.pool = self.pool or _pool(self.config, self.assignment.folder), None
             with pool:
-                futures = {pool.submit(grade_submission, s, options): s for s in remaining}
+                futures: dict[Future[Any], Submission] = dict(early)
+                futures.update({pool.submit(grade_submission, s, options): s for s in remaining})
                 remaining = []
                 while futures:
-                    finished, _ = wait(futures, return_when=FIRST_COMPLETED)
-                    for future in finished:
+                    done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                    for future in done:
                         submission = futures.pop(future)
-                        result = self._collect(future, submission, attempts, remaining)
+                        if early.pop(future, None) is None:
+                            result = self._collect(future, submission, attempts, remaining)
+                        elif (result := kept(future, options)) is None:  # grade it again
+                            futures.update(resubmitted(pool, submission, options, remaining))
                         if result is not None:
                             yield (submission, *result)
+
+    def _beside(
+        self, todo: list[Submission], calibration: Calibrating
+    ) -> dict[Future[Provisional], Submission]:
+        """The first students (one per pool process) graded while the batch calibrates,
+        when it has no calibration yet (``provisional``)."""
+        if self.pool is None or calibration.known() is not None:
+            return {}
+        options = provisional(calibration.options)  # no ledger: a provisional run is no attempt
+        first = todo[: self.config.jobs]
+        return {self.pool.submit(grade_provisionally, s, options): s for s in first}
 
     def _collect(
         self,

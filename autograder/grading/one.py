@@ -22,6 +22,7 @@ from autograder.i18n import t
 from autograder.intake.layout import Layout
 from autograder.intake.submissions import BadSubmission, Submission, lay_out_submission
 from autograder.intake.tree import Tree
+from autograder.isolation.policy import LimitRecord
 
 MAX_ERROR = 32 << 10  # characters of a grader error kept in report.json
 
@@ -42,13 +43,16 @@ def grade_one(
     slot: int,
     tree: Tree | None = None,
     key: str = "",
+    limits: LimitRecord | None = None,
 ) -> tuple[Report, str]:
     """Returns (report, grader error or ""); the one code path of every executor.
 
     ``tree``: the submission's files already read (a Dask worker receives them
     read by the client with the same reader); else they are read here. ``key``
     names this submission's attempts in ``options.ledger`` (by default its
-    student id), so that its budget spans retries.
+    student id), so that its budget spans retries. ``limits`` receives what the
+    limits decided; a provisional grading's report is left to be finished
+    (``provisional.settled``) once the calibration is known.
     """
     grader_started = time.process_time()
     try:
@@ -68,7 +72,9 @@ def grade_one(
                     assignment, options, t("error.unreadable_submission", options.lang, reason=bad)
                 ), ""
             key = key or submission.student
-            report, _, _ = grade_costed(layout.folder, assignment, options, slot, key)
+            report, _, _ = grade_costed(
+                layout.folder, assignment, options, slot, key, limits=limits
+            )
             notes = report.notes + graded_notes(layout, options.lang)
             report = replace(report, graded_files=layout.graded, notes=notes)
         grader_cpu = time.process_time() - grader_started  # the copy and layout too
@@ -77,7 +83,8 @@ def grade_one(
         message = t("error.grader", options.lang)
         return failed_report(assignment, options, message), traceback.format_exc()[-MAX_ERROR:]
     errors = report.grader_errors
-    return bounded(report), "\n".join(f"{r.name}: {r.message}" for r in errors)[-MAX_ERROR:]
+    report = report if options.provisional else bounded(report)
+    return report, "\n".join(f"{r.name}: {r.message}" for r in errors)[-MAX_ERROR:]
 
 
 def graded_notes(layout: Layout, lang: str) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from autograder.core.results import CheckResult, Report
 from autograder.grading.assignment import Assignment
 from autograder.grading.ledger import Recorder, SpendLedger
 from autograder.i18n import language
+from autograder.isolation.policy import LimitRecord
 from autograder.isolation.replies import ReplyPolicy
 from autograder.isolation.sandbox import SandboxConfig
 from autograder.isolation.session import StudentSession, TimeoutPolicy
@@ -37,6 +38,17 @@ class GradeOptions:
     # What the reference's own run recorded, per check (set by calibration):
     # the values of the checks' ``FromReference`` data.
     reference_data: Mapping[str, Mapping[str, Any]] | None = field(default=None, compare=False)
+    # Graded while the batch calibrates (grading/provisional.py): the reference's
+    # data are awaited, not computed, and the report is finished after.
+    provisional: bool = False
+
+
+@dataclass(frozen=True)
+class AwaitingReference:
+    """A ``FromReference`` datum of a run graded before the calibration that holds
+    the reference's value: filled in place once it does (``provisional.settled``)."""
+
+    key: str
 
 
 def is_deferred(value: Any) -> bool:
@@ -44,13 +56,17 @@ def is_deferred(value: Any) -> bool:
 
 
 def resolve_data(
-    result: CheckResult, wanted: bool, reference: Mapping[str, Any] | None = None
+    result: CheckResult,
+    wanted: bool,
+    reference: Mapping[str, Any] | None = None,
+    awaiting: bool = False,
 ) -> CheckResult:
     """Evaluate a check's deferred data, or drop it when no report wants it.
 
     A zero-argument callable is called; a ``FromReference`` takes the
     reference's value (``reference``: what the reference's run of this check
-    recorded), else is computed.
+    recorded), else is computed, or, ``awaiting`` a calibration, is left as an
+    ``AwaitingReference`` in its place (the order of the data is the report's).
     """
     deferred = {key: value for key, value in result.data.items() if is_deferred(value)}
     if not deferred:
@@ -59,6 +75,8 @@ def resolve_data(
     for key, value in deferred.items():
         if isinstance(value, FromReference) and reference and value.key in reference:
             data[key] = reference[value.key]
+        elif wanted and isinstance(value, FromReference) and awaiting:
+            data[key] = AwaitingReference(value.key)
         elif wanted:
             data[key] = value.compute() if isinstance(value, FromReference) else value()
     return replace(result, data=data)
@@ -71,7 +89,12 @@ def resolve_all(
     or, when this run is the reference's own, against its own data."""
     known = options.reference_data or {}
     return tuple(
-        resolve_data(r, options.report_data, r.data if is_reference else known.get(r.name))
+        resolve_data(
+            r,
+            options.report_data,
+            r.data if is_reference else known.get(r.name),
+            awaiting=options.provisional,
+        )
         for r in results
     )
 
@@ -101,13 +124,15 @@ def grade_costed(
     key: str = "",
     reply_log: list[tuple[str, int]] | None = None,
     is_reference: bool = False,
+    limits: LimitRecord | None = None,
 ) -> tuple[Report, list[tuple[str, float]], float]:
     """``grade_folder``, and what the submission cost (``session.spent``, seconds).
 
     ``key`` names the submission in ``options.ledger``: its spending there
     from earlier attempts counts against its budget, and this one's is added.
     ``is_reference``: the code graded is the reference (calibration), whose
-    own data are then what its checks expect.
+    own data are then what its checks expect. ``limits``, when given,
+    receives what the limits decided (``LimitRecord``).
     """
     started, grader_started = time.perf_counter(), time.process_time()
     timeouts = options.timeouts
@@ -132,6 +157,9 @@ def grade_costed(
         log = list(session.call_log)
         if reply_log is not None:
             reply_log.extend(session.reply_log)
+        if limits is not None:
+            limits.calls.extend(session.limits.calls)
+            limits.stopped = session.limits.stopped
     record(session.spent)
     timing = {
         "student_cpu": session.cpu,

@@ -7,6 +7,7 @@ them without the session's machinery (``session`` re-exports it).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -39,3 +40,29 @@ class TimeoutPolicy:
     def with_budget(self, reference_cost: float) -> TimeoutPolicy:
         """The budget: ``budget_factor`` x the reference's cost, at least ``budget_floor``."""
         return replace(self, budget=max(self.budget_floor, self.budget_factor * reference_cost))
+
+
+class FinishedCall(NamedTuple):
+    """One call as the limits saw it: CPU seconds and unexcused wall seconds (None where
+    the call had a limit of its own, a cost check's, which no calibration moves)."""
+
+    key: str
+    function: str
+    cpu: float | None
+    wall: float | None
+    reply_bytes: int
+
+
+@dataclass
+class LimitRecord:
+    """What the limits a calibration sets decided in one run.
+
+    ``calls``: each call that finished. ``stopped``: a call was stopped by a
+    calibrated limit (its CPU or wall limit, the budget, or the reply cap).
+    A run graded before its calibration stands when nothing was stopped and
+    every call fits the calibrated limits: the same code then meets the same
+    verdicts (``grading/provisional.py``).
+    """
+
+    calls: list[FinishedCall] = field(default_factory=list)
+    stopped: bool = False

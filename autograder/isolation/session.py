@@ -28,7 +28,7 @@ from autograder.core.errors import (
 )
 from autograder.isolation import launch, levels, processes, replies, sandbox, watch
 from autograder.isolation.calls import CallOptions
-from autograder.isolation.policy import TimeoutPolicy
+from autograder.isolation.policy import FinishedCall, LimitRecord, TimeoutPolicy
 from autograder.isolation.sandbox import trusted_source
 from autograder.isolation.student_process import Launcher, StudentProcess
 from autograder.runtime import plaindata
@@ -71,6 +71,7 @@ class StudentSession:
         self.last_cpu_seconds = 0.0  # the last call's, over all the student's processes
         self.reply_policy = reply_policy
         self.reply_log: list[tuple[str, int]] = []  # (call key, reply bytes), for calibration
+        self.limits = LimitRecord()  # what the calibrated limits decided
         self.crashes = 0
         self.spent, self.cpu = spent_before, 0.0  # budget used; CPU of its ended processes
         self.exhausted: StudentError | None = None  # the budget ran out
@@ -256,6 +257,7 @@ class StudentSession:
             payload = watch.receive(self.process.reply_fd, call, cap)
         except watch.ReplyTooLarge as large:  # never read: the process is ended
             self._spend(call)
+            self.limits.stopped = True
             self.close()
             raise StudentReplyTooLarge(function, large.size, large.cap) from None
         except watch.Overrun as overrun:
@@ -271,6 +273,9 @@ class StudentSession:
         self.call_log.append((call_key, call.cpu))
         self.last_cpu_seconds = call.cpu
         self.reply_log.append((call_key, len(payload)))
+        measured = options.limit is None  # a cost check's own limit: no calibration moves it
+        cpu, wall = (call.cpu, call.wall - call.excused) if measured else (None, None)
+        self.limits.calls.append(FinishedCall(call_key, function, cpu, wall, len(payload)))
         try:
             reply = replies.decode_reply(payload, function, cap)
             if reply["ok"]:
@@ -285,6 +290,8 @@ class StudentSession:
     ) -> StudentError:
         """End the student's processes after ``kind`` of overrun; the error to raise."""
         self.close()
+        own_limit = options.limit is not None and kind != "budget"
+        self.limits.stopped |= kind in ("cpu", "wall", "budget") and not own_limit
         limits, budget = self.config.limits, self.timeouts.budget or 0.0
         sizes = (limits.memory_bytes, limits.tmp_bytes)
         error = watch.overrun_error(kind, function, limit, budget, *sizes)
