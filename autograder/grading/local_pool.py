@@ -10,12 +10,14 @@ starts from what its earlier attempts spent of its budget (``ledger``).
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from multiprocessing import get_context
+from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import Any
 
@@ -32,28 +34,46 @@ from autograder.grading.provisional import (
     provisional,
 )
 from autograder.grading.runner import GradeOptions
+from autograder.grading.scratch import Scratch
 from autograder.i18n import t
 from autograder.intake.submissions import Submission
 from autograder.isolation.policy import LimitRecord
+from autograder.isolation.sandbox import SandboxConfig
 
 MAX_POOL_RESTARTS = 3
 
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(assignment_dir: Path, slots: Any, seed: int) -> None:
+def _init_worker(assignment_dir: Path, slots: Any, seed: int, sandbox: SandboxConfig) -> None:
     _WORKER["assignment"] = load_assignment(assignment_dir)
     _WORKER["slot"] = slots.get()
+    _WORKER["sandbox"] = sandbox
+    _WORKER["next"] = Scratch.prestarted(sandbox, _WORKER["slot"])  # the first student's
+    Finalize(None, _close_next, exitpriority=10)  # at exit: its process ended, uid freed
     _WORKER["assignment"].prepare(seed)  # while the batch calibrates: not on a first student
+
+
+def _close_next() -> None:
+    _WORKER.pop("next").close()
 
 
 def _ready() -> None:
     """A task that only makes a pool process start (and run its initializer)."""
 
 
+def _scratch() -> Scratch:
+    """This student's scratch (prestarted during the last student), and the next one's
+    launched now: it boots while this student is graded (``scratch``)."""
+    scratch = _WORKER["next"]
+    _WORKER["next"] = Scratch.prestarted(_WORKER["sandbox"], _WORKER["slot"])
+    return scratch
+
+
 def grade_submission(submission: Submission, options: GradeOptions) -> tuple[Report, str]:
     """Runs in a pool process (its assignment and slot set by ``_init_worker``)."""
-    return grade_one(submission, _WORKER["assignment"], options, _WORKER["slot"])
+    assignment, slot = _WORKER["assignment"], _WORKER["slot"]
+    return grade_one(submission, assignment, options, slot, scratch=_scratch())
 
 
 Provisional = tuple[Report, str, LimitRecord]
@@ -61,8 +81,8 @@ Provisional = tuple[Report, str, LimitRecord]
 
 def grade_provisionally(submission: Submission, options: GradeOptions) -> Provisional:
     """Runs in a pool process: a grading beside the calibration, and its limits' record."""
-    record = LimitRecord()
-    graded = grade_one(submission, _WORKER["assignment"], options, _WORKER["slot"], limits=record)
+    assignment, slot, record = _WORKER["assignment"], _WORKER["slot"], LimitRecord()
+    graded = grade_one(submission, assignment, options, slot, limits=record, scratch=_scratch())
     return (*graded, record)
 
 
@@ -160,12 +180,14 @@ class LocalPool:
     def _beside(
         self, todo: list[Submission], calibration: Calibrating
     ) -> dict[Future[Provisional], Submission]:
-        """The first students (one per pool process) graded while the batch calibrates,
-        when it has no calibration yet (``provisional``)."""
-        if self.pool is None or calibration.known() is not None:
+        """The first students graded while the batch calibrates, when it has no calibration
+        yet (``provisional``): one per pool process, on the cores the calibration leaves
+        idle (more would only slow each other and the calibration down)."""
+        idle = (os.cpu_count() or 1) - 1
+        if self.pool is None or idle < 1 or calibration.known() is not None:
             return {}
         options = provisional(calibration.options)  # no ledger: a provisional run is no attempt
-        first = todo[: self.config.jobs]
+        first = todo[: min(self.config.jobs, idle)]
         return {self.pool.submit(grade_provisionally, s, options): s for s in first}
 
     def _collect(
@@ -204,5 +226,5 @@ def _pool(config: BatchConfig, assignment_dir: Path) -> ProcessPoolExecutor:
         max_workers=config.jobs,
         mp_context=context,
         initializer=_init_worker,
-        initargs=(assignment_dir, slots, config.options.seed),
+        initargs=(assignment_dir, slots, config.options.seed, config.options.sandbox),
     )

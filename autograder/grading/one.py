@@ -7,17 +7,15 @@ times set every student's time limits.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 import traceback
 from dataclasses import replace
-from pathlib import Path
 
 from autograder.core.results import FAILED, CheckResult, Report
 from autograder.grading.assignment import Assignment
 from autograder.grading.bounds import bounded
 from autograder.grading.runner import GradeOptions, grade_costed
+from autograder.grading.scratch import Scratch
 from autograder.i18n import t
 from autograder.intake.layout import Layout
 from autograder.intake.submissions import BadSubmission, Submission, lay_out_submission
@@ -44,6 +42,7 @@ def grade_one(
     tree: Tree | None = None,
     key: str = "",
     limits: LimitRecord | None = None,
+    scratch: Scratch | None = None,
 ) -> tuple[Report, str]:
     """Returns (report, grader error or ""); the one code path of every executor.
 
@@ -52,28 +51,25 @@ def grade_one(
     names this submission's attempts in ``options.ledger`` (by default its
     student id), so that its budget spans retries. ``limits`` receives what the
     limits decided; a provisional grading's report is left to be finished
-    (``provisional.settled``) once the calibration is known.
+    (``provisional.settled``) once the calibration is known. ``scratch``: the
+    folder to lay the submission out in (its process maybe started already),
+    closed here.
     """
     grader_started = time.process_time()
     try:
-        with tempfile.TemporaryDirectory(prefix="autograder-sub-") as scratch:
-            os.chmod(scratch, 0o755)  # the unprivileged sandbox user must read it
+        with scratch or Scratch(slot) as folder:
             try:
                 layout = lay_out_submission(
-                    submission,
-                    Path(scratch),
-                    assignment.modules,
-                    assignment.name,
-                    assignment.folder,
-                    tree,
+                    submission, folder, assignment.modules, assignment.name, assignment.folder, tree
                 )
             except BadSubmission as bad:
                 return failed_report(
                     assignment, options, t("error.unreadable_submission", options.lang, reason=bad)
                 ), ""
             key = key or submission.student
+            launcher = scratch.launcher_for(layout.folder) if scratch else None
             report, _, _ = grade_costed(
-                layout.folder, assignment, options, slot, key, limits=limits
+                layout.folder, assignment, options, slot, key, limits=limits, launcher=launcher
             )
             notes = report.notes + graded_notes(layout, options.lang)
             report = replace(report, graded_files=layout.graded, notes=notes)

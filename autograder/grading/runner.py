@@ -18,6 +18,7 @@ from autograder.isolation.policy import LimitRecord
 from autograder.isolation.replies import ReplyPolicy
 from autograder.isolation.sandbox import SandboxConfig
 from autograder.isolation.session import StudentSession, TimeoutPolicy
+from autograder.isolation.student_process import Launcher
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def grade_costed(
     reply_log: list[tuple[str, int]] | None = None,
     is_reference: bool = False,
     limits: LimitRecord | None = None,
+    launcher: Launcher | None = None,
 ) -> tuple[Report, list[tuple[str, float]], float]:
     """``grade_folder``, and what the submission cost (``session.spent``, seconds).
 
@@ -132,7 +134,8 @@ def grade_costed(
     from earlier attempts counts against its budget, and this one's is added.
     ``is_reference``: the code graded is the reference (calibration), whose
     own data are then what its checks expect. ``limits``, when given,
-    receives what the limits decided (``LimitRecord``).
+    receives what the limits decided (``LimitRecord``); ``launcher``: one
+    prestarted for ``folder`` (``grading/spare.py``).
     """
     started, grader_started = time.perf_counter(), time.process_time()
     timeouts = options.timeouts
@@ -148,6 +151,7 @@ def grade_costed(
         slot,
         spent_before=record.spent_before,
         reply_policy=options.replies,
+        launcher=launcher,
     ) as session:
         with language(options.lang):
             results = run_checks(

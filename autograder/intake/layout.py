@@ -119,6 +119,7 @@ def write(into: Path, name: str, data: bytes) -> None:
     if "/" in name or name in (".", ".."):
         raise ValueError(f"{shown(name)} is not a file name")
     fd = os.open(into / name, WRITE_FLAGS, 0o644)
+    os.fchmod(fd, 0o644)  # whatever the umask: the student's uid reads it (``Launcher.prestart``)
     with os.fdopen(fd, "wb") as stream:
         stream.write(data)
 

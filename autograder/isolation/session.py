@@ -53,12 +53,14 @@ class StudentSession:
         slot: int = 0,
         spent_before: float = 0.0,
         reply_policy: replies.ReplyPolicy = replies.ReplyPolicy(),
+        launcher: Launcher | None = None,
     ) -> None:
         self.folder = Path(folder).resolve()
         self.modules = modules
         self.config = config
         self.timeouts = timeouts
-        self.launcher = Launcher(self.folder, slot)  # the student's uid and readable code
+        # The student's uid and readable code (``launcher``: one prestarted for ``folder``).
+        self.launcher = launcher or Launcher(self.folder, slot)
         self.isolation = levels.resolve(config)
         self.process: StudentProcess | None = None
         self.import_failures: dict[str, dict[str, Any]] = {}

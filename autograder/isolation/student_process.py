@@ -78,6 +78,15 @@ class StudentProcess:
     ) -> StudentProcess:
         """Start one and wait until it is confined and ready; SandboxUnavailable
         when it dies or stalls first (that is the sandbox's failure)."""
+        process = cls.launch(isolation, folder, uid, limits)
+        process.confinement = process.ready(isolation, limits)
+        return process
+
+    @classmethod
+    def launch(
+        cls, isolation: Isolation, folder: Path, uid: int | None, limits: Limits
+    ) -> StudentProcess:
+        """Start one, not waiting for it to be ready (``ready`` does)."""
         request_r, request_w = os.pipe()
         reply_r, reply_w = os.pipe()
         os.set_blocking(request_w, False)
@@ -105,11 +114,11 @@ class StudentProcess:
         os.close(reply_w)
         accounts = accounting.StudentProcesses(popen, uid, known)
         tap = processes.OutputTap(popen.stdout)
-        process = cls(popen, request_w, reply_r, tap, scratch, accounts, shared, {})
-        process.confinement = process._await_ready(isolation, limits)
-        return process
+        return cls(popen, request_w, reply_r, tap, scratch, accounts, shared, {})
 
-    def _await_ready(self, isolation: Isolation, limits: Limits) -> dict[str, Any]:
+    def ready(self, isolation: Isolation, limits: Limits) -> dict[str, Any]:
+        """Wait until it is confined and ready: what its bootstrap applied. Its start
+        costs the CPU it used since it was launched (however long ago)."""
         call = watch.Watch(self.accounts, START_LIMIT, float("inf"), limits.memory_bytes)
         try:
             reply = plaindata.decode(watch.receive(self.reply_fd, call, READY_BYTES))
@@ -174,13 +183,29 @@ class Launcher:
         self.folder, self.slot = folder, slot
         self.lease: UidLease | None = None
         self._copy: tempfile.TemporaryDirectory[str] | None = None
+        self._early: tuple[Isolation, Limits, StudentProcess] | None = None
 
     @property
     def code(self) -> Path:
         """The folder the student's process imports from."""
         return Path(self._copy.name) if self._copy is not None else self.folder
 
+    def prestart(self, isolation: Isolation, limits: Limits) -> None:
+        """Launch the first process now, before the folder holds the submission (its uid
+        must be able to read what will be written there: no copy is made), so that it
+        boots while the grader does other work; ``start`` takes it once it is ready."""
+        self.lease = UidLease(self.slot)
+        process = StudentProcess.launch(isolation, self.folder, self.lease.uid, limits)
+        self._early = (isolation, limits, process)
+
     def start(self, isolation: Isolation, limits: Limits) -> StudentProcess:
+        if self._early is not None:
+            early_isolation, early_limits, process = self._early
+            self._early = None
+            if (early_isolation, early_limits) == (isolation, limits):
+                process.confinement = process.ready(isolation, limits)
+                return process
+            process.end()
         if self.lease is None:
             self.lease = UidLease(self.slot)
             if self.lease.uid is not None and self.folder.is_dir():  # its uid reads them
@@ -188,6 +213,9 @@ class Launcher:
         return StudentProcess.start(isolation, self.code, self.lease.uid, limits)
 
     def release(self) -> None:
+        if self._early is not None:
+            self._early[2].end()
+            self._early = None
         if self.lease is not None:
             self.lease.release()
             self.lease = None

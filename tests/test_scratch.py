@@ -1,0 +1,111 @@
+"""A student's process started before the submission is in its folder (grading/scratch.py).
+
+On the real sandbox: the early process imports what is written after it
+started, whatever the grader's umask, and is the one the session uses; one
+never used ends with its uid and folder; and a whole batch of pool
+processes, each starting the next student early, leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from adversarial_harness import grade_command, processes_with, read_reports
+
+from autograder.grading import cache
+from autograder.grading.scratch import Scratch
+from autograder.intake.layout import write
+from autograder.isolation.sandbox import Limits, SandboxConfig
+from autograder.isolation.session import StudentSession, TimeoutPolicy
+from autograder.isolation.uids import FIRST_UID, LOCK_DIR
+
+REPO = Path(__file__).resolve().parents[1]
+SOLUTION = REPO / "solutions" / "backprop"
+SANDBOX = SandboxConfig("auto")
+STUDENT = "import os\n\n\ndef pid():\n    return os.getpid()\n"
+
+
+def test_an_early_process_runs_what_is_written_after_it_started() -> None:
+    scratch = Scratch.prestarted(SANDBOX, 0)
+    assert scratch.launcher is not None
+    early = scratch.launcher._early
+    assert early is not None and not any(scratch.path.iterdir())
+    launched = early[2].popen.pid
+    mask = os.umask(0o077)  # a grader's private umask: the student's uid must still read it
+    try:
+        write(scratch.path, "student.py", STUDENT.encode())
+    finally:
+        os.umask(mask)
+    with scratch as folder:
+        launcher = scratch.launcher_for(folder)
+        with StudentSession(folder, ["student"], SANDBOX, launcher=launcher) as session:
+            session.begin_check("a check")
+            assert session.call("student.pid")["value"] > 0
+            assert session.process is not None and session.process.popen.pid == launched
+    assert not scratch.path.exists()
+
+
+def test_an_early_process_for_other_limits_is_ended_and_a_fresh_one_started() -> None:
+    scratch = Scratch.prestarted(SANDBOX, 0)
+    assert scratch.launcher is not None and scratch.launcher._early is not None
+    launched = scratch.launcher._early[2].popen
+    (scratch.path / "student.py").write_text(STUDENT)
+    other = SandboxConfig("auto", Limits(memory_bytes=Limits().memory_bytes // 2))
+    with scratch as folder:
+        launcher, timeouts = scratch.launcher, TimeoutPolicy()
+        with StudentSession(folder, ["student"], other, timeouts, launcher=launcher) as session:
+            session.begin_check("a check")
+            session.call("student.pid")
+            assert session.process is not None and session.process.popen.pid != launched.pid
+        assert launched.poll() is not None
+
+
+def test_an_early_process_never_used_ends_with_its_uid_and_folder() -> None:
+    scratch = Scratch.prestarted(SANDBOX, 0)
+    assert scratch.launcher is not None and scratch.launcher._early is not None
+    popen, lease = scratch.launcher._early[2].popen, scratch.launcher.lease
+    assert lease is not None
+    scratch.close()
+    assert popen.poll() is not None and not scratch.path.exists()
+    if lease.uid is not None:  # a root grader: the uid's lock is free again
+        fd = os.open(LOCK_DIR / str(lease.uid), os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(fd)
+        assert lease.uid >= FIRST_UID
+
+
+def test_a_batch_starting_each_next_student_early_grades_all_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under a private umask, five students on two pool processes: each process
+    grades one while the next one's process boots; all get full marks, and no
+    scratch folder or student process outlives the batch."""
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    submissions = tmp_path / "class"
+    for name in ("a", "b", "c", "d", "e"):
+        (submissions / name).mkdir(parents=True)
+        for module in ("layers.py", "xor.py"):
+            shutil.copy(SOLUTION / module, submissions / name / module)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    command = grade_command(submissions, tmp_path / "out", "-j", "2")
+    done = subprocess.run(
+        ["sh", "-c", 'umask 077 && exec "$@"', "sh", *command],
+        env={**os.environ, "TMPDIR": str(scratch)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert {s: r["score"] for s, r in read_reports(tmp_path / "out").items()} == dict.fromkeys(
+        "abcde", 47.0
+    )
+    assert list(scratch.iterdir()) == []
+    assert processes_with(str(scratch)) == []
