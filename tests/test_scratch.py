@@ -18,6 +18,9 @@ import pytest
 from adversarial_harness import grade_command, processes_with, read_reports
 
 from autograder.grading import cache
+from autograder.grading.config import BatchConfig
+from autograder.grading.local_pool import early_starts
+from autograder.grading.runner import GradeOptions
 from autograder.grading.scratch import Scratch
 from autograder.intake.layout import write
 from autograder.isolation.sandbox import Limits, SandboxConfig
@@ -84,8 +87,8 @@ def test_an_early_process_never_used_ends_with_its_uid_and_folder() -> None:
 def test_a_batch_starting_each_next_student_early_grades_all_and_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Under a private umask, five students on two pool processes: each process
-    grades one while the next one's process boots; all get full marks, and no
+    """Under a private umask, five students on one pool process (a core left idle):
+    it grades each while the next one's process boots; all get full marks, and no
     scratch folder or student process outlives the batch."""
     monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
     submissions = tmp_path / "class"
@@ -95,7 +98,7 @@ def test_a_batch_starting_each_next_student_early_grades_all_and_leaves_nothing(
             shutil.copy(SOLUTION / module, submissions / name / module)
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    command = grade_command(submissions, tmp_path / "out", "-j", "2")
+    command = grade_command(submissions, tmp_path / "out", "-j", "1")
     done = subprocess.run(
         ["sh", "-c", 'umask 077 && exec "$@"', "sh", *command],
         env={**os.environ, "TMPDIR": str(scratch)},
@@ -109,3 +112,12 @@ def test_a_batch_starting_each_next_student_early_grades_all_and_leaves_nothing(
     )
     assert list(scratch.iterdir()) == []
     assert processes_with(str(scratch)) == []
+
+
+@pytest.mark.parametrize(("jobs", "cores", "early"), [(1, 2, True), (2, 2, False), (3, 8, True)])
+def test_next_students_start_early_only_on_a_core_the_pool_leaves_idle(
+    monkeypatch: pytest.MonkeyPatch, jobs: int, cores: int, early: bool
+) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    config = BatchConfig(SOLUTION, GradeOptions(sandbox=SANDBOX), jobs=jobs)
+    assert (early_starts(config) == SANDBOX) is early

@@ -123,9 +123,9 @@ def worst_mismatch(name: str, got: Any, expected: Any, atol: float, rtol: float)
     with np.errstate(over="ignore", invalid="ignore"):
         error = np.abs(got_array - expected_array)
         excess = error - (atol + rtol * np.abs(expected_array))
-        excess = np.where(np.isnan(excess), np.inf, excess)
-        if excess.size == 0 or excess.max() <= 0:
+        if excess.size == 0 or excess.max() <= 0:  # a NaN is the max, and not <= 0
             return None
+        excess = np.where(np.isnan(excess), np.inf, excess)
         index = np.unravel_index(int(np.argmax(excess)), excess.shape) if excess.ndim else ()
         g, e = float(got_array[index]), float(expected_array[index])
         rel = float(abs(g - e) / max(abs(e), np.finfo(float).tiny))

@@ -45,12 +45,16 @@ MAX_POOL_RESTARTS = 3
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(assignment_dir: Path, slots: Any, seed: int, sandbox: SandboxConfig) -> None:
+def _init_worker(
+    assignment_dir: Path, slots: Any, seed: int, sandbox: SandboxConfig | None
+) -> None:
+    """``sandbox``: where to start each next student's process early (None: never)."""
     _WORKER["assignment"] = load_assignment(assignment_dir)
     _WORKER["slot"] = slots.get()
     _WORKER["sandbox"] = sandbox
-    _WORKER["next"] = Scratch.prestarted(sandbox, _WORKER["slot"])  # the first student's
-    Finalize(None, _close_next, exitpriority=10)  # at exit: its process ended, uid freed
+    if sandbox is not None:
+        _WORKER["next"] = Scratch.prestarted(sandbox, _WORKER["slot"])  # the first student's
+        Finalize(None, _close_next, exitpriority=10)  # at exit: its process ended, uid freed
     _WORKER["assignment"].prepare(seed)  # while the batch calibrates: not on a first student
 
 
@@ -62,9 +66,11 @@ def _ready() -> None:
     """A task that only makes a pool process start (and run its initializer)."""
 
 
-def _scratch() -> Scratch:
+def _scratch() -> Scratch | None:
     """This student's scratch (prestarted during the last student), and the next one's
     launched now: it boots while this student is graded (``scratch``)."""
+    if _WORKER["sandbox"] is None:
+        return None
     scratch = _WORKER["next"]
     _WORKER["next"] = Scratch.prestarted(_WORKER["sandbox"], _WORKER["slot"])
     return scratch
@@ -217,6 +223,13 @@ def started(config: BatchConfig, assignment_dir: Path) -> ProcessPoolExecutor:
     return pool
 
 
+def early_starts(config: BatchConfig) -> SandboxConfig | None:
+    """Where the pool processes start each next student's process early: only while the
+    pool leaves a core idle for it to boot on (measured: at -j 1 on 2 cores a student's
+    wall time falls by about a sixth; with every core busy it only adds contention)."""
+    return config.options.sandbox if config.jobs < (os.cpu_count() or 1) else None
+
+
 def _pool(config: BatchConfig, assignment_dir: Path) -> ProcessPoolExecutor:
     context = get_context("spawn")
     slots = context.Queue()
@@ -226,5 +239,5 @@ def _pool(config: BatchConfig, assignment_dir: Path) -> ProcessPoolExecutor:
         max_workers=config.jobs,
         mp_context=context,
         initializer=_init_worker,
-        initargs=(assignment_dir, slots, config.options.seed, config.options.sandbox),
+        initargs=(assignment_dir, slots, config.options.seed, early_starts(config)),
     )

@@ -147,27 +147,33 @@ def receive(fd: int, watch: Watch, cap: int) -> bytes:
     EOFError when the pipe closes first; ReplyTooLarge when the announced
     size is above ``cap`` (the grader never reads or allocates it). What is
     already in the pipe is read without a wait (a reply's body follows its
-    header at once): the grader's own cost per call is part of every batch.
+    header at once), straight into one buffer of the announced size: the
+    grader's own cost per call is part of every batch.
     """
-    buffer, size = bytearray(), None
-    while size is None or len(buffer) < size:
-        want = HEADER_BYTES - len(buffer) if size is None else min(size - len(buffer), CHUNK)
+    header = bytearray(HEADER_BYTES)
+    _fill(fd, watch, memoryview(header))
+    size = int.from_bytes(header, "little")
+    if size > cap:
+        raise ReplyTooLarge(size, cap)
+    body = bytearray(size)
+    _fill(fd, watch, memoryview(body))
+    watch.look(force=True)
+    return body  # type: ignore[return-value]  # read as bytes, never changed
+
+
+def _fill(fd: int, watch: Watch, view: memoryview) -> None:
+    """Read into ``view`` until it is full; EOFError when the pipe closes first."""
+    filled = 0
+    while filled < len(view):
         watch.look()
         try:
-            chunk = os.read(fd, want)
+            count = os.readv(fd, [view[filled : filled + CHUNK]])
         except BlockingIOError:
             watch.wait(fd)
             continue
-        if not chunk:
+        if count == 0:
             raise EOFError
-        buffer += chunk
-        if size is None and len(buffer) == HEADER_BYTES:
-            size = int.from_bytes(buffer, "little")
-            if size > cap:
-                raise ReplyTooLarge(size, cap)
-            buffer.clear()
-    watch.look(force=True)
-    return bytes(buffer)
+        filled += count
 
 
 def overrun_error(
