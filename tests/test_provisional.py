@@ -10,19 +10,23 @@ it (a trainer that never returns: graded again under the calibrated limits).
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from adversarial_harness import read_reports, run_grade
+from adversarial_harness import read_reports
 
 from autograder.checks.suite import FromReference
 from autograder.core.results import PASSED, CheckResult, Report
 from autograder.grading import cache
 from autograder.grading.assignment import load_assignment
+from autograder.grading.batch import grade_batch
 from autograder.grading.calibration import Calibrating
+from autograder.grading.config import BatchConfig
 from autograder.grading.one import grade_one
 from autograder.grading.provisional import (
     finished,
@@ -169,6 +173,8 @@ def test_a_student_a_limit_stopped_beside_the_calibration_is_graded_again_after_
     beside, error = grade_while_calibrating(submission, assignment, calibration)
     after, _ = grade_one(submission, assignment, calibration(), 0)  # the same calibration
     assert error == "" and comparable(beside) == comparable(after)
+    # The discarded run's processes count in the student's CPU (a class's floor).
+    assert beside.timing["student_cpu"] > after.timing["student_cpu"] + 1.0
     stopped = [c for c in after.results if "CPU time" in c.message]
     assert stopped and all(not c.passed for c in stopped)
 
@@ -176,23 +182,29 @@ def test_a_student_a_limit_stopped_beside_the_calibration_is_graded_again_after_
 def test_a_batch_graded_beside_its_calibration_writes_what_a_calibrated_one_does(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The pool: each of its processes grades a student while the batch calibrates
-    (here one kept, one stopped and graded again); a second run, calibrated from
-    the cache at once, writes the same verdicts and the same messages."""
+    """The pool: with cores to spare (4, as far as the batch knows), each of its two
+    processes grades a student while the batch calibrates, one kept and one stopped
+    and graded again (its discarded run's CPU counted); a second run, calibrated
+    from the cache at once, writes the same verdicts and the same messages."""
     monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
     submissions = tmp_path / "class"
     submissions.mkdir()
     student(submissions)
     endless = student(tmp_path, ("for _ in range(epochs):", "while True:"))
     shutil.copytree(endless.path, submissions / "bob")
-    cold = run_grade(submissions, tmp_path / "cold", "-j", "2")
-    assert (tmp_path / "cache").exists() and cold.returncode == 0, cold.stderr
-    warm = run_grade(submissions, tmp_path / "warm", "-j", "2")
-    assert warm.returncode == 0, warm.stderr
+    config = BatchConfig(SOLUTION, GradeOptions(sandbox=SandboxConfig("auto")), jobs=2)
+    grade_batch(submissions, tmp_path / "cold", config)
+    assert (tmp_path / "cache").exists()
+    grade_batch(submissions, tmp_path / "warm", config)
     first, second = read_reports(tmp_path / "cold"), read_reports(tmp_path / "warm")
     assert sorted(first) == ["alice", "bob"]
     for name in first:
-        for document in (first[name], second[name]):
-            document.pop("seconds"), document.pop("timing", None)
+        first[name].pop("seconds"), second[name].pop("seconds")
     assert first == second
     assert first["alice"]["score"] == 47 and first["bob"]["status"] == "timeout"
+    cpu = [
+        json.loads((tmp_path / run / "timings.json").read_text())["students"]["bob"]["student_cpu"]
+        for run in ("cold", "warm")
+    ]
+    assert cpu[0] > cpu[1] + 1.0  # the discarded run's at least the floor, counted

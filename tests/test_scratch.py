@@ -114,10 +114,19 @@ def test_a_batch_starting_each_next_student_early_grades_all_and_leaves_nothing(
     assert processes_with(str(scratch)) == []
 
 
-@pytest.mark.parametrize(("jobs", "cores", "early"), [(1, 2, True), (2, 2, False), (3, 8, True)])
-def test_next_students_start_early_only_on_a_core_the_pool_leaves_idle(
-    monkeypatch: pytest.MonkeyPatch, jobs: int, cores: int, early: bool
+@pytest.mark.parametrize(
+    ("jobs", "cores", "isolation", "early"),
+    [
+        (1, 2, "auto", True),
+        (2, 2, "auto", False),  # every core busy: booting early only adds contention
+        (3, 8, "auto", True),
+        (1, 2, "none", False),  # no isolation: the next folder exists only when graded
+    ],
+)
+def test_next_students_start_early_only_isolated_on_a_core_the_pool_leaves_idle(
+    monkeypatch: pytest.MonkeyPatch, jobs: int, cores: int, isolation: str, early: bool
 ) -> None:
     monkeypatch.setattr(os, "cpu_count", lambda: cores)
-    config = BatchConfig(SOLUTION, GradeOptions(sandbox=SANDBOX), jobs=jobs)
-    assert (early_starts(config) == SANDBOX) is early
+    sandbox = SandboxConfig(isolation)
+    config = BatchConfig(SOLUTION, GradeOptions(sandbox=sandbox), jobs=jobs)
+    assert (early_starts(config) == sandbox) is early

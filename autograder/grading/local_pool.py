@@ -29,6 +29,7 @@ from autograder.grading.ledger import FileLedger
 from autograder.grading.one import Graded, failed_report, grade_one
 from autograder.grading.provisional import (
     can_overlap,
+    counting,
     finished,
     grade_while_calibrating,
     provisional,
@@ -37,8 +38,9 @@ from autograder.grading.runner import GradeOptions
 from autograder.grading.scratch import Scratch
 from autograder.i18n import t
 from autograder.intake.submissions import Submission
+from autograder.isolation.levels import resolve
 from autograder.isolation.policy import LimitRecord
-from autograder.isolation.sandbox import SandboxConfig
+from autograder.isolation.sandbox import SandboxConfig, SandboxUnavailable
 
 MAX_POOL_RESTARTS = 3
 
@@ -92,14 +94,17 @@ def grade_provisionally(submission: Submission, options: GradeOptions) -> Provis
     return (*graded, record)
 
 
-def kept(future: Future[Provisional], calibrated: GradeOptions) -> tuple[Report, str] | None:
-    """A provisional grading as it stands under ``calibrated``; None: grade it again."""
+def kept(
+    future: Future[Provisional], calibrated: GradeOptions
+) -> tuple[tuple[Report, str] | None, float]:
+    """A provisional grading as it stands under ``calibrated`` (None: grade it again),
+    and the CPU time its student's processes used."""
     try:
         report, error, record = future.result()
     except BrokenProcessPool:
-        return None
+        return None, 0.0
     standing = finished((report, error), record, calibrated)
-    return None if standing is None else (standing, "")
+    return (None if standing is None else (standing, "")), report.timing.get("student_cpu", 0.0)
 
 
 def resubmitted(
@@ -165,6 +170,7 @@ class LocalPool:
         early = self._beside(todo, calibration)  # while the batch calibrates, in this thread
         options = replace(calibration(), ledger=FileLedger(self.ledger_dir.name))
         attempts = {s.student: 0 for s in todo}
+        discarded: dict[str, float] = {}  # CPU of a provisional grading graded again
         remaining = todo[len(early) :]
         while remaining or early:
             pool, self.pool = self.pool or _pool(self.config, self.assignment.folder), None
@@ -178,10 +184,14 @@ class LocalPool:
                         submission = futures.pop(future)
                         if early.pop(future, None) is None:
                             result = self._collect(future, submission, attempts, remaining)
-                        elif (result := kept(future, options)) is None:  # grade it again
-                            futures.update(resubmitted(pool, submission, options, remaining))
+                        else:
+                            result, cpu = kept(future, options)
+                            if result is None:  # grade it again, its CPU counted still
+                                discarded[submission.student] = cpu
+                                futures.update(resubmitted(pool, submission, options, remaining))
                         if result is not None:
-                            yield (submission, *result)
+                            report = counting(result[0], discarded.pop(submission.student, 0.0))
+                            yield (submission, report, result[1])
 
     def _beside(
         self, todo: list[Submission], calibration: Calibrating
@@ -226,8 +236,15 @@ def started(config: BatchConfig, assignment_dir: Path) -> ProcessPoolExecutor:
 def early_starts(config: BatchConfig) -> SandboxConfig | None:
     """Where the pool processes start each next student's process early: only while the
     pool leaves a core idle for it to boot on (measured: at -j 1 on 2 cores a student's
-    wall time falls by about a sixth; with every core busy it only adds contention)."""
-    return config.options.sandbox if config.jobs < (os.cpu_count() or 1) else None
+    wall time falls by about a sixth; with every core busy it only adds contention),
+    and never without isolation, where only a uid (or nothing) keeps the student
+    graded now out of the next one's folder."""
+    sandbox = config.options.sandbox
+    try:
+        isolated = resolve(sandbox).level != "none"
+    except SandboxUnavailable:
+        return None  # each student's own start says why
+    return sandbox if isolated and config.jobs < (os.cpu_count() or 1) else None
 
 
 def _pool(config: BatchConfig, assignment_dir: Path) -> ProcessPoolExecutor:

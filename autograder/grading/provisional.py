@@ -103,6 +103,16 @@ def finished(
     return settled(report, calibrated)
 
 
+def counting(report: Report, discarded_cpu: float) -> Report:
+    """``report``, its student's CPU time counting a discarded grading beside the
+    calibration: the processes ran, and a class's floor counts every one."""
+    if not discarded_cpu:
+        return report
+    timing = dict(report.timing)
+    timing["student_cpu"] = timing.get("student_cpu", 0.0) + discarded_cpu
+    return replace(report, timing=timing)
+
+
 def grade_while_calibrating(
     submission: Submission, assignment: Assignment, calibration: Calibrating
 ) -> tuple[Report, str]:
@@ -116,5 +126,6 @@ def grade_while_calibrating(
         calibrated = calibrating.result()
     report = finished(graded, record, calibrated)
     if report is None:
-        return grade_one(submission, assignment, calibrated, 0)
+        again, error = grade_one(submission, assignment, calibrated, 0)
+        return counting(again, graded[0].timing.get("student_cpu", 0.0)), error
     return report, ""
