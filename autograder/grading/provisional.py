@@ -19,9 +19,12 @@ Otherwise, or after a grader error, the student is graded again under the
 calibrated limits, as without this module. The price is the rare student
 stopped provisionally: graded twice.
 
-The provisional run is beside the calibration in this process (threads:
-both spend most of their time waiting for their student processes), so it
-needs students told apart by uid or PID namespace (``can_overlap``).
+A pool grades its first students so in its processes, on the cores the
+calibration leaves idle (``local_pool``); a one-student class grades its
+student in a thread of this process (both mostly wait for their student
+processes), which needs the two students told apart by uid or PID namespace
+(``can_overlap``). The CPU time of a run graded again still counts in the
+student's timing (``counting``): a class's floor counts every process.
 """
 
 from __future__ import annotations
@@ -53,7 +56,8 @@ def provisional(options: GradeOptions) -> GradeOptions:
     """``options`` before calibration, as a provisional run uses them: the least limits
     a calibration can set (every call's at the floor, the budget at its floor), no
     per-call reply caps or reference data yet. A call a calibration would allow longer
-    is stopped at the floor and graded again: an endless loop costs the floor twice."""
+    is stopped at the floor and graded again: an endless loop costs its provisional
+    run (the floor for each function it hangs in) on top of its grading."""
     timeouts = replace(options.timeouts, factor=0.0, default=0.0).with_budget(0.0)
     return replace(options, timeouts=timeouts, provisional=True)
 
