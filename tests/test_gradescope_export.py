@@ -213,3 +213,27 @@ def test_the_bundle_ships_the_reference_calibrated_for_this_engine_and_seed(sour
     assert from_shipped({**document, "engine": "0" * 64}, assignment, options) is None
     assert from_shipped({**document, "assignment": "0" * 64}, assignment, options) is None
     assert from_shipped("not a document", assignment, options) is None
+
+
+def test_a_bundle_without_its_calibration_grades_beside_the_reference_calibrated_there(
+    source: Path, tmp_path: Path
+) -> None:
+    """A bundle whose calibration does not apply (another engine, seed or assignment, or
+    none shipped) grades the reference in the container, the submission beside it:
+    the same verdicts and messages as from the shipped calibration, for a correct and
+    for a buggy student."""
+    unshipped = tmp_path / "unshipped"
+    shutil.copytree(source, unshipped, symlinks=True)
+    (unshipped / "calibration.json").unlink()
+    for name, edit in (("correct", ("", "")), ("buggy", BUG)):
+        files(tmp_path / name / "shipped" / "submission", edit)
+        files(tmp_path / name / "here" / "submission", edit)
+        shipped = run_autograder(source, tmp_path / name / "shipped")
+        here = run_autograder(unshipped, tmp_path / name / "here")
+        assert shipped[0].returncode == here[0].returncode == 0, here[0].stderr
+        verdicts = [
+            [(t["name"], t["score"], t["status"], t.get("output")) for t in run[1]["tests"]]
+            for run in (shipped, here)
+        ]
+        assert verdicts[0] == verdicts[1]
+        assert here[1]["extra_data"]["timing"]["student_cpu"] > 0

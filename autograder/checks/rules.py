@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -178,19 +179,23 @@ class Trajectory:
 
 
 _CACHE: OrderedDict[tuple[str, Rule], Trajectory] = OrderedDict()
+# Students graded in threads of one process (a Dask worker, a student graded beside
+# the calibration) share the cache: an eviction must not fall between a look and a move.
+_CACHE_LOCK = threading.Lock()
 
 
 def trajectory(setup: Setup, rule: Rule) -> Trajectory:
     """The cached run of ``rule`` from ``setup`` (extended, never recomputed)."""
     key = (setup.key, rule)
-    found = _CACHE.get(key)
-    if found is None:
-        found = _CACHE[key] = Trajectory(setup, rule)
-        while len(_CACHE) > CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    else:
-        _CACHE.move_to_end(key)
-    return found
+    with _CACHE_LOCK:
+        found = _CACHE.get(key)
+        if found is None:
+            found = _CACHE[key] = Trajectory(setup, rule)
+            while len(_CACHE) > CACHE_SIZE:
+                _CACHE.popitem(last=False)
+        else:
+            _CACHE.move_to_end(key)
+        return found
 
 
 def recorded(run: Trajectory, recording: Recording, epoch: int) -> float:

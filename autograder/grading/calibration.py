@@ -153,8 +153,10 @@ class Calibrating:
     used as is, and only an unknown one is worth grading beside (``provisional``).
     """
 
-    def __init__(self, assignment: Assignment, options: GradeOptions) -> None:
-        self.assignment, self.options = assignment, options
+    def __init__(
+        self, assignment: Assignment, options: GradeOptions, use_cache: bool = True
+    ) -> None:
+        self.assignment, self.options, self.use_cache = assignment, options, use_cache
         self.seconds = 0.0  # the measurement's wall time (0.0 when cached)
         self._lock = threading.Lock()
         self._calibrated: GradeOptions | None = None
@@ -162,7 +164,7 @@ class Calibrating:
     def known(self) -> GradeOptions | None:
         """The calibrated options, when made or cached already; else None."""
         with self._lock:
-            if self._calibrated is None:
+            if self._calibrated is None and self.use_cache:
                 found = cached(self.assignment, self.options)
                 self._calibrated = None if found is None else applied(self.options, found)
             return self._calibrated
@@ -172,7 +174,7 @@ class Calibrating:
         with self._lock:
             if self._calibrated is None:
                 started = time.perf_counter()
-                self._calibrated = calibrate(self.assignment, self.options)
+                self._calibrated = calibrate(self.assignment, self.options, self.use_cache)
                 self.seconds = time.perf_counter() - started
             return self._calibrated
 

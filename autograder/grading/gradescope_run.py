@@ -30,8 +30,9 @@ from typing import Any
 from autograder.core.errors import AutograderError
 from autograder.core.files import PUBLIC, write_atomically
 from autograder.grading.assignment import Assignment, load_assignment
-from autograder.grading.calibration import applied, calibrate, from_shipped
+from autograder.grading.calibration import Calibrating, applied, from_shipped
 from autograder.grading.one import grade_one
+from autograder.grading.provisional import grade_alone
 from autograder.grading.runner import GradeOptions
 from autograder.intake.submissions import Submission
 from autograder.isolation.sandbox import ENGINE_DIR, SandboxConfig, SandboxUnavailable
@@ -69,8 +70,13 @@ def grade(root: Path) -> dict[str, Any]:
         lang=str(config.get("lang", "en")),  # the students' feedback, in results.json
     )
     assignment.prepare_in_background(options.seed)
-    options = shipped_or_calibrated(source / CALIBRATION, assignment, options)
-    report, grader_error = grade_one(submission_in(root / "submission"), assignment, options, 0)
+    submission = submission_in(root / "submission")
+    shipped = shipped_calibration(source / CALIBRATION, assignment, options)
+    if shipped is not None:
+        report, grader_error = grade_one(submission, assignment, shipped, 0)
+    else:  # one container, one run: calibrated here (not cached), graded beside it
+        calibration = Calibrating(assignment, options, use_cache=False)
+        report, grader_error = grade_alone(submission, assignment, calibration)
     document = results_json(report)
     document["extra_data"] = {
         "sandboxed": report.sandboxed,
@@ -85,21 +91,19 @@ def grade(root: Path) -> dict[str, Any]:
     return document
 
 
-def shipped_or_calibrated(
+def shipped_calibration(
     path: Path, assignment: Assignment, options: GradeOptions
-) -> GradeOptions:
-    """The calibration the export shipped (made by this engine, for this assignment and
-    seed), else the reference graded here. Its limits are generous multiples of the
-    reference's times on the instructor's machine; the cost checks re-time their calls
-    here, on every submission."""
+) -> GradeOptions | None:
+    """``options`` calibrated as the export shipped (made by this engine, for this
+    assignment and seed), else None: the reference is graded here. Its limits are
+    generous multiples of the reference's times on the instructor's machine; the
+    cost checks re-time their calls here, on every submission."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         document = None
     calibration = from_shipped(document, assignment, options)
-    if calibration is None:
-        return calibrate(assignment, options, use_cache=False)  # one container, one run
-    return applied(options, calibration)
+    return None if calibration is None else applied(options, calibration)
 
 
 def main() -> int:

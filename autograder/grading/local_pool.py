@@ -28,10 +28,9 @@ from autograder.grading.config import BatchConfig
 from autograder.grading.ledger import FileLedger
 from autograder.grading.one import Graded, failed_report, grade_one
 from autograder.grading.provisional import (
-    can_overlap,
     counting,
     finished,
-    grade_while_calibrating,
+    grade_alone,
     provisional,
 )
 from autograder.grading.runner import GradeOptions
@@ -137,14 +136,8 @@ class InProcess:
         pass
 
     def grade(self, todo: list[Submission], calibration: Calibrating) -> Iterator[Graded]:
-        options = calibration.known()
-        if options is None and len(todo) == 1 and can_overlap(calibration.options):
-            # Not yet calibrated: the one student is graded beside the calibration.
-            yield (todo[0], *grade_while_calibrating(todo[0], self.assignment, calibration))
-            return
-        options = options or calibration()
-        for submission in todo:
-            yield (submission, *grade_one(submission, self.assignment, options, 0))
+        for submission in todo:  # one (a pool would cost more): beside its calibration
+            yield (submission, *grade_alone(submission, self.assignment, calibration))
 
 
 class LocalPool:

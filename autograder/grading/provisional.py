@@ -133,3 +133,14 @@ def grade_while_calibrating(
         again, error = grade_one(submission, assignment, calibrated, 0)
         return counting(again, graded[0].timing.get("student_cpu", 0.0)), error
     return report, ""
+
+
+def grade_alone(
+    submission: Submission, assignment: Assignment, calibration: Calibrating
+) -> tuple[Report, str]:
+    """One submission (a one-student class, a Gradescope run): under its calibration when
+    known already, else beside it where two students can be told apart, else after it."""
+    options = calibration.known()
+    if options is None and can_overlap(calibration.options):
+        return grade_while_calibrating(submission, assignment, calibration)
+    return grade_one(submission, assignment, options or calibration(), 0)
