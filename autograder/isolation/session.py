@@ -41,7 +41,8 @@ class StudentSession:
 
     ``spent_before`` is what earlier attempts at the same submission spent
     of its budget (a retry after the grading process died), where known;
-    ``reply_policy`` caps each reply's size (``replies``).
+    ``reply_policy`` caps each reply's size (``replies``); ``launcher``: one
+    prestarted for ``folder`` (``grading/scratch.py``).
     """
 
     def __init__(
@@ -59,8 +60,7 @@ class StudentSession:
         self.modules = modules
         self.config = config
         self.timeouts = timeouts
-        # The student's uid and readable code (``launcher``: one prestarted for ``folder``).
-        self.launcher = launcher or Launcher(self.folder, slot)
+        self.launcher = launcher or Launcher(self.folder, slot)  # its uid, readable code
         self.isolation = levels.resolve(config)
         self.process: StudentProcess | None = None
         self.import_failures: dict[str, dict[str, Any]] = {}
@@ -176,14 +176,8 @@ class StudentSession:
         account of them (its word only); ``call``, the grader's id of the call.
         """
         function = f"{target}.{method}" if method else target
-        request = {
-            "op": "call",
-            "target": target,
-            "handle": handle,
-            "method": method,
-            "args": list(args),
-            "kwargs": kwargs,
-        }
+        request: dict[str, Any] = {"op": "call", "target": target, "handle": handle}
+        request.update(method=method, args=list(args), kwargs=kwargs)
         if call_options.trusted:
             request.update(trusted=list(call_options.trusted), trusted_source=trusted_source())
         return self.request(request, function, call_options)
