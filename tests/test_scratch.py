@@ -130,3 +130,57 @@ def test_next_students_start_early_only_isolated_on_a_core_the_pool_leaves_idle(
     sandbox = SandboxConfig(isolation)
     config = BatchConfig(SOLUTION, GradeOptions(sandbox=sandbox), jobs=jobs)
     assert (early_starts(config) == sandbox) is early
+
+
+PLANTER = """
+import os as _os
+
+_TMP = "@TMP@"
+_found = _planted = 0
+for _root in {_TMP, "/tmp", _os.environ.get("TMPDIR", "/tmp")}:
+    try:
+        _entries = _os.listdir(_root)
+    except OSError:
+        continue
+    for _entry in _entries:
+        if _entry.startswith("autograder-sub-"):
+            _found += 1
+            try:
+                with open(_os.path.join(_root, _entry, "xor.py"), "x") as _file:
+                    _file.write("raise SystemExit('planted')\\n")
+                _planted += 1
+            except OSError:
+                pass
+print(f"planter: found {_found} scratch folders, planted {_planted}")
+"""
+
+
+@pytest.mark.parametrize("level", ["bwrap", "landlock"])
+def test_a_student_cannot_reach_the_next_students_early_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, level: str
+) -> None:
+    """The attack on early starts: while the first student is graded, the second one's
+    process waits in its empty scratch folder. The first student's code looks for such
+    folders (in the grader's TMPDIR, whose path it is given, and in /tmp) and writes a
+    module into each it finds. It plants nothing: the second student gets full marks."""
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    submissions = tmp_path / "class"
+    for name in ("a-planter", "b-next"):
+        (submissions / name).mkdir(parents=True)
+        for module in ("layers.py", "xor.py"):
+            shutil.copy(SOLUTION / module, submissions / name / module)
+    layers = submissions / "a-planter" / "layers.py"
+    layers.write_text(PLANTER.replace("@TMP@", str(scratch)) + layers.read_text())
+    command = grade_command(submissions, tmp_path / "out", "-j", "1", "--isolation", level)
+    done = subprocess.run(
+        command, env={**os.environ, "TMPDIR": str(scratch)}, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    reports = read_reports(tmp_path / "out")
+    assert reports["b-next"]["score"] == 47.0
+    printed = "".join(c["output"] for c in reports["a-planter"]["checks"])
+    lines = [line for line in printed.splitlines() if line.startswith("planter:")]
+    assert lines and all(line.endswith("planted 0") for line in lines)
+    assert not [p for p in scratch.rglob("xor.py") if "planted" in p.read_text()]
