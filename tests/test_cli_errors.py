@@ -242,3 +242,23 @@ def test_results_of_two_assignments_are_never_exported_as_one(
     result = run(name, str(tmp_path / "out"), *options, "--out", str(tmp_path / "export"))
     assert_clean(result, 1)
     assert "holds results of several assignments" in result.output
+
+
+@pytest.mark.parametrize(
+    ("options", "environment", "warned"),
+    [
+        ([], {}, True),  # forgotten: the default seed is public
+        (["--seed", "4711"], {}, False),
+        ([], {"AUTOGRADER_SEED": "4711"}, False),
+        (["--seed", "0"], {}, False),  # chosen, however unwise
+    ],
+)
+def test_grading_on_the_default_seed_says_the_hidden_inputs_are_public(
+    tmp_path: Path, options: list[str], environment: dict[str, str], warned: bool
+) -> None:
+    (tmp_path / "class").mkdir()  # no submissions: the warning comes first, then the refusal
+    command = ["grade", str(tmp_path / "class"), "--out", str(tmp_path / "out")]
+    command += ["--assignment", str(SOLUTION), *options]
+    result = CliRunner().invoke(cli, command, env={"AUTOGRADER_SEED": None, **environment})
+    assert ("the default --seed 0, which everyone knows" in result.output) is warned
+    assert "Traceback" not in result.output

@@ -239,8 +239,19 @@ def print_summary(summary: BatchSummary, resolved: Isolation, out: Path) -> None
 
 
 def warn_about_seed(assignment_dir: Path, submissions: Path, seed: int) -> None:
-    """An nbgrader course records its seed: grading with another draws other hidden inputs."""
+    """An nbgrader course records its seed: grading with another draws other hidden inputs.
+    Without one, the default seed is public: anyone can draw the hidden inputs (and the
+    trajectory checks' runs) from the released checks, so a forgotten --seed is said."""
     recorded = course_seed(assignment_dir, submissions)
+    source = click.get_current_context().get_parameter_source("seed")
+    if recorded is None and source is click.core.ParameterSource.DEFAULT:
+        click.secho(
+            f"warning: grading with the default --seed {seed}, which everyone knows: the "
+            "hidden inputs can be drawn from the released checks; pass a secret --seed N "
+            "(or set AUTOGRADER_SEED), the same for every run of the class",
+            fg="yellow",
+            err=True,
+        )
     if recorded is not None and recorded != seed:
         click.secho(
             f"warning: the nbgrader course was exported with --seed {recorded} "
