@@ -233,7 +233,7 @@ def round_trip_seconds(folder: Path, sandboxed: bool) -> tuple[float, float]:
         handle = session.new("layers.MultiplyLayer")
         for _ in range(300):
             session.call("layers.MultiplyLayer", x, y, handle=handle, method="forward")
-        remote = statistics.median(seconds for _, seconds in session.call_log[-300:])
+        remote = statistics.median(seconds for _, seconds in session.limits.times[-300:])
     local = InProcessSession(folder, ("layers",))
     handle = local.new("layers.MultiplyLayer")
     for _ in range(300):

@@ -105,7 +105,7 @@ def test_the_cpu_of_child_processes_counts_in_a_cost_call(tmp_path: Path) -> Non
         session.call("layers.busy_child", 0.6, call_options=CallOptions(limit=30.0))
         busy = session.last_cpu_seconds
     assert busy - idle >= 0.5
-    assert [key for key, _ in session.call_log][-2:] == ["#1", "#2"]
+    assert [key for key, _ in session.limits.times][-2:] == ["#1", "#2"]
 
 
 def test_a_cost_check_names_its_component_and_its_size() -> None:

@@ -53,8 +53,8 @@ LIMIT = 2.0
 CAP = CALIBRATED.replies.cap("train#1")
 
 
-def call(cpu: float | None = 0.05, wall: float | None = 0.06, size: int = 900) -> FinishedCall:
-    return FinishedCall("train#1", "xor.train_xor", cpu, wall, size)
+def call(cpu: float = 0.05, wall: float = 0.06, size: int = 900, own: bool = False) -> FinishedCall:
+    return FinishedCall("train#1", "xor.train_xor", cpu, wall, size, own)
 
 
 @pytest.mark.parametrize(
@@ -69,8 +69,8 @@ def call(cpu: float | None = 0.05, wall: float | None = 0.06, size: int = 900) -
         ([call(wall=WALL_FACTOR * LIMIT + WALL_SLACK)], False, False),
         ([call(size=CAP)], False, True),
         ([call(size=CAP + 1)], False, False),
-        ([call(cpu=None, wall=None)], False, True),  # a cost check's own limit
-        ([call(cpu=None, wall=None, size=CAP + 1)], False, False),  # its reply is capped still
+        ([call(cpu=9.0, wall=9.0, own=True)], False, True),  # a cost check's own limit
+        ([call(own=True, size=CAP + 1)], False, False),  # its reply is capped still
         ([call(), call(cpu=5.0)], False, False),
     ],
 )

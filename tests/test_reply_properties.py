@@ -34,6 +34,7 @@ from autograder.core.results import ERROR, FAILED, PASSED
 from autograder.grading.assignment import load_assignment
 from autograder.isolation import replies
 from autograder.isolation.calls import CallOptions
+from autograder.isolation.policy import FinishedCall
 from autograder.isolation.sandbox import SandboxConfig
 from autograder.isolation.session import StudentSession
 from autograder.isolation.shared import SharedArgs
@@ -165,9 +166,9 @@ class ReplaySession(StudentSession):
             self._calls_in_check += 1
         call_key = function if function == "import" else f"{self.check_name}#{self._calls_in_check}"
         self.last_cpu_seconds = 0.0  # a replay costs nothing: cost checks see a fast call
-        self.call_log.append((call_key, 0.0))
         cap = self.reply_policy.cap(call_key)
         payload = self.answer(request)
+        self.limits.calls.append(FinishedCall(call_key, function, 0.0, 0.0, len(payload)))
         if len(payload) > cap:
             self.close()
             raise StudentReplyTooLarge(function, len(payload), cap)

@@ -184,7 +184,7 @@ def test_a_reply_above_its_cap_is_refused_unread(student: StudentSession) -> Non
 
 def test_the_cap_is_a_multiple_of_the_references_reply(student: StudentSession) -> None:
     value(student, "big", 10)
-    size = dict(student.reply_log)["a check#1"]
+    size = dict(student.limits.sizes)["a check#1"]
     student.reply_policy = ReplyPolicy(factor=2.0, floor=0, per_call={"a check#2": size})
     assert value(student, "big", 10).shape == (10,)  # type: ignore[attr-defined]
     with pytest.raises(StudentReplyTooLarge):
@@ -225,9 +225,9 @@ def test_the_call_log_times_every_call_under_its_check_and_number(
 ) -> None:
     value(student, "pid")
     value(student, "pid")
-    keys = [key for key, _ in student.call_log]
+    keys = [key for key, _ in student.limits.times]
     assert keys == ["import", "a check#1", "a check#2"]
-    assert all(seconds >= 0 for _, seconds in student.call_log)
+    assert all(seconds >= 0 for _, seconds in student.limits.times)
 
 
 # -- imports ----------------------------------------------------------------------
@@ -258,7 +258,7 @@ def test_a_module_failing_at_import_fails_alone(tmp_path: Path, trouble: str) ->
         assert list(session.broken_imports) == (["bad"] if killed else [])
         # Imports that answered: "bad" (unless it killed the process), good, user;
         # "bad" is never retried, even after the restart.
-        assert [key for key, _ in session.call_log].count("import") == (2 if killed else 3)
+        assert [key for key, _ in session.limits.times].count("import") == (2 if killed else 3)
         assert session.status == ("timeout" if trouble == "hangs" else "error")
 
 
@@ -314,7 +314,7 @@ def test_a_busy_machine_slows_a_call_down_without_timing_it_out(
         started = time.perf_counter()
         assert session.call("w.work", 0.3)["value"] == 0.3
         wall = time.perf_counter() - started
-        ran = session.call_log[-1][1]
+        ran = session.limits.times[-1][1]
     # Not vacuous: by the clock the call took longer than its limit (it shared
     # its CPU), but its own running time stayed well within it.
     assert wall > 0.6 > ran

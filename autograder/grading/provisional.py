@@ -72,7 +72,7 @@ def within(record: LimitRecord, calibrated: GradeOptions) -> bool:
     for call in record.calls:
         if call.reply_bytes > caps.cap(call.key):
             return False
-        if call.cpu is None or call.wall is None:
+        if call.own_limit:
             continue
         limit = timeouts.seconds(call.key, call.function)
         if call.cpu >= limit or call.wall >= WALL_FACTOR * limit + WALL_SLACK:

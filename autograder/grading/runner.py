@@ -158,9 +158,9 @@ def grade_costed(
                 checks, session, options.seed, after_each=lambda: record(session.spent)
             )
             results = resolve_all(results, options, is_reference)
-        log = list(session.call_log)
+        log = session.limits.times
         if reply_log is not None:
-            reply_log.extend(session.reply_log)
+            reply_log.extend(session.limits.sizes)
         if limits is not None:
             limits.calls.extend(session.limits.calls)
             limits.stopped = session.limits.stopped

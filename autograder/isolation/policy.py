@@ -43,21 +43,24 @@ class TimeoutPolicy:
 
 
 class FinishedCall(NamedTuple):
-    """One call as the limits saw it: CPU seconds and unexcused wall seconds (None where
-    the call had a limit of its own, a cost check's, which no calibration moves)."""
+    """One call that finished: its CPU seconds and unexcused wall seconds, its reply's
+    bytes, and whether it had a limit of its own (a cost check's, which no
+    calibration moves)."""
 
     key: str
     function: str
-    cpu: float | None
-    wall: float | None
+    cpu: float
+    wall: float
     reply_bytes: int
+    own_limit: bool = False
 
 
 @dataclass
 class LimitRecord:
     """What the limits a calibration sets decided in one run.
 
-    ``calls``: each call that finished. ``stopped``: a call was stopped by a
+    ``calls``: each call that finished (also the calibration's per-call times and
+    reply sizes, when the run is the reference's). ``stopped``: a call was stopped by a
     calibrated limit (its CPU or wall limit, the budget, or the reply cap).
     A run graded before its calibration stands when nothing was stopped and
     every call fits the calibrated limits: the same code then meets the same
@@ -66,3 +69,13 @@ class LimitRecord:
 
     calls: list[FinishedCall] = field(default_factory=list)
     stopped: bool = False
+
+    @property
+    def times(self) -> list[tuple[str, float]]:
+        """(call key, CPU seconds) of each finished call."""
+        return [(c.key, c.cpu) for c in self.calls]
+
+    @property
+    def sizes(self) -> list[tuple[str, int]]:
+        """(call key, reply bytes) of each finished call."""
+        return [(c.key, c.reply_bytes) for c in self.calls]

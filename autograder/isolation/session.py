@@ -69,11 +69,9 @@ class StudentSession:
         # Functions never to call again (they timed out once), with the reason.
         self.disabled: dict[str, StudentError] = {}
         self.tainted = False  # the process has run a call on trusted classes
-        self.call_log: list[tuple[str, float]] = []  # (call key, CPU seconds)
         self.last_cpu_seconds = 0.0  # the last call's, over all the student's processes
         self.reply_policy = reply_policy
-        self.reply_log: list[tuple[str, int]] = []  # (call key, reply bytes), for calibration
-        self.limits = LimitRecord()  # what the calibrated limits decided
+        self.limits = LimitRecord()  # each finished call, and what the limits decided
         self.crashes = 0
         self.spent, self.cpu = spent_before, 0.0  # budget used; CPU of its ended processes
         self.exhausted: StudentError | None = None  # the budget ran out
@@ -266,12 +264,10 @@ class StudentSession:
             self.crashes += 1
             raise StudentCrash(function, code) from None
         self._spend(call)
-        self.call_log.append((call_key, call.cpu))
         self.last_cpu_seconds = call.cpu
-        self.reply_log.append((call_key, len(payload)))
-        measured = options.limit is None  # a cost check's own limit: no calibration moves it
-        cpu, wall = (call.cpu, call.wall - call.excused) if measured else (None, None)
-        self.limits.calls.append(FinishedCall(call_key, function, cpu, wall, len(payload)))
+        wall, own = call.wall - call.excused, options.limit is not None
+        finished = FinishedCall(call_key, function, call.cpu, wall, len(payload), own)
+        self.limits.calls.append(finished)
         try:
             reply = replies.decode_reply(payload, function, cap)
             if reply["ok"]:
