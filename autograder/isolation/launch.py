@@ -30,6 +30,7 @@ import sysconfig
 from pathlib import Path
 from typing import Any
 
+from autograder.core.blas import ONE_THREAD
 from autograder.isolation.sandbox import (
     ENGINE_DIR,
     RUNTIME_DIR,
@@ -50,9 +51,7 @@ DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random")
 # student's process cannot take more than its core, and Landlock (which binds
 # the calling thread) is applied while the process has one thread only.
 DETERMINISTIC_ENV = {
-    "OPENBLAS_NUM_THREADS": "1",
-    "OMP_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
+    **ONE_THREAD,
     "PYTHONHASHSEED": "0",
     "PYTHONDONTWRITEBYTECODE": "1",
     "LC_ALL": "C.UTF-8",
