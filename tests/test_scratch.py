@@ -4,6 +4,8 @@ On the real sandbox: the early process imports what is written after it
 started, whatever the grader's umask, and is the one the session uses; one
 never used ends with its uid and folder; and a whole batch of pool
 processes, each starting the next student early, leaves nothing behind.
+A submission's folder (a scratch, or a copy of a private folder) is shared
+with the student's uid alone: no other user of the machine reads it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from autograder.grading.scratch import Scratch
 from autograder.intake.layout import write
 from autograder.isolation.sandbox import Limits, SandboxConfig
 from autograder.isolation.session import StudentSession, TimeoutPolicy
+from autograder.isolation.student_process import readable_copy
 from autograder.isolation.uids import FIRST_UID, LOCK_DIR
 
 REPO = Path(__file__).resolve().parents[1]
@@ -51,6 +54,31 @@ def test_an_early_process_runs_what_is_written_after_it_started() -> None:
             assert session.call("student.pid")["value"] > 0
             assert session.process is not None and session.process.popen.pid == launched
     assert not scratch.path.exists()
+
+
+def read_as_another_user(path: Path) -> str:
+    """What reading ``path`` as an unprivileged uid that is no student's gives."""
+    command = ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"]
+    done = subprocess.run([*command, "cat", str(path)], capture_output=True, text=True)
+    return done.stdout if done.returncode == 0 else "refused"
+
+
+@pytest.mark.parametrize("early", [True, False], ids=["started early", "started when graded"])
+def test_no_other_local_user_reads_a_submission_while_it_is_graded(early: bool) -> None:
+    # A scratch was 0755 and its files 0644: any user of the machine could copy a
+    # classmate's work from /tmp while the batch ran.
+    scratch = Scratch.prestarted(SANDBOX, 0) if early else Scratch(0)
+    write(scratch.path, "student.py", STUDENT.encode())
+    with scratch as folder:
+        launcher = scratch.launcher_for(folder)
+        with StudentSession(folder, ["student"], SANDBOX, launcher=launcher) as session:
+            session.begin_check("a check")
+            assert session.call("student.pid")["value"] > 0  # the student's own uid reads it
+            mode, lease = folder.stat(), session.launcher.lease
+            assert mode.st_mode & 0o007 == 0
+            if lease is not None and lease.uid is not None:  # a root grader
+                assert (mode.st_mode & 0o777, mode.st_gid) == (0o750, lease.uid)
+                assert read_as_another_user(folder / "student.py") == "refused"
 
 
 def test_an_early_process_for_other_limits_is_ended_and_a_fresh_one_started() -> None:
@@ -184,3 +212,20 @@ def test_a_student_cannot_reach_the_next_students_early_folder(
     lines = [line for line in printed.splitlines() if line.startswith("planter:")]
     assert lines and all(line.endswith("planted 0") for line in lines)
     assert not [p for p in scratch.rglob("xor.py") if "planted" in p.read_text()]
+
+
+def test_a_readable_copy_of_a_private_folder_is_shared_with_the_students_uid_alone(
+    tmp_path: Path,
+) -> None:
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    (private / "student.py").write_text(STUDENT)
+    uid = FIRST_UID if os.geteuid() == 0 else os.getgid()  # a group this user may give
+    copy = readable_copy(private, uid)
+    assert copy is not None
+    try:
+        shared = Path(copy.name).stat()
+        assert (shared.st_mode & 0o777, shared.st_gid) == (0o750, uid)
+        assert (Path(copy.name) / "student.py").read_text() == STUDENT
+    finally:
+        copy.cleanup()

@@ -57,7 +57,8 @@ def grade_one(
     """
     grader_started = time.process_time()
     try:
-        with scratch or Scratch(slot) as folder:
+        scratch = scratch or Scratch(slot)
+        with scratch as folder:
             try:
                 layout = lay_out_submission(
                     submission, folder, assignment.modules, assignment.name, assignment.folder, tree
@@ -67,7 +68,7 @@ def grade_one(
                     assignment, options, t("error.unreadable_submission", options.lang, reason=bad)
                 ), ""
             key = key or submission.student
-            launcher = scratch.launcher_for(layout.folder) if scratch else None
+            launcher = scratch.launcher_for(layout.folder)
             report, _, _ = grade_costed(
                 layout.folder, assignment, options, slot, key, limits=limits, launcher=launcher
             )

@@ -16,7 +16,6 @@ is never used ends its process and frees its uid and folder.
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
@@ -26,11 +25,12 @@ from autograder.isolation.student_process import Launcher
 
 
 class Scratch:
-    """A scratch folder (0755: the student's uid reads it) and its launcher."""
+    """A scratch folder and its launcher. The folder is 0700 until a student's uid
+    is leased for it, then shared with that uid alone (``share_with``): no other
+    local user ever reads a submission while it is graded."""
 
     def __init__(self, slot: int) -> None:
         self.folder = tempfile.TemporaryDirectory(prefix="autograder-sub-")
-        os.chmod(self.folder.name, 0o755)
         self.path = Path(self.folder.name).resolve()
         self.launcher: Launcher | None = None
         self.slot = slot
@@ -40,7 +40,7 @@ class Scratch:
         """A scratch whose first student process is launched now. Where it cannot be
         (no sandbox at the level asked for), the student's own start says why."""
         scratch = cls(slot)
-        launcher = Launcher(scratch.path, slot)
+        launcher = Launcher(scratch.path, slot, own_folder=True)
         try:
             launcher.prestart(resolve(sandbox), sandbox.limits)
         except (SandboxUnavailable, OSError, RuntimeError):
@@ -50,8 +50,13 @@ class Scratch:
         return scratch
 
     def launcher_for(self, folder: Path) -> Launcher | None:
-        """The prestarted launcher, when ``folder`` (the laid-out submission) is ours."""
-        return self.launcher if folder.resolve() == self.path else None
+        """The launcher of ``folder`` (the laid-out submission) when it is ours: the
+        prestarted one, else a new one that shares the folder with its uid."""
+        if folder.resolve() != self.path:
+            return None
+        if self.launcher is None:
+            self.launcher = Launcher(self.path, self.slot, own_folder=True)
+        return self.launcher
 
     def close(self) -> None:
         if self.launcher is not None:

@@ -152,10 +152,21 @@ class StudentProcess:
         return self.uncounted(self.accounts.last.cpu), output
 
 
-def readable_copy(folder: Path) -> tempfile.TemporaryDirectory[str] | None:
-    """A copy of ``folder``'s files that an unprivileged uid may read, when it may
-    not read the folder itself (a 0700 temporary folder, a notebook's modules):
-    its regular files only, never a link. None when the folder will do."""
+def share_with(folder: Path, uid: int) -> None:
+    """Let ``uid`` (whose group is its own: gid = uid) read ``folder``, and no other
+    user: group ``uid``, mode 0750. What the folder holds is then out of every
+    other local user's reach whatever its own modes (a submission is a student's
+    work, not the machine's); the grader keeps owning it, so the student can
+    neither change its modes nor remove it."""
+    os.chown(folder, -1, uid)
+    os.chmod(folder, 0o750)
+
+
+def readable_copy(folder: Path, uid: int) -> tempfile.TemporaryDirectory[str] | None:
+    """A copy of ``folder``'s files that ``uid`` may read, when it may not read the
+    folder itself (a 0700 temporary folder, a notebook's modules): its regular
+    files only, never a link, in a folder shared with ``uid`` alone. None when
+    the folder will do."""
     files = [p for p in folder.iterdir() if p.is_file() and not p.is_symlink()]
     readable = stat.S_IROTH | stat.S_IXOTH
     if folder.stat().st_mode & readable == readable and all(
@@ -163,7 +174,7 @@ def readable_copy(folder: Path) -> tempfile.TemporaryDirectory[str] | None:
     ):
         return None
     copy = tempfile.TemporaryDirectory(prefix="autograder-readable-")
-    os.chmod(copy.name, 0o755)
+    share_with(Path(copy.name), uid)
     for path in files:
         target = Path(copy.name) / path.name
         shutil.copyfile(path, target, follow_symlinks=False)
@@ -179,8 +190,10 @@ class Launcher:
     the submission's folder, a readable copy of it to import from.
     """
 
-    def __init__(self, folder: Path, slot: int) -> None:
-        self.folder, self.slot = folder, slot
+    def __init__(self, folder: Path, slot: int, own_folder: bool = False) -> None:
+        """``own_folder``: ``folder`` is the grader's own scratch, shared with the
+        student's uid (``share_with``) rather than copied for it."""
+        self.folder, self.slot, self.own_folder = folder, slot, own_folder
         self.lease: UidLease | None = None
         self._copy: tempfile.TemporaryDirectory[str] | None = None
         self._early: tuple[Isolation, Limits, StudentProcess] | None = None
@@ -195,6 +208,7 @@ class Launcher:
         must be able to read what will be written there: no copy is made), so that it
         boots while the grader does other work; ``start`` takes it once it is ready."""
         self.lease = UidLease(self.slot)
+        self._share()
         process = StudentProcess.launch(isolation, self.folder, self.lease.uid, limits)
         self._early = (isolation, limits, process)
 
@@ -208,9 +222,19 @@ class Launcher:
             process.end()
         if self.lease is None:
             self.lease = UidLease(self.slot)
-            if self.lease.uid is not None and self.folder.is_dir():  # its uid reads them
-                self._copy = readable_copy(self.folder)
+            self._share()
         return StudentProcess.start(isolation, self.code, self.lease.uid, limits)
+
+    def _share(self) -> None:
+        """Let the student's own uid (if it has one) read the submission, and nobody else."""
+        assert self.lease is not None
+        uid = self.lease.uid
+        if uid is None or not self.folder.is_dir():
+            return
+        if self.own_folder:
+            share_with(self.folder, uid)
+        else:
+            self._copy = readable_copy(self.folder, uid)
 
     def release(self) -> None:
         if self._early is not None:
