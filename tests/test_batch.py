@@ -11,8 +11,10 @@ import csv
 import importlib.util
 import json
 import os
+import shutil
 import signal
 import subprocess
+import sys
 import time
 import zipfile
 from dataclasses import replace
@@ -269,3 +271,38 @@ def test_a_rerun_regrades_when_what_decides_scores_changed(
     assignment = load_assignment(SOLUTION, with_hidden=False)
     before = checks_fingerprint(assignment, BASE_OPTIONS)
     assert (checks_fingerprint(assignment, options) != before) is regrades, what
+
+
+def test_a_student_whose_submission_has_gone_is_neither_exported_nor_handed_back(
+    tmp_path: Path,
+) -> None:
+    # bob is graded, then his folder is removed (withdrawn, or renamed and graded again
+    # under another id): grades.csv of the next run leaves him out, and so must the LMS
+    # file and the hand-back, which read the results folder days later.
+    submissions = build_class(tmp_path / "subs", {"=eve": SOLUTION, "bob": SOLUTION})
+    out = tmp_path / "results"
+    assert run_grade(submissions, out).returncode == 0
+    shutil.rmtree(submissions / "bob")
+    assert run_grade(submissions, out).returncode == 0
+    assert (out / "bob" / "report.json").is_file()  # nothing is deleted
+    lms_file = tmp_path / "grades-list.csv"
+    exported = subprocess.run(
+        [sys.executable, "-m", "autograder", "grades", str(out), "--format", "csv"]
+        + ["--out", str(lms_file)],
+        capture_output=True,
+        text=True,
+    )
+    assert exported.returncode == 0, exported.stderr
+    students = [row[0] for row in csv.reader(lms_file.read_text().splitlines()[1:])]
+    assert students == ["'=eve"]  # written as text, as grades.csv writes it
+    assert "graded by an earlier run only, left out" in exported.stderr
+    assert "(1): bob" in exported.stderr
+    handback = tmp_path / "handback"
+    returned = subprocess.run(
+        [sys.executable, "-m", "autograder", "feedback", str(out), "--out", str(handback)],
+        capture_output=True,
+        text=True,
+    )
+    assert returned.returncode == 0, returned.stderr
+    assert sorted(p.name for p in handback.iterdir()) == ["=eve"]
+    assert "(1): bob" in returned.stderr

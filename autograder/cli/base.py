@@ -103,3 +103,15 @@ TEMPLATES_OPTION: Callable[[Callable[..., Any]], Callable[..., Any]] = click.opt
     help="Your own page templates (Jinja2): a file of DIR replaces ours of the same name "
     "(base.html restyles every page; feedback.html, summary.html, students.html).",
 )
+
+
+EARLIER_ONLY = (
+    "graded by an earlier run only, left out (not among the last `grade` run's "
+    "submissions: grade again to include a late one, remove RESULTS/<id> of a withdrawn one)"
+)
+
+
+def note(what: str, students: list[str]) -> None:
+    """A warning naming ``students`` (on stderr), when there are any."""
+    if students:
+        click.echo(f"{what} ({len(students)}): {', '.join(students)}", err=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from autograder.cli.base import domain_errors
+from autograder.cli.base import EARLIER_ONLY, domain_errors, note
 from autograder.core.files import writable_folder
 from autograder.distribution.handback import LAYOUTS, check_out_folder, hand_back
 
@@ -50,6 +50,7 @@ def feedback(results: Path, out: Path, layout: str) -> None:
         click.echo(str(path))
     if done.no_page:
         click.echo(f"no feedback.html (regrade them): {', '.join(done.no_page)}", err=True)
+    note(EARLIER_ONLY, done.earlier_only)
     if done.no_keys:
         click.echo(
             f"no timestamp.txt and submission_secret.txt in {out}/autograded/ or "

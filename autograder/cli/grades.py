@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from autograder.cli.base import domain_errors
+from autograder.cli.base import EARLIER_ONLY, domain_errors, note
 from autograder.core.errors import AutograderError
 from autograder.core.files import LMS_FILES, writable_file, write_atomically
 from autograder.grading.classgrades import ClassGrades, class_grades
@@ -100,6 +100,7 @@ def grades(
             list(graded.unlisted),
         )
     note("grader errors, left blank: regrade them first", list(graded.grader_errors))
+    note(EARLIER_ONLY, list(graded.earlier_only))
     note(f"missing, {'0' if missing == lms.ZERO else 'left blank'}", list(graded.missing))
     click.echo(str(target))
 
@@ -127,8 +128,3 @@ def canvas_text(graded: ClassGrades, column: str, missing: str) -> str:
                 err=True,
             )
     return lms.canvas_writeback(graded, sheet, index, missing)
-
-
-def note(what: str, students: list[str]) -> None:
-    if students:
-        click.echo(f"{what} ({len(students)}): {', '.join(students)}", err=True)

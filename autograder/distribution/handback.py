@@ -26,7 +26,7 @@ from pathlib import Path
 
 from autograder.core.errors import AutograderError
 from autograder.core.files import PUBLIC, write_atomically
-from autograder.grading.classgrades import graded_students
+from autograder.grading.classgrades import last_run
 from autograder.reports.feedback import LOSS_SVG
 
 PAGES = ("feedback.html", "feedback.md", LOSS_SVG)
@@ -40,6 +40,7 @@ class HandBack:
     written: list[Path] = field(default_factory=list)
     no_page: list[str] = field(default_factory=list)  # graded, but no feedback.html to return
     no_keys: list[str] = field(default_factory=list)  # nbgrader: no autograde keys to copy
+    earlier_only: list[str] = field(default_factory=list)  # not in the last run: no page
 
 
 def student_pages(folder: Path) -> dict[str, bytes]:
@@ -59,8 +60,9 @@ def check_out_folder(results: Path, out: Path) -> None:
 def hand_back(results: Path, out: Path, layout: str = "folders") -> HandBack:
     """Lay every graded student's pages out under ``out``; see the module docstring."""
     check_out_folder(results, out)
-    done = HandBack()
-    for student, document in graded_students(results).items():
+    graded, earlier = last_run(results)
+    done = HandBack(earlier_only=earlier)
+    for student, document in graded.items():
         pages = student_pages(results / student)
         if "feedback.html" not in pages:
             done.no_page.append(student)

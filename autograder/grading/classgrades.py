@@ -5,10 +5,16 @@ with the LMS's fresh class list: it reads each student's report.json
 (the one record of a finished student) and the roster (the one given, else
 RESULTS/roster.json), and pairs them. Folders whose names are not ids as
 ``submissions.student_id`` makes them are not students and are skipped.
+
+The class is the last finished `grade` run's, as its grades.csv lists it: a
+student graded by an earlier run whose submission has gone since (withdrawn,
+or renamed, so graded again under another id) keeps a report.json there,
+which is never exported or handed back as if current (``last_run``).
 """
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +25,7 @@ from autograder.grading.classlist import load_roster
 from autograder.intake.roster import match
 from autograder.intake.submissions import student_id
 from autograder.intake.tree import skipped
+from autograder.reports.gradebook import spreadsheet_safe
 
 GRADER_ERROR = "grader-error"
 
@@ -41,6 +48,7 @@ class ClassGrades:
     grades: tuple[StudentGrade, ...]  # rostered students (graded or missing), then the unlisted
     roster: Roster | None
     unlisted: tuple[str, ...]  # graded, but not on the roster: no LMS knows them
+    earlier_only: tuple[str, ...] = ()  # graded once, not in the last run: left out
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -51,8 +59,29 @@ class ClassGrades:
         return tuple(g.student for g in self.grades if g.status == GRADER_ERROR)
 
 
-def graded_students(results: Path) -> dict[str, dict]:
-    """student -> report.json document, for every finished student under ``results``."""
+def last_run(results: Path) -> tuple[dict[str, dict], list[str]]:
+    """The report.json documents of the last finished run's students, and the students
+    graded only by an earlier run: those its grades.csv does not list, as their
+    submission has gone since. With no grades.csv to read (a folder made by hand),
+    every report is the class's."""
+    found = _reports(results)
+    try:
+        with (results / "grades.csv").open(newline="", encoding="utf-8") as file:
+            rows = csv.reader(file)
+            next(rows, None)  # the header
+            listed = {row[0] for row in rows if row}
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return found, []
+    earlier = [s for s in found if spreadsheet_safe(s) not in listed]
+    if len(earlier) == len(found):
+        raise AutograderError(
+            f"no student of {results}/grades.csv has a report.json there: "
+            "run `autograder grade SUBMISSIONS --out RESULTS` again"
+        )
+    return {s: d for s, d in found.items() if s not in earlier}, earlier
+
+
+def _reports(results: Path) -> dict[str, dict]:
     if not results.is_dir():
         raise AutograderError(
             f"no results folder {results}: give the --out folder of `autograder grade`"
@@ -87,7 +116,7 @@ def one_assignment(results: Path, documents: dict[str, dict]) -> None:
 
 def class_grades(results: Path, roster: Roster | None = None) -> ClassGrades:
     """Everyone's grade from ``results``, paired with ``roster`` (default: the saved one)."""
-    documents = graded_students(results)
+    documents, earlier = last_run(results)
     roster = roster if roster is not None else load_roster(results)
     first = next(iter(documents.values()))
     assignment, top = str(first.get("assignment", "")), float(first.get("max_score", 0.0))
@@ -100,7 +129,7 @@ def class_grades(results: Path, roster: Roster | None = None) -> ClassGrades:
 
     if roster is None:
         grades = tuple(grade(s, None) for s in documents)
-        return ClassGrades(assignment, top, grades, None, ())
+        return ClassGrades(assignment, top, grades, None, (), tuple(earlier))
     classes = match(roster, list(documents))
     by_entry = {e.student: s for s, e in classes.matched.items()}
     rostered = tuple(
@@ -110,4 +139,5 @@ def class_grades(results: Path, roster: Roster | None = None) -> ClassGrades:
         for e in roster.entries
     )
     unlisted = tuple(grade(s, None) for s in classes.unlisted)
-    return ClassGrades(assignment, top, rostered + unlisted, roster, classes.unlisted)
+    listed = rostered + unlisted
+    return ClassGrades(assignment, top, listed, roster, classes.unlisted, tuple(earlier))
