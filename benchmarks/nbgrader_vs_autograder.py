@@ -33,7 +33,12 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.distribution.nbgrader_course import write_course
+# Both sides run in the environment this script was started in: importing the
+# engine sets one BLAS thread for its own processes (autograder/core/blas.py),
+# which must not carry over to nbgrader's kernels.
+STARTED_WITH = dict(os.environ)
+
+from autograder.distribution.nbgrader_course import write_course  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SOLUTION = REPO / "solutions" / "backprop"
@@ -65,7 +70,7 @@ STUDENTS = (
 def run(
     command: list[str], cwd: Path, extra: dict[str, str] | None = None
 ) -> tuple[float, subprocess.CompletedProcess]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOGRADER_")}
+    env = {k: v for k, v in STARTED_WITH.items() if not k.startswith("AUTOGRADER_")}
     env.update(extra or {})
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     started = time.perf_counter()
