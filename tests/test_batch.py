@@ -181,6 +181,11 @@ def test_an_interrupted_batch_resumes_losing_nothing_and_regrading_nothing(
     assert [row[0] for row in rows] == sorted(after)
     assert all(row[3] in ("ok", "error", "timeout") for row in rows)
     assert wait_until_gone(marker) == []
+    # The killed run's temporary folders (submissions laid out, the students' own
+    # scratch, the budget ledger) are removed by the next run (core/tempdirs.py).
+    kinds = ("autograder-sub-", "autograder-student-", "autograder-ledger-")
+    left = [p.name for p in (submissions.parent / "tmp").iterdir() if p.name.startswith(kinds)]
+    assert left == []
 
     # --force regrades everyone; a changed submission alone is regraded.
     run_grade(submissions, out, "-j", "2", "--force")

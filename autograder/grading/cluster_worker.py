@@ -25,6 +25,7 @@ from distributed import get_client, get_worker
 
 from autograder import __version__
 from autograder.core.results import Report, plain
+from autograder.core.tempdirs import temporary_folder
 from autograder.grading.assignment import Assignment, load_assignment
 from autograder.grading.one import grade_one
 from autograder.grading.parcels import Parcel, unpack_folder, unpack_submission
@@ -53,7 +54,7 @@ def _assignment(name: str, bundle: bytes) -> Assignment:
     key = hashlib.sha256(bundle).hexdigest()
     with _ASSIGNMENTS_LOCK:
         if key not in _ASSIGNMENTS:
-            home = tempfile.TemporaryDirectory(prefix="autograder-assignment-")
+            home = temporary_folder("assignment")
             folder = unpack_folder(bundle, Path(home.name) / name)
             _ASSIGNMENTS[key] = (load_assignment(folder), home)
         return _ASSIGNMENTS[key][0]

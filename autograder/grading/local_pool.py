@@ -11,7 +11,6 @@ starts from what its earlier attempts spent of its budget (``ledger``).
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.core.results import Report
+from autograder.core.tempdirs import temporary_folder
 from autograder.grading.assignment import Assignment, load_assignment
 from autograder.grading.calibration import Calibrating
 from autograder.grading.config import BatchConfig
@@ -148,7 +148,7 @@ class LocalPool:
 
     def __enter__(self) -> LocalPool:
         # What each submission spent of its budget, for a retry after a pool process died.
-        self.ledger_dir = tempfile.TemporaryDirectory(prefix="autograder-ledger-")
+        self.ledger_dir = temporary_folder("ledger")
         # Started now, so that its processes start and load the assignment while the
         # batch calibrates on the reference: the first student waits for none of it.
         self.pool: ProcessPoolExecutor | None = started(self.config, self.assignment.folder)

@@ -16,9 +16,9 @@ is never used ends its process and frees its uid and folder.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
+from autograder.core.tempdirs import temporary_folder
 from autograder.isolation.levels import resolve
 from autograder.isolation.sandbox import SandboxConfig, SandboxUnavailable
 from autograder.isolation.student_process import Launcher
@@ -30,7 +30,7 @@ class Scratch:
     local user ever reads a submission while it is graded."""
 
     def __init__(self, slot: int) -> None:
-        self.folder = tempfile.TemporaryDirectory(prefix="autograder-sub-")
+        self.folder = temporary_folder("sub")
         self.path = Path(self.folder.name).resolve()
         self.launcher: Launcher | None = None
         self.slot = slot

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from autograder.core.tempdirs import temporary_folder
 from autograder.isolation import accounting, launch, processes, watch
 from autograder.isolation.sandbox import Isolation, Limits, SandboxUnavailable
 from autograder.isolation.shared import MAX_BYTES as SHARED_BYTES
@@ -92,7 +93,7 @@ class StudentProcess:
         os.set_blocking(request_w, False)
         os.set_blocking(reply_r, False)  # read by ``watch.receive`` without a wait when ready
         widen(reply_r)
-        scratch = tempfile.TemporaryDirectory(prefix="autograder-")
+        scratch = temporary_folder("student")
         if uid is not None:
             os.chown(scratch.name, uid, uid)
         fds = (request_r, reply_w)
@@ -173,7 +174,7 @@ def readable_copy(folder: Path, uid: int) -> tempfile.TemporaryDirectory[str] | 
         p.stat().st_mode & stat.S_IROTH for p in files
     ):
         return None
-    copy = tempfile.TemporaryDirectory(prefix="autograder-readable-")
+    copy = temporary_folder("readable")
     share_with(Path(copy.name), uid)
     for path in files:
         target = Path(copy.name) / path.name
