@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,17 @@ def dead_pid() -> int:
     process = subprocess.Popen(["true"])
     process.wait()
     return process.pid
+
+
+def zombie_pid() -> subprocess.Popen[bytes]:
+    """A child that ended and is not reaped yet (as a killed grader's are, under a
+    subreaper that has not waited for them)."""
+    process = subprocess.Popen(["true"])
+    deadline = time.monotonic() + 10
+    while b") Z" not in Path(f"/proc/{process.pid}/stat").read_bytes():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    return process
 
 
 def leftover(root: Path, kind: str, pid: int, name: str = "x") -> Path:
@@ -39,10 +51,13 @@ def test_only_folders_of_dead_processes_of_the_kind_asked_are_removed(tmp_path: 
     (link.parent / f"{link.name}-inside").symlink_to(outside)
     gone_inner_link = leftover(tmp_path, "sub", dead, "y")
     (gone_inner_link / "inner" / "escape").symlink_to(outside)
+    zombie = zombie_pid()
+    of_zombie = leftover(tmp_path, "sub", zombie.pid)
 
     removed = tempdirs.remove_leftovers("sub", str(tmp_path))
+    zombie.wait()
 
-    assert sorted(removed) == sorted([gone.name, gone_inner_link.name])
+    assert sorted(removed) == sorted([gone.name, gone_inner_link.name, of_zombie.name])
     assert not gone.exists() and not gone_inner_link.exists()
     assert mine.is_dir() and other_kind.is_dir() and other_namespace.is_dir()
     assert link.is_symlink() and (outside / "keep").read_text() == "not the grader's"

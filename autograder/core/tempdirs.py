@@ -66,6 +66,15 @@ def _pid_namespace() -> int:
 
 
 def _alive(pid: int) -> bool:
+    """A process that has not ended (a zombie has: its parent, maybe a subreaper
+    that took a killed grader's children, has yet to reap it)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat_file:
+            return stat_file.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
+    except FileNotFoundError:
+        return False
+    except (OSError, IndexError):
+        pass
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
