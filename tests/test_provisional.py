@@ -179,6 +179,21 @@ def test_a_student_a_limit_stopped_beside_the_calibration_is_graded_again_after_
     assert stopped and all(not c.passed for c in stopped)
 
 
+def test_a_provisional_run_a_limit_stopped_runs_nothing_more_of_the_student(
+    tmp_path: Path,
+) -> None:
+    # It is graded again whatever follows: an endless trainer spent a floor's CPU on
+    # every trainer it was called as (its own, on each set of trusted layers) for nothing.
+    assignment, options = load_assignment(SOLUTION), GradeOptions(sandbox=SandboxConfig("auto"))
+    submission = student(tmp_path, ("for _ in range(epochs):", "while True:"))
+    record, early = LimitRecord(), provisional(options)
+    report, error = grade_one(submission, assignment, early, 1, limits=record)
+    assert error == "" and record.stopped
+    stops = [r for r in report.results if "CPU time" in r.message]
+    # One floor's worth and the start (1.1 s here), against 2.2 s when it ran on.
+    assert len(stops) > 2 and report.timing["student_cpu"] < 1.6 * early.timeouts.floor
+
+
 def test_a_batch_graded_beside_its_calibration_writes_what_a_calibrated_one_does(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -208,3 +223,23 @@ def test_a_batch_graded_beside_its_calibration_writes_what_a_calibrated_one_does
         for run in ("cold", "warm")
     ]
     assert cpu[0] > cpu[1] + 1.0  # the discarded run's at least the floor, counted
+
+
+def test_a_student_graded_again_after_the_calibration_is_graded_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not after the whole class: the first student (the slowest, in a regrade's order)
+    was stopped beside the calibration, queued last, and graded alone at the end."""
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # -j 1 leaves a core to grade beside
+    submissions = tmp_path / "class"
+    endless = student(tmp_path, ("for _ in range(epochs):", "while True:"))
+    shutil.copytree(endless.path, submissions / "a-endless")
+    for name in ("b", "c", "d", "e"):
+        (tmp_path / name).mkdir()
+        shutil.copytree(student(tmp_path / name).path, submissions / name)
+    config = BatchConfig(SOLUTION, GradeOptions(sandbox=SandboxConfig("auto")), jobs=1)
+    grade_batch(submissions, tmp_path / "out", config)
+    timings = json.loads((tmp_path / "out" / "timings.json").read_text())["students"]
+    order = sorted(timings, key=lambda name: timings[name]["done_at"])
+    assert order.index("a-endless") <= 2, order

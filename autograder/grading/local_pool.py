@@ -6,11 +6,20 @@ process count. A pool broken by a dying process is rebuilt for the
 submissions still pending; one that keeps dying on the same submission ends
 as that student's grader error, never the batch's. A retried submission
 starts from what its earlier attempts spent of its budget (``ledger``).
+
+Submissions are handed to the pool a few at a time (``jobs + 1`` in flight),
+not all at once: one to be graded again (a provisional grading a limit
+stopped, or a retry) goes first of those left, in the place it had. The
+longest-first order of a regrade puts the slowest student first, and so
+beside the calibration, where its time limits stop it; queued behind the
+whole class, it was then graded alone at the end while the other cores
+waited.
 """
 
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -106,20 +115,6 @@ def kept(
     return (None if standing is None else (standing, "")), report.timing.get("student_cpu", 0.0)
 
 
-def resubmitted(
-    pool: ProcessPoolExecutor,
-    submission: Submission,
-    options: GradeOptions,
-    retry: list[Submission],
-) -> dict[Future[Any], Submission]:
-    """``submission`` graded again under ``options``: now, or with ``retry`` if the pool broke."""
-    try:
-        return {pool.submit(grade_submission, submission, options): submission}
-    except BrokenProcessPool:
-        retry.append(submission)
-        return {}
-
-
 class InProcess:
     """One submission, graded in this process: starting a pool process (Python, numpy,
     the checks) would cost a good part of what grading it does. The student's code
@@ -164,27 +159,46 @@ class LocalPool:
         options = replace(calibration(), ledger=FileLedger(self.ledger_dir.name))
         attempts = {s.student: 0 for s in todo}
         discarded: dict[str, float] = {}  # CPU of a provisional grading graded again
-        remaining = todo[len(early) :]
-        while remaining or early:
+        queue = deque(todo[len(early) :])
+        while queue or early:
             pool, self.pool = self.pool or _pool(self.config, self.assignment.folder), None
             with pool:
-                futures: dict[Future[Any], Submission] = dict(early)
-                futures.update({pool.submit(grade_submission, s, options): s for s in remaining})
-                remaining = []
-                while futures:
-                    done, _ = wait(futures, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        submission = futures.pop(future)
-                        if early.pop(future, None) is None:
-                            result = self._collect(future, submission, attempts, remaining)
-                        else:
-                            result, cpu = kept(future, options)
-                            if result is None:  # grade it again, its CPU counted still
-                                discarded[submission.student] = cpu
-                                futures.update(resubmitted(pool, submission, options, remaining))
-                        if result is not None:
-                            report = counting(result[0], discarded.pop(submission.student, 0.0))
-                            yield (submission, report, result[1])
+                yield from self._drain(pool, early, queue, options, attempts, discarded)
+
+    def _drain(
+        self,
+        pool: ProcessPoolExecutor,
+        early: dict[Future[Provisional], Submission],
+        queue: deque[Submission],
+        options: GradeOptions,
+        attempts: dict[str, int],
+        discarded: dict[str, float],
+    ) -> Iterator[Graded]:
+        """Grade ``early`` and ``queue`` on ``pool`` until both are done or the pool breaks
+        (what is left of ``queue`` is then for the next pool)."""
+        futures: dict[Future[Any], Submission] = dict(early)
+        while futures or queue:
+            while queue and len(futures) <= self.config.jobs:
+                try:
+                    futures[pool.submit(grade_submission, queue[0], options)] = queue[0]
+                except BrokenProcessPool:
+                    break
+                queue.popleft()
+            if not futures:
+                return  # the pool broke before the rest could be handed to it
+            done, _ = wait(futures, return_when=FIRST_COMPLETED)
+            for future in done:
+                submission = futures.pop(future)
+                if early.pop(future, None) is None:
+                    result = self._collect(future, submission, attempts, queue)
+                else:
+                    result, cpu = kept(future, options)
+                    if result is None:  # grade it again next, its CPU counted still
+                        discarded[submission.student] = cpu
+                        queue.appendleft(submission)
+                if result is not None:
+                    report = counting(result[0], discarded.pop(submission.student, 0.0))
+                    yield (submission, report, result[1])
 
     def _beside(
         self, todo: list[Submission], calibration: Calibrating
@@ -204,14 +218,14 @@ class LocalPool:
         future: Future[tuple[Report, str]],
         submission: Submission,
         attempts: dict[str, int],
-        retry: list[Submission],
+        retry: deque[Submission],
     ) -> tuple[Report, str] | None:
         try:
             return future.result()
         except BrokenProcessPool:
             attempts[submission.student] += 1
             if attempts[submission.student] < MAX_POOL_RESTARTS:
-                retry.append(submission)
+                retry.appendleft(submission)
                 return None
             message = t("error.grader", self.config.options.lang)
             report = failed_report(self.assignment, self.config.options, message)

@@ -153,6 +153,7 @@ def grade_costed(
         reply_policy=options.replies,
         launcher=launcher,
     ) as session:
+        session.limits.provisional = options.provisional
         with language(options.lang):
             results = run_checks(
                 checks, session, options.seed, after_each=lambda: record(session.spent)

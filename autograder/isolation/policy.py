@@ -69,6 +69,9 @@ class LimitRecord:
 
     calls: list[FinishedCall] = field(default_factory=list)
     stopped: bool = False
+    # A provisional run: once stopped it is graded again, so nothing more of the
+    # student runs in it (the session refuses every later call with that stop).
+    provisional: bool = False
 
     @property
     def times(self) -> list[tuple[str, float]]:

@@ -253,7 +253,7 @@ class StudentSession:
             self._spend(call)
             self.limits.stopped = True
             self.close()
-            raise StudentReplyTooLarge(function, large.size, large.cap) from None
+            raise self._final(StudentReplyTooLarge(function, large.size, large.cap)) from None
         except watch.Overrun as overrun:
             self._spend(call)
             raise self._overrun(overrun.kind, function, limit, options) from None
@@ -294,4 +294,10 @@ class StudentSession:
         # Past a cost check's own limit the function stays callable (that call is judged);
         elif options.limit is None and function != "import":  # _load handles a hanging module
             self.disabled[options.disabled_key(function)] = error
+        return self._final(error)
+
+    def _final(self, error: StudentError) -> StudentError:
+        """``error``; the last of a provisional run a limit stopped (``LimitRecord``)."""
+        if self.limits.provisional and self.limits.stopped:
+            self.exhausted = error
         return error
