@@ -237,11 +237,8 @@ class StudentSession:
         self, request: dict[str, Any], function: str, options: CallOptions = CallOptions()
     ) -> dict[str, Any]:
         assert self.process is not None
-        if function == "import":
-            call_key = function  # may happen in any check (after a restart)
-        else:
-            self._calls_in_check += 1
-            call_key = f"{self.check_name}#{self._calls_in_check}"
+        self._calls_in_check += function != "import"  # (an import comes in any check)
+        call_key = function if function == "import" else f"{self.check_name}#{self._calls_in_check}"
         # A cost check's limit is used as is: neither scaled nor raised by the floor.
         limit = options.limit or self.timeouts.seconds(call_key, function)
         cap = self.reply_policy.cap(call_key)
@@ -297,7 +294,7 @@ class StudentSession:
         return self._final(error)
 
     def _final(self, error: StudentError) -> StudentError:
-        """``error``; the last of a provisional run a limit stopped (``LimitRecord``)."""
+        """``error``, and the last of a provisional run a limit stopped (``LimitRecord``)."""
         if self.limits.provisional and self.limits.stopped:
             self.exhausted = error
         return error
