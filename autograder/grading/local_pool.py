@@ -8,8 +8,8 @@ as that student's grader error, never the batch's. A retried submission
 starts from what its earlier attempts spent of its budget (``ledger``).
 
 Submissions are handed to the pool a few at a time (``jobs + 1`` in flight),
-not all at once: one to be graded again (a provisional grading a limit
-stopped, or a retry) goes first of those left, in the place it had. The
+not all at once, so that one to be graded again (a provisional grading a
+limit stopped, or a retry) goes before all those not handed over yet. The
 longest-first order of a regrade puts the slowest student first, and so
 beside the calibration, where its time limits stop it; queued behind the
 whole class, it was then graded alone at the end while the other cores
