@@ -77,3 +77,14 @@ def test_a_kind_is_swept_once_per_process_when_its_first_folder_is_made(
     tempdirs.temporary_folder("ledger").cleanup()
     assert second.exists()  # swept once: a batch's many scratch folders list /tmp once
     made.cleanup()
+
+
+def test_without_proc_a_process_kill_finds_is_alive(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Not Linux (a student's Mac): reading /proc fails, and no live process's folders
+    # may be taken for a dead one's.
+    def no_proc(path: str, *args: object, **kwargs: object) -> object:
+        raise FileNotFoundError(path)
+
+    monkeypatch.setattr(tempdirs, "open", no_proc, raising=False)
+    assert tempdirs._alive(os.getpid())
+    assert not tempdirs._alive(dead_pid())
