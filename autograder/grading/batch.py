@@ -74,7 +74,8 @@ def write_results_json(report: Report, student_dir: Path, config: BatchConfig) -
 
 def write_grades_csv(summary: BatchSummary, out: Path, config: BatchConfig) -> None:
     rows = [o.row for o in summary.outcomes]
-    write_atomically(out / "grades.csv", gradebook.grades_csv(rows, list(summary.check_names)))
+    text = gradebook.grades_csv(rows, list(summary.check_names))
+    write_atomically(out / gradebook.GRADES_CSV, text)
 
 
 def write_summary_json(summary: BatchSummary, out: Path, config: BatchConfig) -> None:

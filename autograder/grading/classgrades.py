@@ -25,7 +25,7 @@ from autograder.grading.classlist import load_roster
 from autograder.intake.roster import match
 from autograder.intake.submissions import student_id
 from autograder.intake.tree import skipped
-from autograder.reports.gradebook import spreadsheet_safe
+from autograder.reports.gradebook import GRADES_CSV, listed
 
 GRADER_ERROR = "grader-error"
 
@@ -66,16 +66,13 @@ def last_run(results: Path) -> tuple[dict[str, dict], list[str]]:
     every report is the class's."""
     found = _reports(results)
     try:
-        with (results / "grades.csv").open(newline="", encoding="utf-8") as file:
-            rows = csv.reader(file)
-            next(rows, None)  # the header
-            listed = {row[0] for row in rows if row}
+        current = set(listed((results / GRADES_CSV).read_text(encoding="utf-8"), list(found)))
     except (OSError, UnicodeDecodeError, csv.Error):
         return found, []
-    earlier = [s for s in found if spreadsheet_safe(s) not in listed]
-    if len(earlier) == len(found):
+    earlier = [s for s in found if s not in current]
+    if not current:
         raise AutograderError(
-            f"no student of {results}/grades.csv has a report.json there: "
+            f"no student of {results}/{GRADES_CSV} has a report.json there: "
             "run `autograder grade SUBMISSIONS --out RESULTS` again"
         )
     return {s: d for s, d in found.items() if s not in earlier}, earlier

@@ -17,6 +17,7 @@ from typing import Any
 from autograder.core.results import StudentRow
 from autograder.core.roster import MISSING
 
+GRADES_CSV = "grades.csv"
 STATUS_COLUMNS = ("student", "total", "max", "status")
 NOT_GRADED = ("grader-error", MISSING)  # no score of the student's to count
 
@@ -41,6 +42,15 @@ def grades_csv(rows: list[StudentRow], check_names: list[str]) -> str:
         totals = [f"{row.total:g}", f"{row.max_total:g}", row.status]
         writer.writerow([spreadsheet_safe(row.student), *totals, *cells])
     return stream.getvalue()
+
+
+def listed(text: str, students: list[str]) -> list[str]:
+    """Those of ``students`` a grades.csv ``text`` has a row for (ids are matched as
+    ``grades_csv`` writes them: ``spreadsheet_safe``)."""
+    rows = csv.reader(io.StringIO(text))
+    next(rows, None)  # the header
+    cells = {row[0] for row in rows if row}
+    return [s for s in students if spreadsheet_safe(s) in cells]
 
 
 def class_statistics(rows: list[StudentRow], check_names: list[str]) -> dict[str, Any]:
