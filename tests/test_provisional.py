@@ -228,8 +228,9 @@ def test_a_batch_graded_beside_its_calibration_writes_what_a_calibrated_one_does
 def test_a_student_graded_again_after_the_calibration_is_graded_next(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Not after the whole class: the first student (the slowest, in a regrade's order)
-    was stopped beside the calibration, queued last, and graded alone at the end."""
+    """Not after the whole class: the first student, stopped beside the calibration,
+    was queued last and graded alone at the end. A regrade's longest-first order
+    starts with that student, but grades its quickest beside the calibration."""
     monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
     monkeypatch.setattr(os, "cpu_count", lambda: 2)  # -j 1 leaves a core to grade beside
     submissions = tmp_path / "class"
@@ -240,6 +241,12 @@ def test_a_student_graded_again_after_the_calibration_is_graded_next(
         shutil.copytree(student(tmp_path / name).path, submissions / name)
     config = BatchConfig(SOLUTION, GradeOptions(sandbox=SandboxConfig("auto")), jobs=1)
     grade_batch(submissions, tmp_path / "out", config)
-    timings = json.loads((tmp_path / "out" / "timings.json").read_text())["students"]
-    order = sorted(timings, key=lambda name: timings[name]["done_at"])
+    first = json.loads((tmp_path / "out" / "timings.json").read_text())["students"]
+    order = sorted(first, key=lambda name: first[name]["done_at"])
     assert order.index("a-endless") <= 2, order
+    # A regrade (new checks: calibrated anew) grades its quickest student beside the
+    # calibration, not the slowest its order starts with: nothing of it is thrown away.
+    shutil.rmtree(tmp_path / "cache")
+    grade_batch(submissions, tmp_path / "out", replace(config, force=True))
+    again = json.loads((tmp_path / "out" / "timings.json").read_text())["students"]
+    assert again["a-endless"]["student_cpu"] < first["a-endless"]["student_cpu"] - 0.5

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from adversarial_harness import SOLUTION, copy_submission, run_grade
 
-from autograder.grading.timings import TIMINGS_FILE, last_seconds, longest_first
+from autograder.grading.timings import TIMINGS_FILE, last_seconds, longest_first, quickest
 from autograder.intake.submissions import Submission
 
 
@@ -32,6 +32,25 @@ def test_a_regrade_takes_the_slowest_students_first(
 ) -> None:
     todo = submissions("a", "b", "c", "d")
     assert [s.student for s in longest_first(todo, seconds)] == order
+
+
+@pytest.mark.parametrize(
+    ("seconds", "count", "beside"),
+    [
+        ({}, 1, ["a"]),  # a first run: the first of the folder's order
+        ({}, 2, ["a", "b"]),
+        ({"a": 9.0, "b": 0.5, "c": 0.6, "d": 0.7}, 1, ["b"]),
+        ({"a": 9.0, "b": 0.5, "c": 0.6, "d": 0.4}, 2, ["b", "d"]),  # in todo's order
+        ({"a": 30.0, "b": 3.0, "c": 1.0, "gone": 2.0}, 2, ["c", "d"]),  # d: the median, 2.5
+        ({"a": 1.0, "b": 1.0, "c": 1.0, "d": 1.0}, 2, ["a", "b"]),  # ties keep order
+        ({"a": 1.0}, 9, ["a", "b", "c", "d"]),  # more slots than students
+    ],
+)
+def test_a_regrade_grades_its_quickest_students_beside_the_calibration(
+    seconds: dict[str, float], count: int, beside: list[str]
+) -> None:
+    todo = submissions("a", "b", "c", "d")
+    assert [s.student for s in quickest(todo, seconds, count)] == beside
 
 
 @pytest.mark.parametrize(

@@ -134,15 +134,21 @@ class Grader(Protocol):
         ...
 
 
-def make_grader(config: BatchConfig, assignment: Assignment, count: int = 2) -> Grader:
+def make_grader(
+    config: BatchConfig,
+    assignment: Assignment,
+    count: int = 2,
+    last: dict[str, float] | None = None,
+) -> Grader:
     """The local pool (this process alone for ``count`` = 1 submission), or a Dask
-    cluster (imported only when asked for)."""
+    cluster (imported only when asked for). ``last``: each student's seconds in the
+    last run, which the pool grades beside the calibration (``timings.quickest``)."""
     if not config.scheduler:
         from autograder.grading.local_pool import InProcess, LocalPool
 
         if count == 1:
             return InProcess(assignment, config.options.seed)
-        return LocalPool(config, assignment)
+        return LocalPool(config, assignment, last)
     from autograder.grading.cluster import DaskGrader
 
     return DaskGrader(config.scheduler, assignment)
@@ -234,9 +240,10 @@ class Batch:
         """Yield outcomes as they arrive, each recorded on disk first."""
         if not todo:
             return
-        todo = longest_first(todo, last_seconds(self.out))  # a regrade: slowest first
+        last = last_seconds(self.out)
+        todo = longest_first(todo, last)  # a regrade: slowest first
         config = replace(self.config, jobs=max(1, min(self.config.jobs, len(todo))))
-        with make_grader(config, self.assignment, len(todo)) as grader:  # processes start now
+        with make_grader(config, self.assignment, len(todo), last) as grader:  # processes start
             calibration = Calibrating(self.assignment, self.config.options)
             for submission, report, error in grader.grade(todo, calibration):
                 self.timings.calibration_seconds = calibration.seconds

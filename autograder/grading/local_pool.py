@@ -9,11 +9,12 @@ starts from what its earlier attempts spent of its budget (``ledger``).
 
 Submissions are handed to the pool a few at a time (``jobs + 1`` in flight),
 not all at once, so that one to be graded again (a provisional grading a
-limit stopped, or a retry) goes before all those not handed over yet. The
-longest-first order of a regrade puts the slowest student first, and so
-beside the calibration, where its time limits stop it; queued behind the
-whole class, it was then graded alone at the end while the other cores
-waited.
+limit stopped, or a retry) goes before all those not handed over yet:
+queued behind the whole class, it was graded alone at the end while the
+other cores waited. A regrade grades the quickest students of its last run
+beside the calibration, not the slowest its longest-first order starts
+with: most often one a limit stopped, whose provisional run would only be
+thrown away (and the calibration slowed) before it is graded again.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from autograder.grading.provisional import (
 )
 from autograder.grading.runner import GradeOptions
 from autograder.grading.scratch import Scratch
+from autograder.grading.timings import quickest
 from autograder.i18n import t
 from autograder.intake.submissions import Submission
 from autograder.isolation.levels import resolve
@@ -138,8 +140,11 @@ class InProcess:
 class LocalPool:
     """A pool of processes on this machine; a broken pool is rebuilt for the rest."""
 
-    def __init__(self, config: BatchConfig, assignment: Assignment) -> None:
-        self.config, self.assignment = config, assignment
+    def __init__(
+        self, config: BatchConfig, assignment: Assignment, last: dict[str, float] | None = None
+    ) -> None:
+        """``last``: each student's seconds in the last run (``timings.last_seconds``)."""
+        self.config, self.assignment, self.last = config, assignment, last or {}
 
     def __enter__(self) -> LocalPool:
         # What each submission spent of its budget, for a retry after a pool process died.
@@ -159,7 +164,8 @@ class LocalPool:
         options = replace(calibration(), ledger=FileLedger(self.ledger_dir.name))
         attempts = {s.student: 0 for s in todo}
         discarded: dict[str, float] = {}  # CPU of a provisional grading graded again
-        queue = deque(todo[len(early) :])
+        beside = {s.student for s in early.values()}
+        queue = deque(s for s in todo if s.student not in beside)
         while queue or early:
             pool, self.pool = self.pool or _pool(self.config, self.assignment.folder), None
             with pool:
@@ -203,14 +209,15 @@ class LocalPool:
     def _beside(
         self, todo: list[Submission], calibration: Calibrating
     ) -> dict[Future[Provisional], Submission]:
-        """The first students graded while the batch calibrates, when it has no calibration
-        yet (``provisional``): one per pool process, on the cores the calibration leaves
-        idle (more would only slow each other and the calibration down)."""
+        """The students graded while the batch calibrates, when it has no calibration yet
+        (``provisional``): one per pool process, on the cores the calibration leaves idle
+        (more would only slow each other and the calibration down); in a regrade, the
+        quickest of the last run (``timings.quickest``)."""
         idle = (os.cpu_count() or 1) - 1
         if self.pool is None or idle < 1 or calibration.known() is not None:
             return {}
         options = provisional(calibration.options)  # no ledger: a provisional run is no attempt
-        first = todo[: min(self.config.jobs, idle)]
+        first = quickest(todo, self.last, min(self.config.jobs, idle))
         return {self.pool.submit(grade_provisionally, s, options): s for s in first}
 
     def _collect(

@@ -13,7 +13,8 @@ so a regrade elsewhere changes no result byte.
 A regrade reads the last run's file to grade the slowest students first
 (``longest_first``): a student who ran into a time limit, graded last,
 would keep one core busy alone at the end of the batch while the others
-wait with nothing to do. Only the order changes, never a result.
+wait with nothing to do; and the quickest ones are those graded beside the
+calibration (``quickest``). Only the order changes, never a result.
 """
 
 from __future__ import annotations
@@ -82,3 +83,19 @@ def longest_first(todo: Sequence[Submission], seconds: dict[str, float]) -> list
         return list(todo)
     typical = statistics.median(seconds.values())
     return sorted(todo, key=lambda s: -seconds.get(s.student, typical))
+
+
+def quickest(todo: Sequence[Submission], seconds: dict[str, float], count: int) -> list[Submission]:
+    """The ``count`` students of ``todo`` quickest in their last run, in ``todo``'s order:
+    those to grade beside the calibration, under the least limits it can set.
+
+    The slowest student of a regrade, first in its order, is most often one a time
+    limit stopped: beside the calibration its run would only be thrown away, and
+    the calibration slowed, before it is graded again. A first run (no times)
+    takes the first ``count``; a student not timed before counts as the median.
+    """
+    if not seconds:
+        return list(todo[:count])
+    typical = statistics.median(seconds.values())
+    ranked = sorted(range(len(todo)), key=lambda i: seconds.get(todo[i].student, typical))
+    return [todo[i] for i in sorted(ranked[:count])]
