@@ -177,13 +177,13 @@ def part_layers(checks: ModuleType, catalogue: ModuleType) -> None:
 
 def trajectory_deviation(xor: ModuleType, checks: ModuleType, case: Any) -> float | None:
     """Largest relative deviation from the trusted trajectory, with trusted layers."""
-    losses, params = checks.trusted_trajectory(case.seed, case.lr, case.epochs, case.data)
+    losses, params = checks.trusted_trajectory(case)
     X, y = checks.DATASETS[case.data]
     swap = {name: getattr(xor, name) for name in LAYERS if hasattr(xor, name)}
     try:
         with trusted_layers.substituted([xor], swap), np.errstate(all="ignore"):
             got_params, got_losses = xor.train_xor(
-                X, y, checks.init_params(seed=case.seed), lr=case.lr, epochs=case.epochs
+                X, y, checks.start(case), lr=case.lr, epochs=case.epochs
             )
     except Exception:
         return None

@@ -173,7 +173,9 @@ def multiply_repeatable(ctx: Context) -> None:
 @suite.check("hidden: AffineLayer matches the reference on edge shapes (N=1, D=1, M=1)", points=2)
 def affine_edge_shapes(ctx: Context) -> None:
     n, d, m = dims(ctx.rng, 3)
-    for shape in [(1, d, m), (n, 1, m), (n, d, 1), (1, 1, 1)]:
+    # (d, d, d): a square W with as many rows in x, where a layer that picks its
+    # transposes by trying which shapes fit (dout @ W, x @ dout) goes wrong.
+    for shape in [(1, d, m), (n, 1, m), (n, d, 1), (1, 1, 1), (d, d, d)]:
         inputs = affine_inputs(ctx.rng, *shape)
         output, dout, expected = reference_pass(AFFINE, made(AFFINE), inputs, ctx.rng)
         with context(f"(N, D, M) = {shape}"):
@@ -267,14 +269,17 @@ def hidden_data(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, int]:
 )
 def train_trajectory(ctx: Context) -> None:
     """With the trusted layers (so only the trainer is judged), hidden data, widths,
-    lr and seeds: a trainer ignoring its X, y, params or lr, or stopping early, fails."""
+    lr, seeds and non-zero biases (init_params's are zeros): a trainer ignoring its
+    X, y, params (its biases too) or lr, or stopping early, fails."""
     xor = reference()[1]
     for seed in training_seeds(ctx.rng, 2):
         X, y, hidden = hidden_data(ctx.rng)
         lr, epochs = float(ctx.rng.uniform(0.5, 2.0)), TRAJECTORY_EPOCHS
         params = xor.init_params(n_in=X.shape[1], n_hidden=hidden, seed=seed)
+        params.update(b1=ctx.rng.uniform(-1, 1, hidden), b2=ctx.rng.uniform(-1, 1, 1))
         expected, expected_losses = xor.train_xor(X, y, copy.deepcopy(params), lr, epochs)
-        with context(f"(hidden data, init_params(seed={seed}), epochs={epochs})"):
+        run = f"hidden data, init_params(seed={seed}) with random biases, epochs={epochs}"
+        with context(f"({run})"):
             trained, losses, _ = PUBLIC.student_training(ctx, params, X, y, lr=lr, epochs=epochs)
             setup = training_setup(params, X, y, lr, epochs)
             try:
