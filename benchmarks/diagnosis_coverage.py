@@ -10,8 +10,8 @@ A mistake gets *its own right diagnosis* when the named diagnoses the student
 sees are exactly the one the catalogue gives as right (sentences that only say
 how the numbers differ name no mistake and are counted apart). A *wrong*
 diagnosis is any named diagnosis other than the right one, on any check.
-Printed per set (FIRST, ISSUE, HELD_OUT, GRADING: see the catalogue) and in all, with
-one line per mistake that is not diagnosed right.
+Printed per set (FIRST, ISSUE, HELD_OUT, GRADING, GRADED: see the catalogue) and in
+all, with one line per mistake that is not diagnosed right.
 
     python benchmarks/diagnosis_coverage.py [--sets HELD_OUT] [--verbose]
 """
@@ -62,7 +62,8 @@ def shown(report: Report) -> tuple[set[str], set[str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sets", nargs="*", default=["FIRST", "ISSUE", "HELD_OUT", "GRADING"])
+    sets = ["FIRST", "ISSUE", "HELD_OUT", "GRADING", "GRADED"]
+    parser.add_argument("--sets", nargs="*", default=sets)
     parser.add_argument("--verbose", action="store_true", help="one line per mistake")
     args = parser.parse_args()
     cat = catalogue()

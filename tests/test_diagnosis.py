@@ -6,7 +6,7 @@ written before the diagnosis was built for them (``HELD_OUT``). Each is graded
 by the instructor's assignment (public and hidden checks) and read as the
 student reads it (``reports.view.student_view``): the named diagnoses shown,
 public sentences and hidden hints alike, must be exactly the right one.
-Three mistakes are documented misses (``MISSED``): a diagnosis never guesses
+Five mistakes are documented misses (``MISSED``): a diagnosis never guesses
 there. Correct submissions get no diagnosis, and a passing check never shows one.
 """
 
@@ -53,12 +53,15 @@ MISSED: dict[str, set[str]] = {
     "xor_ignores_lr": set(),  # DEFAULT_LR / lr = 2 = "a factor 2": both causes are named
     "xor_uses_default_lr": set(),  # the same mistake, written another way
     "affine_dx_zeros": set(),  # said plainly: "every element of dx is 0 times the right value"
+    # losses[0] is not the loss of the given params: the forward pass or the loss differs
+    "xor_forward_skips_hidden_sigmoid": set(),
 }
 MISSED_PLAIN = {
     "sigmoid_unknown_mistake": "unmatched",
     "xor_ignores_lr": "lr_or_factor",
     "xor_uses_default_lr": "lr_or_factor",
     "affine_dx_zeros": "unmatched",
+    "xor_forward_skips_hidden_sigmoid": "forward_differs",
 }
 CORRECT = sorted(name for name, loses in VARIANT_CATALOGUE.LOSES.items() if not loses)
 
@@ -158,6 +161,22 @@ def test_diagnosis_sentences_carry_what_to_act_on(name: str, words: list[str]) -
     text = " ".join(r.diagnosis for r in graded(name).results)
     for word in words:
         assert word in text, text[:600]
+
+
+@pytest.mark.parametrize(
+    ("name", "never"),
+    [  # each was said of a trainer that does not make the mistake, and no longer is
+        ("xor_returns_best_params", ["range(epochs - 1)", "one epoch too few", ", unchanged:"]),
+        ("xor_last_epoch_no_update", ["range(epochs - 1)", "one epoch too few"]),
+        ("xor_forward_skips_hidden_sigmoid", ["do not come from training", "losses.append"]),
+        ("xor_losses_every_10_epochs", ["no known trainer mistake", "is wrong"]),
+    ],
+)
+def test_a_diagnosis_never_says_what_the_run_does_not_show(name: str, never: list[str]) -> None:
+    said = [f"{r.diagnosis} {r.where} {r.hint}" for r in graded(name).results if r.mistake]
+    assert said
+    for words in never:
+        assert not [text for text in said if words in text], words
 
 
 def test_a_transpose_already_written_is_never_called_missing() -> None:

@@ -8,6 +8,8 @@ student's numbers (a property test).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -16,6 +18,7 @@ from test_descent import NETWORK, PUBLIC, X, Y
 
 from autograder.checks import rules
 from autograder.checks.descent import Run
+from autograder.checks.diagnosis import named as diagnosis_named
 from autograder.checks.rules import BEFORE, DESCENT, Recording, Rule, Setup, Trajectory, recorded
 from autograder.checks.trainer import TOLERANCE, diagnose_run, reproduce
 from autograder.checks.trainer_names import named
@@ -96,6 +99,65 @@ def test_two_mistakes_are_told_apart_and_combined() -> None:
 def test_update_counts_off_by_one_or_stopped_early(steps: int, key: str) -> None:
     found = diagnose_run(SETUP, student_run(SETUP, DESCENT, steps=steps))
     assert found is not None and found.mistake == key
+
+
+def test_every_loss_recorded_but_params_from_before_the_last_update() -> None:
+    """A copy kept as the best, or a break before the last update: EPOCHS right losses,
+    the params after EPOCHS - 1 updates. No loop one epoch short (that records
+    EPOCHS - 1 losses): its sentence named a range(epochs - 1) the student never wrote."""
+    run = student_run(SETUP, DESCENT)
+    stale = Run(run.losses, student_run(SETUP, DESCENT, steps=EPOCHS - 1).theta)
+    found = diagnose_run(SETUP, stale)
+    assert found is not None and found.mistake == "params_before_last_update"
+    assert "range(epochs - 1)" not in found.text and found.variable == ""
+
+
+def test_after_one_epoch_unchanged_params_may_be_from_before_the_update() -> None:
+    """One epoch: returning the given params and returning the params from before the
+    one update make the same run; the sentence names both, no mistake alone."""
+    one = setup_for(y=AND_Y, epochs=1)
+    run = student_run(one, DESCENT)
+    found = diagnose_run(one, Run(run.losses, one.start.copy()))
+    assert found is not None and found.mistake == "unchanged_or_stale"
+    assert not diagnosis_named(found.mistake)
+    wrong_loss = diagnose_run(one, Run((run.losses[0] + 0.1,), one.start.copy()))
+    assert wrong_loss is not None and wrong_loss.mistake == "unchanged"
+
+
+def test_right_params_with_too_few_losses_are_right_updates() -> None:
+    """A loss recorded every few epochs: the params are descent's after EPOCHS updates,
+    so the updates are right, however many losses there are."""
+    run = student_run(SETUP, DESCENT)
+    for losses in (run.losses[:1], run.losses[::4]):
+        found = diagnose_run(SETUP, Run(losses, run.theta))
+        assert found is not None and found.mistake == "wrong_loss", (len(losses), found)
+
+
+def test_a_run_with_too_few_losses_is_compared_with_the_epochs_asked_for() -> None:
+    run = student_run(SETUP, DESCENT)
+    nudged = run.theta + 0.3 * (run.theta - SETUP.start)  # every change 1.3 times too big
+    found = diagnose_run(SETUP, Run(run.losses[:1], nudged))
+    assert found is not None and found.mistake == "trainer_unmatched"
+    assert "is 1.3 times the right value" in found.text, found.text
+
+
+def skipped_activation(setup: Setup, index: int) -> Setup:
+    """The setup's network with the activation at ``index`` left out of the forward."""
+    network = setup.network
+    pieces = tuple(p for i, p in enumerate(network.pieces) if i != index)
+    return replace(setup, network=replace(network, pieces=pieces))
+
+
+def test_losses_from_another_forward_pass_are_not_called_untrained() -> None:
+    """The output layer fed z1 instead of a1: the student trains, on a forward pass that
+    is not the slides'. Said plainly, never "the losses do not come from training"."""
+    run = student_run(skipped_activation(SETUP, 1), DESCENT)
+    found = diagnose_run(SETUP, run)
+    assert found is not None and found.mistake == "forward_differs", found
+    assert "do not come from training" not in found.text and found.variable == ""
+    mean = Run(tuple(v / 2 for v in run.losses), run.theta)  # and its mean over 4 samples
+    found = diagnose_run(SETUP, mean)
+    assert found is not None and found.mistake == "forward_differs", found
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,16 @@ class Diagnosis:
 
 # Keys that state how the numbers differ (or two causes they cannot tell apart)
 # instead of naming one mistake.
-DESCRIPTIONS = frozenset({"unmatched", "trainer_unmatched", "shapes_clash", "lr_or_factor"})
+DESCRIPTIONS = frozenset(
+    {
+        "unmatched",
+        "trainer_unmatched",
+        "shapes_clash",
+        "lr_or_factor",
+        "unchanged_or_stale",
+        "forward_differs",
+    }
+)
 
 
 def named(mistake: str) -> bool:

@@ -17,19 +17,25 @@ returned parameter is a float32 value and the run matches gradient descent
 to a tolerance scaled to float32 rounding.
 
 A diagnosis is only ever a reproduced run. When none is, the sentence says
-plainly how the run differs (``describe_run``).
+plainly how the run differs (``describe_run``), its parameters compared with
+descent's after the ``epochs`` asked for, however many losses were recorded.
+Losses whose first is not the loss of the given params are said not to come
+from training only when no forward pass reproduces it (the slides', or one
+with an activation left out, the loss a simple multiple): otherwise the
+sentence says the forward pass or the loss differs, which is what is known.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from autograder.checks.descent import Run
 from autograder.checks.diagnosis import Diagnosis, Tolerance, diagnosis
 from autograder.checks.difference import describe
+from autograder.checks.network import Network
 from autograder.checks.rules import (
     BEFORE,
     DESCENT,
@@ -40,7 +46,7 @@ from autograder.checks.rules import (
     recorded,
     trajectory,
 )
-from autograder.checks.trainer_names import confirmed, named
+from autograder.checks.trainer_names import confirmed, named, simple
 from autograder.checks.trainer_rules import fitted_rules, nice, standard_rules
 from autograder.i18n import t
 
@@ -109,6 +115,10 @@ def diagnose_run(setup: Setup, got: Run, rules: list[Rule] | None = None) -> Dia
         and np.array_equal(got.theta, setup.start)
         and not np.array_equal(descent.theta(setup.epochs), setup.start)
     ):
+        if setup.epochs == 1 and losses_match(descent, BEFORE, got.losses):
+            # the given params are also the params before the one update: returning
+            # them or a copy kept from before the update make the same run
+            return diagnosis("unchanged_or_stale")
         return diagnosis("unchanged", variable="p")
     found = reproduce(setup, got, rules)
     if found is not None:
@@ -124,11 +134,23 @@ def reproduce(setup: Setup, got: Run, rules: list[Rule] | None = None) -> Match 
     steps = step_counts(len(got.losses), setup.epochs)
     # a fitted rule that reproduces losses and parameters explains more than a fixed
     # one that reproduces the parameters alone (and spares re-running every rule)
-    return (
+    found = (
         by_losses_then_params(setup, got, rules, steps)
         or (None if float32_values(got) else by_fitted_rules(setup, got, steps))
         or by_params_alone(setup, got, rules, steps)
     )
+    return counted(found, len(got.losses))
+
+
+def counted(found: Match | None, losses: int) -> Match | None:
+    """A match whose losses are only a prefix of its run (one loss for ten updates) has
+    not reproduced them: one loss is recorded per update, give or take a loop that
+    stops between recording and updating. Its parameters alone are reproduced."""
+    if found is None or found.recording.mistake == "wrong_loss":
+        return found
+    if abs(losses - found.count) <= 1:
+        return found
+    return replace(found, recording=Recording("wrong_loss"))
 
 
 def by_losses_then_params(
@@ -196,11 +218,13 @@ def describe_run(setup: Setup, got: Run, descent: Trajectory) -> Diagnosis:
         TOLERANCE.close(got.losses[0], value) for value in (descent.loss(0), descent.loss(1))
     ):
         first = f"{got.losses[0]:.6g}" if got.losses else "-"
-        return diagnosis(
-            "not_trained", variable="losses", got=first,
-            expected=f"{descent.loss(0):.6g}",
-        )  # fmt: skip
-    expected = descent.theta(min(len(got.losses), setup.epochs))
+        fields = {"got": first, "expected": f"{descent.loss(0):.6g}"}
+        if got.losses and from_a_forward_pass(setup, got.losses[0]):
+            return diagnosis("forward_differs", **fields)
+        return diagnosis("not_trained", variable="losses", **fields)
+    # the params after the epochs asked for: a wrong count of losses says nothing of
+    # how many updates were made
+    expected = descent.theta(setup.epochs)
     got_change = layout.unflatten(got.theta - setup.start)
     want_change = layout.unflatten(expected - setup.start)
     parts = [
@@ -216,6 +240,40 @@ def describe_run(setup: Setup, got: Run, descent: Trajectory) -> Diagnosis:
     losses = t("trainer.losses_part", epoch=parted) if parted is not None else ""
     text = t("diag.trainer_unmatched", details="; ".join(parts) or "-", losses=losses)
     return Diagnosis("trainer_unmatched", text)
+
+
+def forward_variants(network: Network) -> list[Network]:
+    """The chain with one activation left out, and with every one left out."""
+    activations = [i for i, piece in enumerate(network.pieces) if piece.elementwise]
+    skips = [{i} for i in activations] + ([set(activations)] if len(activations) > 1 else [])
+    return [
+        Network(
+            tuple(p for i, p in enumerate(network.pieces) if i not in skip),
+            network.layout,
+            network.ndim,
+            network.key,
+        )
+        for skip in skips
+    ]
+
+
+def from_a_forward_pass(setup: Setup, first: float) -> bool:
+    """Whether ``first`` is a simple multiple (a mean, a doubled loss: 1, 1/2, 2/N...) of
+    the loss of the given params under the slides' forward pass or one with an
+    activation left out: losses from a forward pass, if not the slides'."""
+    if not np.isfinite(first):
+        return False
+    for network in (setup.network, *forward_variants(setup.network)):
+        try:
+            with np.errstate(all="ignore"):
+                value = float(np.real(network.loss(setup.start, setup.X, setup.y)))
+        except (ValueError, ArithmeticError, IndexError, TypeError):
+            continue
+        if not np.isfinite(value) or value == 0:
+            continue
+        if TOLERANCE.close(first, value) or simple(first / value):
+            return True
+    return False
 
 
 def failure_fields(found: Diagnosis | None, function: str) -> dict[str, str]:

@@ -4,7 +4,10 @@ The key joins the parts' keys with ``+`` (``biases_frozen+loss_after_update``);
 the sentence joins their sentences. A step and a loss scaled by the same
 factor are one mistake (the student differentiates their own loss: ``mean_loss``
 for the mean of squared errors). ``confirmed`` says when a loss factor fitted
-from the first loss is evidence at all.
+from the first loss is evidence at all. An update count is named with its
+losses' count as evidence: one update too few with every epoch's loss
+recorded is no loop one epoch short, but params returned from before the
+last update.
 """
 
 from __future__ import annotations
@@ -49,10 +52,13 @@ def named(setup: Setup, rule: Rule, count: int, losses: int, recording: Recordin
     combined = rule_parts(setup, rule, recording)
     head = combined if combined is not None else rule_part(setup, rule)
     tail = [] if combined is not None else recording_part(setup, recording)
-    parts = [*head, *step_part(setup, count, losses), *tail]
+    step = step_part(setup, count, losses)
+    parts = [*head, *step, *tail]
     key = "+".join(k for k, _ in parts)
     text = "; ".join(t(f"diag.{k}", **fields) for k, fields in parts)
     variable = "losses" if tail and not head else "p"
+    if not head and [k for k, _ in step] == ["params_before_last_update"]:
+        variable = ""  # no one line: a copy kept, a break; the update line is right
     return Diagnosis(key, text, variable)
 
 
@@ -100,6 +106,10 @@ def step_part(setup: Setup, count: int, losses: int) -> list[tuple[str, Any]]:
     if count == epochs:
         return []
     fields = {"epochs": epochs, "count": count, "losses": losses}
+    if count == epochs - 1 and losses == epochs:
+        # every epoch ran and recorded its loss; the params returned are from before the
+        # last update (a copy kept as the best, a break before the last update)
+        return [("params_before_last_update", fields)]
     if count == epochs - 1:
         return [("epochs_short", fields)]
     if count == epochs + 1:
