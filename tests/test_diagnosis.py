@@ -55,6 +55,8 @@ MISSED: dict[str, set[str]] = {
     "affine_dx_zeros": set(),  # said plainly: "every element of dx is 0 times the right value"
     # losses[0] is not the loss of the given params: the forward pass or the loss differs
     "xor_forward_skips_hidden_sigmoid": set(),
+    "affine_dx_shape_guess": set(),  # dout @ W on a square W: "every element of dx is wrong"
+    "xor_bias_update_without_lr": set(),  # said plainly: how each array's change differs
 }
 MISSED_PLAIN = {
     "sigmoid_unknown_mistake": "unmatched",
@@ -62,6 +64,8 @@ MISSED_PLAIN = {
     "xor_uses_default_lr": "lr_or_factor",
     "affine_dx_zeros": "unmatched",
     "xor_forward_skips_hidden_sigmoid": "forward_differs",
+    "affine_dx_shape_guess": "unmatched",
+    "xor_bias_update_without_lr": "trainer_unmatched",
 }
 CORRECT = sorted(name for name, loses in VARIANT_CATALOGUE.LOSES.items() if not loses)
 

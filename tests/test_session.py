@@ -96,6 +96,29 @@ def fails():
     return [1][2]
 
 
+class Unprintable(Exception):
+    def __str__(self):
+        raise RuntimeError("str fails")
+
+
+class Nameless(type):
+    @property
+    def __name__(cls):
+        raise RuntimeError("no name")
+
+
+class Anonymous(Exception, metaclass=Nameless):
+    pass
+
+
+def fails_unprintably():
+    raise Unprintable()
+
+
+def fails_namelessly():
+    raise Anonymous("its message")
+
+
 def shout(text):
     print(text)
     return len(text)
@@ -210,6 +233,20 @@ def test_an_exception_names_the_students_line(student: StudentSession) -> None:
         value(student, "fails")
     assert raised.value.kind == "IndexError"
     assert "student.py" in raised.value.where and "[1][2]" in raised.value.where
+
+
+def test_an_exception_that_cannot_be_printed_is_still_the_students_exception(
+    student: StudentSession,
+) -> None:
+    """Its ``__str__`` or its class's ``__name__`` raising ended the worker: a crash
+    ("exited with code 1"), the engine's traceback in the student's output."""
+    with pytest.raises(StudentException) as raised:
+        value(student, "fails_unprintably")
+    assert raised.value.kind == "Unprintable" and "could not be read" in str(raised.value)
+    with pytest.raises(StudentException) as raised:
+        value(student, "fails_namelessly")
+    assert raised.value.kind == "Exception" and "its message" in str(raised.value)
+    assert "worker.py" not in student.take_output() and student.crashes == 0
 
 
 def test_output_is_kept_per_check(student: StudentSession) -> None:

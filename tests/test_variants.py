@@ -96,3 +96,18 @@ def test_correct_variant_gets_full_marks(name: str, public_assignment: Assignmen
     assert report.score == report.max_score > 0, [
         f"{r.name}: {r.message}" for r in report.results if r.status != PASSED
     ]
+
+
+@pytest.mark.parametrize("bom_in", ["layers.py", "xor.py"])
+def test_a_byte_order_mark_costs_nothing(
+    bom_in: str, tmp_path: Path, public_assignment: Assignment
+) -> None:
+    """Python imports a file that starts with a UTF-8 BOM (Windows editors write one):
+    the static pass must read it as Python does, not call it a syntax error."""
+    correct = VARIANTS / "correct_loops"
+    for name in ("layers.py", "xor.py"):
+        text = (correct / name).read_text()
+        (tmp_path / name).write_text(text, encoding="utf-8-sig" if name == bom_in else "utf-8")
+    assert (tmp_path / bom_in).read_bytes().startswith(b"\xef\xbb\xbf")
+    report = grade(tmp_path, public_assignment)
+    assert report.score == report.max_score > 0, [r.message for r in report.results if r.message]

@@ -178,8 +178,12 @@ def affine_batch(ctx: Context) -> None:
 
 @suite.check("AffineLayer.backward matches numerical gradients for one sample (N=1)", points=1)
 def affine_single(ctx: Context) -> None:
-    x, W, b = (ctx.rng.standard_normal(s) for s in [(1, 3), (3, 2), (2,)])
-    check_gradients(ctx, "layers.AffineLayer", affine, [x, W, b], ["dx", "dW", "db"])
+    """Then with a square W (D = M): there ``dout @ W`` and ``dout.T @ x`` have the
+    right shapes, so a layer that picks its transposes by trying which shapes fit
+    is wrong here, where every other public shape would have told it."""
+    for d, m in [(3, 2), (3, 3)]:
+        x, W, b = (ctx.rng.standard_normal(s) for s in [(1, d), (d, m), (m,)])
+        check_gradients(ctx, "layers.AffineLayer", affine, [x, W, b], ["dx", "dW", "db"])
 
 
 @suite.check(
@@ -316,23 +320,41 @@ def flat_loss(theta, X=XOR_X, y=XOR_Y):
 
 class Case(NamedTuple):
     """One training run, every value explicit: what a trajectory check and its
-    diagnosis (re-)run. The start is ``init_params(seed=seed)``."""
+    diagnosis (re-)run. The start is ``init_params(seed=seed)``, with non-zero
+    biases when ``biased`` (``start``)."""
 
     data: str
     seed: int
     epochs: int
     lr: float = TRAJECTORY_LR
+    biased: bool = False
 
     @property
     def text(self) -> str:
-        return f"{self.data}, init_params(seed={self.seed}), lr={self.lr}, epochs={self.epochs}"
+        biases = " with random biases" if self.biased else ""
+        start = f"init_params(seed={self.seed}){biases}"
+        return f"{self.data}, {start}, lr={self.lr}, epochs={self.epochs}"
+
+
+def start(case: Case) -> dict:
+    """Where ``case``'s run starts. init_params's biases are zeros: a trainer that
+    started from zero biases instead of those it is given would match every such
+    run, so a ``biased`` case draws them (from its seed, like its weights)."""
+    params = init_params(seed=case.seed)
+    if case.biased:
+        rng = np.random.default_rng([case.seed, 1])
+        params.update(b1=rng.uniform(-1, 1, params["b1"].shape))
+        params.update(b2=rng.uniform(-1, 1, params["b2"].shape))
+    return params
 
 
 # The trajectory checks' runs (see ``check_trajectory``). The seeds written here are
-# only placeholders: each check draws its own (``drawn``).
+# only placeholders: each check draws its own (``drawn``). One run's lr is not 1 (where
+# ``lr * grad`` and ``grad`` agree, a trainer forgetting lr somewhere would pass), and
+# one starts from non-zero biases (``start``).
 ONE_EPOCH = (Case("xor", 0, 1), Case("and", 7, 1))
-TEN_EPOCHS = (Case("xor_bipolar", 3, 10), Case("or", 11, 10))
-HUNDRED_EPOCHS = (Case("xnor", 5, 100), Case("xor", 9, 100))
+TEN_EPOCHS = (Case("xor_bipolar", 3, 10), Case("or", 11, 10, lr=0.5))
+HUNDRED_EPOCHS = (Case("xnor", 5, 100), Case("xor", 9, 100, biased=True))
 INTEGRITY_EPOCH = Case("xor", 2, 1)
 # Seeds a trajectory check draws from: this file is public, so fixed seeds would let a
 # trainer return runs computed offline (by any autodiff tool) from a table and earn
@@ -358,12 +380,17 @@ def expected_runs(seed: int) -> None:
         if check.function in TRAJECTORY_CASES:
             rng = np.random.default_rng(check_seed(seed, check.name))
             for case in drawn(rng, TRAJECTORY_CASES[check.function]):
-                simulate(case.seed, case.lr, case.epochs, CORRECT, case.data)
+                simulate(case.seed, case.lr, case.epochs, CORRECT, case.data, case.biased)
 
 
 @lru_cache(maxsize=128)
 def simulate(
-    seed: int, lr: float, epochs: int, variant: Variant = CORRECT, data: str = "xor"
+    seed: int,
+    lr: float,
+    epochs: int,
+    variant: Variant = CORRECT,
+    data: str = "xor",
+    biased: bool = False,
 ) -> Run:
     """Gradient descent with complex-step gradients of ``network_loss``, under ``variant``.
 
@@ -372,12 +399,12 @@ def simulate(
     rounding, so the trajectory is trustworthy well below 1e-8.
     """
     X, y = DATASETS[data]
-    start = LAYOUT.flatten(init_params(seed=seed))
-    return trajectory(lambda theta: flat_loss(theta, X, y), LAYOUT, start, lr, epochs, variant)
+    first = LAYOUT.flatten(start(Case(data, seed, epochs, lr, biased)))
+    return trajectory(lambda theta: flat_loss(theta, X, y), LAYOUT, first, lr, epochs, variant)
 
 
-def trusted_trajectory(seed: int, lr: float, epochs: int, data: str = "xor"):
-    run = simulate(seed, lr, epochs, CORRECT, data)
+def trusted_trajectory(case: Case):
+    run = simulate(case.seed, case.lr, case.epochs, CORRECT, case.data, case.biased)
     return list(run.losses), LAYOUT.unflatten(run.theta)
 
 
@@ -452,10 +479,8 @@ def learned(output: np.ndarray, target: np.ndarray = XOR_Y) -> bool:
 
 
 def check_trajectory(ctx: Context, case: Case) -> None:
-    expected_losses, expected_params = trusted_trajectory(
-        case.seed, case.lr, case.epochs, case.data
-    )
-    params, (X, y) = init_params(seed=case.seed), DATASETS[case.data]
+    expected_losses, expected_params = trusted_trajectory(case)
+    params, (X, y) = start(case), DATASETS[case.data]
     trained, losses, _ = student_training(ctx, params, X, y, lr=case.lr, epochs=case.epochs)
     setup = training_setup(params, case.lr, case.epochs, X, y)
     if len(losses) != case.epochs:

@@ -54,11 +54,19 @@ def run_checks(
     after_each: Callable[[], None] = lambda: None,
 ) -> tuple[CheckResult, ...]:
     """Every check, each independent, results in the given order; gated checks settled
-    at the end. The checks on trusted classes run last: the student's process is
-    restarted before the student's own code runs after one, and so it is not at all.
-    ``after_each`` runs after each check (the budget ledger's record)."""
+    at the end. ``after_each`` runs after each check (the budget ledger's record).
+
+    The order they run in: every public check before any hidden one, so that
+    nothing a hidden check handed the student's process (its inputs, kept by the
+    student's code in the process or in its scratch folder) can come back in a
+    public check's message, output or verdict, which the student sees; and within
+    each, the checks on trusted classes last: the student's process is restarted
+    before the student's own code runs after one (``StudentSession.request``), so
+    once per suite.
+    """
     ran: dict[int, CheckResult] = {}
-    for index in sorted(range(len(checks)), key=lambda i: checks[i].trusted):
+    order = sorted(range(len(checks)), key=lambda i: (checks[i].hidden, checks[i].trusted))
+    for index in order:
         ran[index] = run_check(checks[index], session, seed, reference)
         after_each()
     results = [ran[index] for index in range(len(checks))]

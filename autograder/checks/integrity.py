@@ -54,7 +54,8 @@ def submission_sources(folder: Path) -> dict[str, str]:
     for path in sorted(Path(folder).glob("*.py")):
         if path.stem.isidentifier() and path.is_file() and not path.is_symlink():
             with open(path, "rb") as stream:
-                sources[path.stem] = stream.read(MAX_SOURCE_BYTES).decode("utf-8", "replace")
+                data = stream.read(MAX_SOURCE_BYTES)  # a leading BOM, as Python's import
+                sources[path.stem] = data.decode("utf-8-sig", "replace")  # drops it
     return sources
 
 

@@ -49,7 +49,7 @@ def read_source(folder: Path, module: str) -> str | None:
     try:
         if not path.is_file() or path.stat().st_size > MAX_SOURCE_BYTES:
             return None
-        return path.read_text(encoding="utf-8", errors="replace")
+        return path.read_text(encoding="utf-8-sig", errors="replace")  # a BOM, as import does
     except OSError:
         return None
 

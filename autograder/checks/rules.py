@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from autograder.checks.descent import Layout
 from autograder.checks.network import RIGHT, Chain, Network
 
 CACHE_SIZE = 512
@@ -68,7 +69,8 @@ class Rule:
     the whole step; ``momentum`` keeps a velocity v = momentum * v + g;
     ``decay`` adds decay * theta to the gradient; ``chain`` changes how the
     error flows back; ``start``/``data`` = "default" ignore the given ones,
-    ``start`` = "float32" starts from the given params rounded to float32.
+    ``start`` = "float32" starts from the given params rounded to float32, and
+    ``start`` = "zero_biases" from the given weights with every bias at zero.
     """
 
     mistake: str = ""
@@ -98,6 +100,12 @@ class Recording:
     fields: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
 
 
+def bias_entries(layout: Layout) -> np.ndarray:
+    """Which entries of a flat theta are biases: those of the 1-D parameter arrays
+    (a layer's weights are 2-D; a one-neuron model's scalars are neither)."""
+    return np.repeat([len(shape) == 1 for shape in layout.shapes], layout.sizes)
+
+
 DESCENT = Rule()
 BEFORE = Recording()
 
@@ -110,6 +118,8 @@ class Trajectory:
         start = setup.default_start if rule.start == "default" else setup.start
         if rule.start == "float32":  # params cast to float32; numpy's float64 gradients
             start = np.asarray(setup.start, dtype=np.float32)  # then train them in float64
+        if rule.start == "zero_biases":
+            start = np.where(bias_entries(setup.network.layout), 0.0, setup.start)
         self.thetas = [np.asarray(start, dtype=np.float64)]
         self.velocity = np.zeros_like(self.thetas[0])
         self.losses: dict[tuple[bool, int], float] = {}

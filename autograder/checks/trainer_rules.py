@@ -16,7 +16,15 @@ from dataclasses import replace
 import numpy as np
 
 from autograder.checks.network import Chain
-from autograder.checks.rules import BEFORE, DESCENT, Recording, Rule, Setup, Trajectory
+from autograder.checks.rules import (
+    BEFORE,
+    DESCENT,
+    Recording,
+    Rule,
+    Setup,
+    Trajectory,
+    bias_entries,
+)
 from autograder.checks.trainer_names import number
 
 # Coefficients a student is likely to write, tried first when fitting.
@@ -68,6 +76,8 @@ def standard_rules(setup: Setup) -> list[Rule]:
         and not np.array_equal(default_start, setup.start)
     ):
         rules.append(Rule("ignores_params", start="default"))
+    if np.any(setup.start[bias_entries(setup.network.layout)] != 0):  # zeros it could not tell
+        rules.append(Rule("zero_biases", start="zero_biases"))
     given = (setup.X, setup.y)
     if (  # default data of another width is no run to re-make either
         setup.default_data is not None

@@ -18,6 +18,7 @@ import os
 import sys
 import traceback
 import types
+from collections.abc import Callable
 from typing import Any
 
 from . import plaindata
@@ -136,11 +137,15 @@ class Worker:
         return {"args": args, "kwargs": kwargs}
 
     def describe(self, exc: BaseException) -> dict[str, Any]:
+        """The student's exception as plain data. Its class is the student's: its
+        ``__str__`` (or its metaclass's ``__name__``) may raise or return no text,
+        and a failure here would end the worker as if the student had exited."""
+        where = student_frame(exc, self.folder)
         return {
-            "type": type(exc).__name__,
-            "message": str(exc)[:2000],
-            "where": student_frame(exc, self.folder),
-            "in_student_code": bool(student_frame(exc, self.folder)),
+            "type": readable(lambda: type(exc).__name__, "Exception"),
+            "message": readable(lambda: str(exc), UNREADABLE)[:2000],
+            "where": where,
+            "in_student_code": bool(where),
         }
 
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -157,6 +162,18 @@ class Worker:
             return self.peek(request["call"])
 
         raise ValueError(f"unknown op {op!r}")
+
+
+UNREADABLE = "(its message could not be read: the exception's __str__ failed)"
+
+
+def readable(text: Callable[[], object], fallback: str) -> str:
+    """``text()`` when it gives a str, else ``fallback`` (whatever it raised)."""
+    try:
+        value = text()
+    except BaseException:  # noqa: BLE001 - the student's code, SystemExit included
+        return fallback
+    return value if type(value) is str else fallback
 
 
 def reply_for(worker: Worker, request: dict[str, Any]) -> bytes:
