@@ -311,3 +311,13 @@ def test_a_student_whose_submission_has_gone_is_neither_exported_nor_handed_back
     assert returned.returncode == 0, returned.stderr
     assert sorted(p.name for p in handback.iterdir()) == ["=eve"]
     assert "(1): bob" in returned.stderr
+    # A student of the last run whose report.json is damaged was left out silently.
+    (out / "=eve" / "report.json").write_text('{"trunc')
+    for command in (["grades", str(out), "--format", "csv"], ["feedback", str(out)]):
+        refused = subprocess.run(
+            [sys.executable, "-m", "autograder", *command, "--out", str(tmp_path / "again")],
+            capture_output=True,
+            text=True,
+        )
+        assert refused.returncode == 1 and "Traceback" not in refused.stderr, refused.stderr
+        assert "report.json of =eve" in refused.stderr and "--only =eve" in refused.stderr

@@ -19,7 +19,9 @@ from conftest import SKELETON, SOLUTION, copy_submission
 from autograder.cli import cli
 from autograder.core.errors import AutograderError
 from autograder.distribution.nbgrader_course import config_text
+from autograder.grading.classlist import check_results_folder
 from autograder.grading.locate import course_seed, find_assignment
+from autograder.intake.submissions import Submission
 
 
 def run(*args: str) -> Result:
@@ -83,6 +85,42 @@ def test_unwritable_outputs_are_refused_clearly(
     assert "cannot write" in result.output and "/proc/" in result.output
 
 
+def test_a_page_or_an_lms_file_never_overwrites_a_source(tmp_path: Path) -> None:
+    """--html, similarity's --out and grades' --out replace only a file of their own
+    kind: a student's layers.py, notebook or zip, the grader's grades.csv and the
+    roster are refused, and left as they were."""
+    folder = copy_submission(SOLUTION, tmp_path / "alice")
+    sources = {name: (folder / name).read_bytes() for name in ("layers.py", "xor.py")}
+    (folder / "sub.zip").write_bytes(b"PK")
+    sources["sub.zip"] = b"PK"
+    for name in sources:
+        result = run("check", str(folder), "--checks", str(SOLUTION), "--html", str(folder / name))
+        assert_clean(result, 1)
+        assert "exists and is not a .html or .htm file" in result.output
+    result = run("similarity", str(tmp_path), "--out", str(folder / "xor.py"))
+    assert_clean(result, 1)
+    assert {name: (folder / name).read_bytes() for name in sources} == sources
+    results = tmp_path / "results"
+    (tmp_path / "class").mkdir()
+    shutil.copytree(folder, tmp_path / "class" / "bob")
+    graded = run("grade", str(tmp_path / "class"), "--out", str(results), "--no-sandbox")
+    assert_clean(graded, 0)
+    before = (results / "grades.csv").read_bytes()
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student\nbob\n")
+    for out in (results / "grades.csv", roster):
+        args = ["grades", str(results), "--format", "csv", "--out", str(out)]
+        result = run(*args, "--roster", str(roster))
+        assert_clean(result, 1)
+        assert "choose another name" in result.output
+    assert (results / "grades.csv").read_bytes() == before
+    assert roster.read_text() == "student\nbob\n"
+    page = tmp_path / "page.html"
+    page.write_text("an older page")
+    result = run("check", str(folder), "--checks", str(SOLUTION), "--html", str(page))
+    assert "exists and is not" not in result.output and "an older page" not in page.read_text()
+
+
 def test_results_inside_the_submissions_folder_are_refused(tmp_path: Path) -> None:
     submissions = tmp_path / "class"
     copy_submission(SOLUTION, submissions / "ana")
@@ -110,6 +148,25 @@ def test_a_results_folder_among_the_submissions_is_refused(tmp_path: Path) -> No
     )
     assert_clean(result, 1)
     assert "it is a results folder, not a student's submission" in result.output
+
+
+def test_a_folder_the_grader_may_not_read_is_not_taken_for_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Looking into a student's folder the grader may not read (chmod 000) raised
+    PermissionError, and `grade` stopped before grading anyone: reading it is that
+    student's failure alone."""
+    carol = tmp_path / "class" / "carol"
+    carol.mkdir(parents=True)
+    is_file = Path.is_file
+
+    def refused(path: Path) -> bool:
+        if path.parent == carol:
+            raise PermissionError(13, "Permission denied", str(path))
+        return is_file(path)
+
+    monkeypatch.setattr(Path, "is_file", refused)
+    check_results_folder(tmp_path / "class", tmp_path / "out", [Submission("carol", carol)])
 
 
 def test_skeleton_never_overwrites_a_reference_without_force(tmp_path: Path) -> None:

@@ -85,6 +85,16 @@ def test_a_template_that_does_not_compile_names_its_file_and_line(tmp_path: Path
         check_templates(tmp_path)
 
 
+@pytest.mark.parametrize("name", ["feedback.html", "base.html"])  # a page, a part it extends
+def test_a_template_that_is_not_utf8_is_refused_without_traceback(
+    name: str, tmp_path: Path
+) -> None:
+    (tmp_path / name).write_bytes(b"\xff\xfe<p>")
+    with pytest.raises(AutograderError, match="is not UTF-8 text"):
+        check_templates(tmp_path)
+        render("feedback.html", tmp_path, page={})
+
+
 def test_a_misspelt_name_is_an_error_not_an_empty_string(tmp_path: Path) -> None:
     (tmp_path / "feedback.html").write_text("{{ page.titel }}", encoding="utf-8")
     with pytest.raises(AutograderError, match="template feedback.html: .*titel"):

@@ -39,6 +39,25 @@ def test_a_plain_roster_with_optional_columns_in_any_order(tmp_path: Path) -> No
     assert roster.canvas is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "student,name\nalice,Alice,extra,cols\nbob,Bob\n",  # a row too long
+        "student,name\nalice\nbob,Bob\n",  # a row too short
+        "student;name\nalice;Alice\nbob;Bob\n",  # a semicolon file (Excel in many locales)
+    ],
+    ids=["long row", "short row", "semicolons"],
+)
+def test_a_ragged_row_does_not_make_a_comma_roster_a_semicolon_one(
+    tmp_path: Path, text: str
+) -> None:
+    """Split by ';', a comma file with one ragged row is one field a line, consistently:
+    it was read as a semicolon file whose header "student,name" has no student column."""
+    path = tmp_path / "roster.csv"
+    path.write_text(text)
+    assert [e.student for e in read_roster(path).entries] == ["alice", "bob"]
+
+
 def test_a_canvas_export_is_recognised_and_kept_whole() -> None:
     roster = read_roster(LMS / "canvas_export.csv")
     assert roster.canvas is not None and roster.canvas.header[5] == "Backprop (4471)"

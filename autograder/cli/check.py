@@ -110,7 +110,7 @@ def check(
     if templates is not None and html_path is None:
         raise click.UsageError("--templates styles the page of --html: give both")
     if html_path is not None:
-        writable_file(html_path, "--html")  # before the checks run, not after
+        writable_file(html_path, "--html", (".html", ".htm"))  # before the checks run
         try_templates(templates)
     home = folder.parent if folder.suffix == ".ipynb" else folder
     assignment = load_assignment(checks_dir or home, with_hidden=False)

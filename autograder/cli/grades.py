@@ -12,6 +12,7 @@ from autograder.core.files import LMS_FILES, writable_file, write_atomically
 from autograder.grading.classgrades import ClassGrades, class_grades
 from autograder.intake.roster import read_roster
 from autograder.reports import lms
+from autograder.reports.gradebook import GRADES_CSV
 
 
 @click.command()
@@ -83,7 +84,7 @@ def grades(
         autograder grades results --format moodle --id-column idnumber --out moodle.csv
     """
     # The default files are class files of RESULTS: never a student id (core.files).
-    target = writable_file(out or results / LMS_FILES[form], "--out")
+    target = lms_target(out or results / LMS_FILES[form], results, roster_path)
     roster = read_roster(roster_path) if roster_path else None
     graded = class_grades(results, roster)
     if form == "canvas":
@@ -128,3 +129,17 @@ def canvas_text(graded: ClassGrades, column: str, missing: str) -> str:
                 err=True,
             )
     return lms.canvas_writeback(graded, sheet, index, missing)
+
+
+def lms_target(target: Path, results: Path, roster: Path | None) -> Path:
+    """Where the LMS file goes: never onto the grader's own grades.csv (which the
+    next ``grades`` and ``feedback`` read) or onto the roster it is made from."""
+    writable_file(target, "--out", (".csv",))
+    sources = {(results / GRADES_CSV).resolve(): f"the grader's own {GRADES_CSV} of {results}"}
+    if roster is not None:
+        sources[roster.resolve()] = "the --roster file it is made from"
+    if target.resolve() in sources:
+        raise AutograderError(
+            f"cannot write --out {target}: it is {sources[target.resolve()]}; choose another name"
+        )
+    return target

@@ -58,7 +58,7 @@ def similarity(
 
         autograder similarity examples/class --out similarity.html
     """
-    writable_file(out, "--out")
+    writable_file(out, "--out", (".html", ".htm"))
     check_templates(templates)
     folder = find_assignment(assignment_dir, submissions)
     assignment = load_assignment(folder, with_hidden=False)

@@ -70,8 +70,13 @@ def writable_folder(folder: Path, what: str = "--out") -> Path:
     return folder
 
 
-def writable_file(path: Path, what: str = "file") -> Path:
-    """Check, before any work, that ``path`` can be written: its folder exists and takes files."""
+def writable_file(path: Path, what: str = "file", replaces: tuple[str, ...] = ()) -> Path:
+    """Check, before any work, that ``path`` can be written: its folder exists and takes files.
+
+    ``replaces``: the suffixes of the files it may replace (a page, a CSV the
+    command wrote before). Any other existing file may be a source (a student's
+    layers.py or notebook, a submission's zip): it is never overwritten.
+    """
     folder = path.parent
     if not folder.is_dir():
         raise AutograderError(
@@ -80,6 +85,11 @@ def writable_file(path: Path, what: str = "file") -> Path:
         )
     if path.is_dir():
         raise AutograderError(f"cannot write {what} {path}: it is a folder; give a file name")
+    if replaces and path.exists() and path.suffix.lower() not in replaces:
+        raise AutograderError(
+            f"cannot write {what} {path}: that file exists and is not a {' or '.join(replaces)} "
+            "file this command writes (a source?); it is left as it is: choose another path"
+        )
     writable_folder(folder, f"{what}'s folder")
     return path
 

@@ -64,11 +64,18 @@ def last_run(results: Path) -> tuple[dict[str, dict], list[str]]:
     graded only by an earlier run: those its grades.csv does not list, as their
     submission has gone since. With no grades.csv to read (a folder made by hand),
     every report is the class's."""
-    found = _reports(results)
+    found, folders = _reports(results)
     try:
-        current = set(listed((results / GRADES_CSV).read_text(encoding="utf-8"), list(found)))
+        current = set(listed((results / GRADES_CSV).read_text(encoding="utf-8"), folders))
     except (OSError, UnicodeDecodeError, csv.Error):
         return found, []
+    damaged = sorted(s for s in current if s not in found)
+    if damaged:  # graded in the last run, their results unreadable: never left out silently
+        raise AutograderError(
+            f"the report.json of {', '.join(damaged)} in {results} is missing or damaged; "
+            f"grade them again: autograder grade SUBMISSIONS --out {results} "
+            + " ".join(f"--only {s}" for s in damaged)
+        )
     earlier = [s for s in found if s not in current]
     if not current:
         raise AutograderError(
@@ -78,15 +85,17 @@ def last_run(results: Path) -> tuple[dict[str, dict], list[str]]:
     return {s: d for s, d in found.items() if s not in earlier}, earlier
 
 
-def _reports(results: Path) -> dict[str, dict]:
+def _reports(results: Path) -> tuple[dict[str, dict], list[str]]:
+    """The readable report.json of each student folder, and every student folder."""
     if not results.is_dir():
         raise AutograderError(
             f"no results folder {results}: give the --out folder of `autograder grade`"
         )
-    found = {}
+    found, folders = {}, []
     for folder in sorted(results.iterdir()):
         # The folders discovery could have graded: a hidden one (.x) never is.
         if folder.is_dir() and not skipped(folder.name) and student_id(folder.name) == folder.name:
+            folders.append(folder.name)
             document = read_report(folder)
             if document is not None:
                 found[folder.name] = document
@@ -96,7 +105,7 @@ def _reports(results: Path) -> dict[str, dict]:
             "run `autograder grade SUBMISSIONS --out RESULTS` first"
         )
     one_assignment(results, found)
-    return found
+    return found, folders
 
 
 def one_assignment(results: Path, documents: dict[str, dict]) -> None:

@@ -96,11 +96,20 @@ def check_results_folder(root: Path, out: Path, submissions: list[Submission]) -
         )
     for submission in submissions:
         folder = submission.path
-        if folder.is_dir() and all((folder / name).is_file() for name in RESULTS_MARKERS):
+        if folder.is_dir() and all(readable_file(folder / name) for name in RESULTS_MARKERS):
             raise AutograderError(
                 f"{folder} holds {' and '.join(RESULTS_MARKERS)}: it is a results folder, not "
                 "a student's submission; move it out of the submissions folder"
             )
+
+
+def readable_file(path: Path) -> bool:
+    """``path.is_file()``, False when it cannot be looked at: a student's folder the
+    grader may not read is that student's failure (reading it says so), not the batch's."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def check_same_assignment(out: Path, assignment: str) -> None:

@@ -77,13 +77,15 @@ def parsed_rows(text: str, delimiter: str, path: Path) -> list[list[str]]:
 
 
 def sniff_delimiter(text: str) -> str:
-    """Canvas's own rule: ';' when it splits the first lines consistently into more fields."""
+    """Canvas's own rule: ';' when it splits the first lines consistently into more fields
+    (more than one: a comma file with one ragged row is split by ';' into one field a
+    line, consistently, and by ',' inconsistently)."""
     lines = text.splitlines()[:3]
     counts = {}
     for separator in (",", ";"):
         sizes = {len(next(csv.reader([line], delimiter=separator), [])) for line in lines}
         counts[separator] = sizes.pop() if len(sizes) == 1 else 0
-    return ";" if counts[";"] > counts[","] else ","
+    return ";" if counts[";"] > max(counts[","], 1) else ","
 
 
 def is_canvas_header(header: list[str]) -> bool:

@@ -82,6 +82,8 @@ def template(name: str, course: Path | None = None) -> Template:
         ) from None
     except TemplateNotFound as error:
         raise AutograderError(f"template {name}: {error.message} is missing") from None
+    except UnicodeDecodeError as error:
+        raise not_utf8(name, error) from None
 
 
 def check_templates(course: Path | None) -> None:
@@ -97,3 +99,12 @@ def render(name: str, course: Path | None = None, **context: Any) -> str:
         return template(name, course).render(**context)
     except TemplateError as error:
         raise AutograderError(f"template {name}: {error.message or type(error).__name__}") from None
+    except UnicodeDecodeError as error:  # a part it extends or includes, read as it renders
+        raise not_utf8(name, error) from None
+
+
+def not_utf8(name: str, error: UnicodeDecodeError) -> AutograderError:
+    return AutograderError(
+        f"template {name} (or a part it uses): a file of --templates is not UTF-8 text "
+        f"({error.reason} at byte {error.start}); save it as UTF-8"
+    )
