@@ -87,6 +87,17 @@ def test_submissions_match_any_id_of_a_student_without_case() -> None:
     assert classes.names()["Alice"] == "Alice Anggraini"
 
 
+def test_two_submissions_whose_ids_were_suffixed_are_still_one_students() -> None:
+    """alice/ and alice.zip (or Alice/ and alice/) clash and are graded as
+    alice~<hex> each: with a roster both were unlisted and alice reported missing."""
+    roster = read_roster(LMS / "roster.csv")
+    assert match(roster, ["alice~2bd806c9"]).matched["alice~2bd806c9"].student == "alice"
+    assert match(roster, ["alice~2bd806c9~2"]).matched["alice~2bd806c9~2"].student == "alice"
+    with pytest.raises(AutograderError, match="alice~2bd806c9 and alice~62dca8ff"):
+        match(roster, ["alice~2bd806c9", "alice~62dca8ff"])
+    assert match(roster, ["nobody~2bd806c9"]).unlisted == ("nobody~2bd806c9",)
+
+
 def test_two_submissions_of_one_student_are_refused() -> None:
     roster = read_roster(LMS / "roster.csv")
     with pytest.raises(AutograderError, match="two submissions, alice and alice@example.edu"):

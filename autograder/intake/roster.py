@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from autograder.core.errors import AutograderError
@@ -172,13 +173,25 @@ def key(identifier: str) -> str:
     return student_id(identifier).casefold()
 
 
+# The suffixes ``names`` gives ids that clash once case is ignored: ``~`` and 8 hex
+# digits of the entry's name, then ``~2``, ``~3``... for what still clashes.
+CLASH_SUFFIX = re.compile(r"(~[0-9a-f]{8})?(~[0-9]+)?$")
+
+
+def unsuffixed(student: str) -> str:
+    """The id ``student`` had before a clash suffixed it: a student who handed in
+    ``alice/`` and ``alice.zip`` is graded as alice~<hex> twice, and with a roster
+    was reported missing (both unlisted); now their two submissions are named."""
+    return CLASH_SUFFIX.sub("", student, count=1) or student
+
+
 def match(roster: Roster, submitted: list[str]) -> ClassList:
     """Which submission is whose, who handed nothing in, who is not on the roster."""
     owner = {key(alias): entry for entry in roster.entries for alias in entry.aliases}
     matched: dict[str, RosterEntry] = {}
     unlisted = []
     for student in submitted:
-        entry = owner.get(key(student))
+        entry = owner.get(key(student)) or owner.get(key(unsuffixed(student)))
         if entry is None:
             unlisted.append(student)
         elif entry.student in {e.student for e in matched.values()}:
