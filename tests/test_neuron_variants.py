@@ -121,6 +121,17 @@ def test_each_variant_loses_exactly_its_components(name: str, assignment: Assign
         assert all(r.diagnosis for r in public_failures if r.mistake == mistake)
 
 
+def test_a_first_loss_that_is_not_the_starts_is_not_called_untrained(
+    assignment: Assignment,
+) -> None:
+    """A trainer that records mean((y_hat - y)^2) trains right: its losses do come from
+    training. The sentence says what the run shows (losses[0] is not the loss of the
+    given w and b) and both causes, not "do not come from training" alone."""
+    report = graded(VARIANTS / "train_mean_loss_recorded", assignment)
+    said = [r.diagnosis for r in report.results if r.mistake == "neuron.not_trained"]
+    assert said and all("another way than loss(X, y, w, b)" in text for text in said), said
+
+
 @pytest.mark.parametrize("name", sorted(HIDDEN_TABLE))
 @pytest.mark.parametrize("seed", [0, 1])
 def test_hidden_mistakes_fail_exactly_their_hidden_checks_with_one_sentence(
