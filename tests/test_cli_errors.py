@@ -169,6 +169,21 @@ def test_a_folder_the_grader_may_not_read_is_not_taken_for_results(
     check_results_folder(tmp_path / "class", tmp_path / "out", [Submission("carol", carol)])
 
 
+@pytest.mark.parametrize("given", ["empty", "student"])
+def test_skeleton_of_a_folder_without_solution_regions_is_refused(
+    tmp_path: Path, given: str
+) -> None:
+    """It exited 0 writing nothing (an empty folder), or copied a student's code."""
+    folder = tmp_path / given
+    folder.mkdir()
+    if given == "student":
+        shutil.copy(SKELETON / "layers.py", folder / "layers.py")
+    result = run("skeleton", str(folder), "--out", str(tmp_path / "out"))
+    assert_clean(result, 1)
+    assert "holds no ### BEGIN SOLUTION region" in result.output
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
 def test_skeleton_never_overwrites_a_reference_without_force(tmp_path: Path) -> None:
     reference = tmp_path / "backprop"
     shutil.copytree(SOLUTION, reference, ignore=shutil.ignore_patterns("__pycache__"))

@@ -51,6 +51,12 @@ def write_skeleton(solution: Path, out: Path, force: bool = False) -> list[Path]
     """
     if not solution.is_dir():
         raise AutograderError(f"no reference folder at {solution}")
+    if not solution_files(solution):  # a student's folder or an empty one: no stub to make
+        raise AutograderError(
+            f"{solution} holds no ### BEGIN SOLUTION region, so it is not a reference "
+            "folder (a student's code, or an empty folder?) and there is nothing to turn "
+            "into stubs; give the reference solution's folder (e.g. solutions/<name>)"
+        )
     sources = solution_files(out)
     if sources and not force:
         names = ", ".join(str(p) for p in sources[:3])
