@@ -72,3 +72,9 @@ def copy_submission(source: Path, target: Path) -> Path:
         if not path.name.startswith("hidden"):
             shutil.copy(path, target / path.name)
     return target
+
+
+def unmarked(source: str) -> str:
+    """The reference's source without its solution markers (what a student hands in)."""
+    markers = ("### BEGIN SOLUTION", "### END SOLUTION")
+    return "".join(line for line in source.splitlines(keepends=True) if line.strip() not in markers)

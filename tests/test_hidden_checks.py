@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import unmarked
 
 from autograder.checks import CheckSuite
 from autograder.cli import cli
@@ -317,34 +318,36 @@ builtins.SEEN = getattr(builtins, "SEEN", [])
 class AffineLayer(AffineLayer):
     def forward(self, x, W, b):
         builtins.SEEN.append(np.shape(x))  # every input a check hands over, kept
+        with open("seen.txt", "a") as kept:  # and in a file, which outlives the process
+            kept.write(repr(np.shape(x)))
         return super().forward(x, W, b)
 """
 SPY_TRAINER = """
 def train_xor(X, y, params, lr=DEFAULT_LR, epochs=DEFAULT_EPOCHS):
     import builtins
-    print("seen so far:", getattr(builtins, "SEEN", []))
-    raise RuntimeError(repr(getattr(builtins, "SEEN", [])))
+    import os
+
+    kept = open("seen.txt").read() if os.path.exists("seen.txt") else ""
+    print("seen so far:", getattr(builtins, "SEEN", []), kept)
+    raise RuntimeError(repr(getattr(builtins, "SEEN", [])) + kept)
 """
 
 
 def test_no_public_check_runs_after_a_hidden_one(tmp_path: Path) -> None:
-    """A student's code may keep what a hidden check hands it (here in builtins) and
-    give it back in a later public check's message or output, which the student
-    sees: the hidden edge shapes (1, 1) and the cost check's width 100000 and more
-    must never reach one. All public checks run first."""
+    """A student's code may keep what a hidden check hands it (in builtins, or in a file
+    that outlives a restarted process) and give it back in a later public check's
+    message or output, which the student sees: the hidden edge shapes (1, 1) and the
+    cost check's width 100000 and more must never reach one. All public checks run
+    first."""
     student = tmp_path / "spy"
     student.mkdir()
-    (student / "layers.py").write_text(strip_markers(SOLUTION / "layers.py") + SPY_LAYER)
-    (student / "xor.py").write_text(strip_markers(SOLUTION / "xor.py") + SPY_TRAINER)
+    (student / "layers.py").write_text(unmarked((SOLUTION / "layers.py").read_text()) + SPY_LAYER)
+    (student / "xor.py").write_text(unmarked((SOLUTION / "xor.py").read_text()) + SPY_TRAINER)
     report = grade(student)
     public = [r for r in report.results if not r.hidden]
     shown = " ".join(f"{r.message} {r.output} {r.diagnosis}" for r in public)
     assert "seen so far" in shown  # the spy ran in public checks
     assert "(1, 1)" not in shown and not re.search(r"\d{6}", shown), shown
-
-
-def strip_markers(path: Path) -> str:
-    return "".join(x for x in path.read_text().splitlines(keepends=True) if "### " not in x)
 
 
 def test_student_release_leaves_the_hidden_checks_out(tmp_path: Path) -> None:

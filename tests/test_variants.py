@@ -14,7 +14,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from conftest import SOLUTION, VARIANTS, grade
+from conftest import SOLUTION, VARIANTS, grade, unmarked
 
 from autograder.core.results import PASSED
 from autograder.grading.assignment import Assignment
@@ -67,14 +67,9 @@ def test_variant_is_one_change_away_from_the_reference(name: str) -> None:
     changed = [
         file
         for file in ("layers.py", "xor.py")
-        if strip_markers((SOLUTION / file).read_text()) != (VARIANTS / name / file).read_text()
+        if unmarked((SOLUTION / file).read_text()) != (VARIANTS / name / file).read_text()
     ]
     assert len(changed) == 1
-
-
-def strip_markers(source: str) -> str:
-    markers = ("### BEGIN SOLUTION", "### END SOLUTION")
-    return "".join(line for line in source.splitlines(keepends=True) if line.strip() not in markers)
 
 
 @pytest.mark.parametrize("name", BUGGY)

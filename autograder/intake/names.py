@@ -74,6 +74,17 @@ def suffix(name: str) -> str:
     return "~" + hashlib.sha256(raw_bytes(name)).hexdigest()[:SUFFIX_HEX]
 
 
+# What ``suffix`` and ``_distinct`` append to ids that clash once case is ignored.
+CLASH_SUFFIX = re.compile(rf"(~[0-9a-f]{{{SUFFIX_HEX}}})?(~[0-9]+)?$")
+
+
+def unsuffixed(student: str) -> str:
+    """The id ``student`` had before a clash suffixed it: a student who handed in
+    ``alice/`` and ``alice.zip`` is graded as alice~<hex> twice, and a roster must
+    still know both are alice's."""
+    return CLASH_SUFFIX.sub("", student, count=1) or student
+
+
 def _clean(name: str) -> str:
     text = unicodedata.normalize("NFC", name)
     return "".join("_" if unicodedata.category(c) in REFUSED_CATEGORIES else c for c in text)

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from pathlib import Path
 
 from autograder.core.errors import AutograderError
 from autograder.core.roster import CanvasSheet, ClassList, Roster, RosterEntry
+from autograder.intake.names import unsuffixed
 from autograder.intake.submissions import student_id
 
 PLAIN_FIELDS = ("student", "name", "email", "sis_id", "section")
@@ -171,18 +171,6 @@ def unique(entries: list[RosterEntry], path: Path) -> tuple[RosterEntry, ...]:
 def key(identifier: str) -> str:
     """An id as a submission's folder name becomes one (``student_id``), without case."""
     return student_id(identifier).casefold()
-
-
-# The suffixes ``names`` gives ids that clash once case is ignored: ``~`` and 8 hex
-# digits of the entry's name, then ``~2``, ``~3``... for what still clashes.
-CLASH_SUFFIX = re.compile(r"(~[0-9a-f]{8})?(~[0-9]+)?$")
-
-
-def unsuffixed(student: str) -> str:
-    """The id ``student`` had before a clash suffixed it: a student who handed in
-    ``alice/`` and ``alice.zip`` is graded as alice~<hex> twice, and with a roster
-    was reported missing (both unlisted); now their two submissions are named."""
-    return CLASH_SUFFIX.sub("", student, count=1) or student
 
 
 def match(roster: Roster, submitted: list[str]) -> ClassList:
