@@ -104,3 +104,45 @@ def test_handing_back_into_the_results_folder_is_refused(
     done = run("feedback", str(results), "--out", str(out), "--layout", layout)
     assert done.exit_code == 1 and "inside the results folder" in done.output
     assert sorted(str(p.relative_to(results)) for p in results.rglob("*")) == before
+
+
+def submissions_folder(tmp_path: Path) -> Path:
+    """A class's submissions: ana's zip, budi's folder, as `grade` reads them."""
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "ana.zip", "w") as bundle:
+        bundle.writestr("layers.py", "# ana's work\n")
+    write_atomically(folder / "budi" / "layers.py", "# budi's work\n")
+    return folder
+
+
+@pytest.mark.parametrize("layout", ["folders", "zip"])
+def test_handing_back_into_a_submissions_folder_is_refused(
+    results: Path, tmp_path: Path, layout: str
+) -> None:
+    """A zip layout there would replace ana's submission, a folder layout write into
+    budi's: refused before anything is written."""
+    out = submissions_folder(tmp_path)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    done = run("feedback", str(results), "--out", str(out), "--layout", layout)
+    assert done.exit_code == 1, done.output
+    assert "not handed-back feedback" in done.output and "Traceback" not in done.output
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize("layout", ["folders", "zip"])
+def test_handing_back_again_replaces_the_earlier_pages(
+    results: Path, tmp_path: Path, layout: str
+) -> None:
+    out = tmp_path / "handback"
+    assert run("feedback", str(results), "--out", str(out), "--layout", layout).exit_code == 0
+    write_atomically(results / "ana" / "feedback.html", "<p>ana's new page</p>")
+    (out / "budi" / ".feedback.html.k1ll3d").parent.mkdir(exist_ok=True)
+    (out / "budi" / ".feedback.html.k1ll3d").write_text("half")  # a killed run's leftover
+    again = run("feedback", str(results), "--out", str(out), "--layout", layout)
+    assert again.exit_code == 0, again.output
+    if layout == "zip":
+        with zipfile.ZipFile(out / "ana.zip") as bundle:
+            assert bundle.read("feedback.html") == b"<p>ana's new page</p>"
+    else:
+        assert (out / "ana" / "feedback.html").read_text() == "<p>ana's new page</p>"

@@ -15,12 +15,17 @@ rules: a folder whose name is not such an id is skipped). Three layouts:
   submission_secret.txt of the student's submission (nbgrader's submit writes
   them, collect and autograde copy them to OUT/autograded/<student>/<assignment>/;
   release_feedback needs them), when OUT is the course folder.
+
+A hand-back replaces only what a hand-back wrote: an OUT holding a student's
+zip or folder of other files where a page would go (the submissions folder,
+given by mistake) is refused before anything is written.
 """
 
 from __future__ import annotations
 
 import shutil
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,10 +62,50 @@ def check_out_folder(results: Path, out: Path) -> None:
         )
 
 
+def foreign(target: Path, layout: str) -> bool:
+    """Would handing back replace, or write into, something this command did not write?
+
+    ``--out`` may be given the submissions folder by mistake: there ``<id>.zip``
+    is a student's submission and ``<id>/`` a student's files. Only a hand-back
+    zip (its entries all pages) is replaced, and only a folder of pages written
+    into; nbgrader's feedback folder is meant to be, so it is never foreign.
+    """
+    if layout == "zip" and (target.exists() or target.is_symlink()):
+        try:
+            with zipfile.ZipFile(target) as bundle:
+                return not set(bundle.namelist()) <= set(PAGES)
+        except (OSError, zipfile.BadZipFile):
+            return True
+    if layout == "folders" and (target.exists() or target.is_symlink()):
+        if target.is_symlink() or not target.is_dir():
+            return True
+        return not all(is_page(entry.name) for entry in target.iterdir())
+    return False
+
+
+def is_page(name: str) -> bool:
+    """A page, or the temporary file a killed hand-back left of one (``write_atomically``)."""
+    return name in PAGES or any(name.startswith(f".{page}.") for page in PAGES)
+
+
+def check_targets(out: Path, students: Iterable[str], layout: str) -> None:
+    """Refuse, before anything is written, a hand-back that would overwrite a source."""
+    suffix = ".zip" if layout == "zip" else ""
+    taken = [out / f"{s}{suffix}" for s in students if foreign(out / f"{s}{suffix}", layout)]
+    if taken:
+        names = ", ".join(str(path) for path in taken[:3]) + (" ..." if len(taken) > 3 else "")
+        raise AutograderError(
+            f"--out {out} already holds files that are not handed-back feedback ({names}): "
+            "a submissions folder? Nothing was written; hand the feedback back into a "
+            "folder of its own (e.g. --out handback)"
+        )
+
+
 def hand_back(results: Path, out: Path, layout: str = "folders") -> HandBack:
     """Lay every graded student's pages out under ``out``; see the module docstring."""
     check_out_folder(results, out)
     graded, earlier = last_run(results)
+    check_targets(out, graded, layout)
     done = HandBack(earlier_only=earlier)
     for student, document in graded.items():
         pages = student_pages(results / student)
