@@ -334,3 +334,25 @@ def test_grading_on_the_default_seed_says_the_hidden_inputs_are_public(
     result = CliRunner().invoke(cli, command, env={"AUTOGRADER_SEED": None, **environment})
     assert ("the default --seed 0, which everyone knows" in result.output) is warned
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("kind", ["file", "link"])
+def test_a_file_named_after_a_student_in_out_is_refused_before_grading(
+    tmp_path: Path, kind: str
+) -> None:
+    """The student's results folder cannot go there: it stopped the batch after that
+    student was graded ("File exists"), with the rest ungraded."""
+    submissions, out = tmp_path / "class", tmp_path / "results"
+    for student in ("ana", "budi"):
+        copy_submission(SOLUTION, submissions / student)
+    out.mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    if kind == "file":
+        (out / "budi").write_text("the instructor's notes on budi")
+    else:
+        (out / "budi").symlink_to(tmp_path / "elsewhere")
+    result = run("grade", str(submissions), "--out", str(out), "--assignment", str(SOLUTION))
+    assert_clean(result, 1)
+    assert f"holds {out / 'budi'}, where a student's results folder goes" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["budi"]  # nothing graded, nothing lost
+    assert not any((tmp_path / "elsewhere").iterdir())

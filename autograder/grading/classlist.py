@@ -101,6 +101,25 @@ def check_results_folder(root: Path, out: Path, submissions: list[Submission]) -
                 f"{folder} holds {' and '.join(RESULTS_MARKERS)}: it is a results folder, not "
                 "a student's submission; move it out of the submissions folder"
             )
+    check_student_folders(out, submissions)
+
+
+def check_student_folders(out: Path, submissions: list[Submission]) -> None:
+    """Refuse, before any grading, an ``out`` where a student's results folder cannot be:
+    a file (or link) of the instructor's named after the student. Found only after the
+    student was graded, it stopped the batch there (and the rest went ungraded)."""
+    taken = [out / s.student for s in submissions if not_a_folder(out / s.student)]
+    if taken:
+        names = ", ".join(str(path) for path in taken[:3]) + (" ..." if len(taken) > 3 else "")
+        raise AutograderError(
+            f"--out {out} holds {names}, where a student's results folder goes (the student "
+            "of that name has a submission); move it away, or choose another --out"
+        )
+
+
+def not_a_folder(path: Path) -> bool:
+    """Something is at ``path``, and it is not a real folder (a file, or any link)."""
+    return path.is_symlink() or (path.exists() and not path.is_dir())
 
 
 def readable_file(path: Path) -> bool:
