@@ -153,3 +153,26 @@ def test_grade_renders_both_pages_with_the_course_templates(tmp_path: Path) -> N
         assert "Course of Backprop 101" in page and "<img src=x" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in summary and 'id="students"' in summary
     assert "dW looks transposed" in feedback
+
+
+def test_a_course_template_failing_on_one_student_s_data_stops_no_batch(tmp_path: Path) -> None:
+    """Tried on one sample before grading (which has failures), the course's page divides
+    by zero for a student with none: that student's page is ours, the instructor is told,
+    and the batch goes on (it stopped at that student, the rest ungraded)."""
+    course = tmp_path / "course-templates"
+    course.mkdir()
+    (course / "base.html").write_text(COURSE_BASE, encoding="utf-8")
+    page = '{% extends "base.html" %}{% block content %}{{ page.failures|length }} '
+    page += "to fix{% if not page.failures %}{{ 1 // 0 }}{% endif %}{% endblock %}"
+    (course / "feedback.html").write_text(page, encoding="utf-8")
+    students = {"ana": SOLUTION, "budi": VARIANTS / "affine_dW_transposed"}
+    submissions = build_class(tmp_path / "submissions", students)
+    out = tmp_path / "results"
+    done = run_grade(submissions, out, "-j", "1", "--templates", str(course))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "to fix" in (out / "budi" / "feedback.html").read_text()
+    ours = (out / "ana" / "feedback.html").read_text()
+    assert "to fix" not in ours and "Course of Backprop 101" not in ours and "47" in ours
+    warning = "template feedback.html: ZeroDivisionError: integer division or modulo by zero"
+    assert f"{warning} (for ana)" in done.stderr and "--only ana" in done.stderr
+    assert all((out / s / "report.json").is_file() for s in students)

@@ -165,7 +165,7 @@ class BatchSummary:
     unlisted: tuple[str, ...] = ()  # graded submissions of students not on the roster
     pending: tuple[str, ...] = ()  # submissions never graded yet (a run with --only)
     names: dict[str, str] = field(default_factory=dict)  # student -> name, from the roster
-    warnings: tuple[str, ...] = ()  # about the submissions folder (ids, links), for the grader
+    warnings: tuple[str, ...] = ()  # for the grader: the submissions folder, failed pages
 
     @property
     def grader_failures(self) -> tuple[Outcome, ...]:

@@ -61,7 +61,7 @@ from autograder.reports.summary_page import write_summary_analytics, write_summa
 GRADER_ERROR = "grader-error"
 
 
-StudentWriter = Callable[[Report, Path, BatchConfig], None]
+StudentWriter = Callable[[Report, Path, BatchConfig], str | None]  # a warning, or none
 ClassWriter = Callable[[BatchSummary, Path, BatchConfig], None]
 Progress = Callable[[Outcome, int, int], None]
 
@@ -198,7 +198,8 @@ class Batch:
         report = replace(report, student=submission.student)
         record_started = time.process_time()
         for writer in STUDENT_WRITERS:
-            writer(report, student_dir, self.config)
+            warning = writer(report, student_dir, self.config)
+            self.warnings += (warning,) if warning else ()
         document = report.to_dict()
         document.update(
             student=submission.student,

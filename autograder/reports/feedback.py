@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder import __version__
+from autograder.core.errors import AutograderError
 from autograder.core.files import PUBLIC, write_atomically
 from autograder.core.results import FAILED, PASSED, CheckResult, Report
 from autograder.i18n import t
@@ -270,9 +271,24 @@ def try_templates(templates: Path | None) -> None:
 
 
 # -- batch writers (batch.STUDENT_WRITERS) ----------------------------------------------
-def write_feedback_html(report: Report, student_dir: Path, config: Any) -> None:
-    page = feedback_html(report, getattr(config, "templates", None))
+def write_feedback_html(report: Report, student_dir: Path, config: Any) -> str:
+    """The page from the course's templates; where they fail on this student's data
+    (tried on one sample before grading, they may still fail on another student's),
+    from ours, and a warning for the instructor: one student's page never stops the
+    batch, and the student still gets feedback."""
+    templates = getattr(config, "templates", None)
+    try:
+        page, warning = feedback_html(report, templates), ""
+    except AutograderError as failure:
+        if templates is None:
+            raise
+        page = feedback_html(report)
+        warning = (
+            f"{failure} (for {report.student}): their feedback.html was made from the built-in "
+            f"template; fix the course's and regrade them with --only {report.student}"
+        )
     write_atomically(student_dir / "feedback.html", page, PUBLIC)
+    return warning
 
 
 def write_feedback_md(report: Report, student_dir: Path, config: Any) -> None:

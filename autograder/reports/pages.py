@@ -101,6 +101,10 @@ def render(name: str, course: Path | None = None, **context: Any) -> str:
         raise AutograderError(f"template {name}: {error.message or type(error).__name__}") from None
     except UnicodeDecodeError as error:  # a part it extends or includes, read as it renders
         raise not_utf8(name, error) from None
+    except Exception as error:  # a course's expression on data it did not expect (x + "s")
+        if course is None:
+            raise  # ours: a bug to see whole
+        raise AutograderError(f"template {name}: {type(error).__name__}: {error}") from None
 
 
 def not_utf8(name: str, error: UnicodeDecodeError) -> AutograderError:
