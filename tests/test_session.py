@@ -624,3 +624,34 @@ def test_a_reply_pipe_holds_a_mebibyte_so_large_replies_take_few_wake_ups() -> N
     finally:
         os.close(read_end)
         os.close(write_end)
+
+
+FORKS = """
+import os
+
+os.fork()  # at import: a copy of the student's process comes back into the runtime
+PID = os.getpid()
+
+
+def pid():
+    return PID
+
+
+def fork_in_call():
+    os.fork()
+    return os.getpid()
+"""
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_a_copy_of_the_process_made_by_fork_never_replies(tmp_path: Path, level: str) -> None:
+    """Student code that forks and returns in both processes: the copy ended as it came
+    back (it read the next request or wrote a second reply: "malformed reply", 0 points);
+    the process the runtime started answers every request."""
+    folder = write_modules(tmp_path / "s", forks=FORKS)
+    with open_session(folder, ["forks"], level) as session:
+        session.begin_check("a check")
+        first = session.call("forks.pid")["value"]
+        assert session.call("forks.fork_in_call")["value"] == first
+        assert session.call("forks.pid")["value"] == first
+        assert session.status == "ok"  # (copies never waited for count against the limit)
