@@ -55,8 +55,6 @@ MISSED: dict[str, set[str]] = {
     "affine_dx_zeros": set(),  # said plainly: "every element of dx is 0 times the right value"
     # losses[0] is not the loss of the given params: the forward pass or the loss differs
     "xor_forward_skips_hidden_sigmoid": set(),
-    "affine_dx_shape_guess": set(),  # dout @ W on a square W: "every element of dx is wrong"
-    "xor_bias_update_without_lr": set(),  # said plainly: how each array's change differs
 }
 MISSED_PLAIN = {
     "sigmoid_unknown_mistake": "unmatched",
@@ -64,8 +62,6 @@ MISSED_PLAIN = {
     "xor_uses_default_lr": "lr_or_factor",
     "affine_dx_zeros": "unmatched",
     "xor_forward_skips_hidden_sigmoid": "forward_differs",
-    "affine_dx_shape_guess": "unmatched",
-    "xor_bias_update_without_lr": "trainer_unmatched",
 }
 CORRECT = sorted(name for name, loses in VARIANT_CATALOGUE.LOSES.items() if not loses)
 
@@ -154,6 +150,8 @@ def test_correct_submission_gets_no_diagnosis(name: str) -> None:
         ("affine_db_averaged", ["N = 5"]),
         ("affine_cache_transposed", ["self.x = x", "(4, 5)", "`dW = self.x.T @ dout`"]),
         ("affine_dx_uses_x", ["self.x where self.W belongs", "dx = dout @ self.W.T"]),
+        ("affine_dx_shape_guess", ["dx is computed as dout @ W", "write dx = dout @ W.T"]),
+        ("xor_bias_update_without_lr", ["steps the biases without the learning rate", "lr * db"]),
         ("sigmoid_unknown_mistake", ["no known mistake reproduces dv", "dv["]),
         ("xor_fake_training", ["losses[0] is 1 ", "the loss of the params it was given is 0."]),
         ("xor_b1_frozen", ["never updates b1"]),
@@ -181,6 +179,13 @@ def test_a_diagnosis_never_says_what_the_run_does_not_show(name: str, never: lis
     assert said
     for words in never:
         assert not [text for text in said if words in text], words
+
+
+@pytest.mark.parametrize("name", ["xor_zero_biases", "xor_ignores_params"])
+def test_a_wrong_start_is_placed_at_the_trainer_not_its_update_line(name: str) -> None:
+    """Where the run starts from is no one line; the update line it was pointed at is right."""
+    places = {r.where for r in graded(name).results if r.mistake and not r.hidden}
+    assert places and all(": def train_xor(" in where for where in places), places
 
 
 def test_a_transpose_already_written_is_never_called_missing() -> None:

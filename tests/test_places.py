@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from test_notebook import notebook_with
 
 from autograder.checks.places import line_place, locate, rewrite
@@ -46,6 +47,36 @@ def test_without_the_variable_its_return_or_the_function_is_the_place(tmp_path: 
     assert place.code == "return dout, dW, dout.sum(0)"
     whole = locate(tmp_path, "layers.AffineLayer.backward")
     assert whole is not None and whole.where == "layers.py, line 9"
+
+
+BRANCHES = """class AffineLayer:
+    def backward(self, dout):
+        {first}:
+            dx = dout @ self.W
+        {second}:
+            dx = dout @ self.W.T
+        dW = self.x.T @ dout
+        if dout.ndim == 1:
+            dW = dW[:, None]
+        return dx, dW, dout.sum(0)
+"""
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("try", "except ValueError"), ("if self.W.shape[0] == self.W.shape[1]", "else")],
+)
+def test_a_variable_set_in_two_branches_is_placed_at_its_function(
+    tmp_path: Path, first: str, second: str
+) -> None:
+    """Which branch ran is not known from the code: the later line would be a guess
+    (it named the right line `dx = dout @ self.W.T` for the square-W mistake)."""
+    (tmp_path / "layers.py").write_text(BRANCHES.format(first=first, second=second))
+    place = locate(tmp_path, "layers.AffineLayer.backward", "dx")
+    assert place is not None and place.code == "def backward(self, dout):"
+    assert place.where == "layers.py, line 2"
+    one_armed = locate(tmp_path, "layers.AffineLayer.backward", "dW")  # an if without else
+    assert one_armed is not None and one_armed.code == "dW = dW[:, None]"
 
 
 def test_no_place_for_what_the_student_s_code_does_not_have(tmp_path: Path) -> None:

@@ -103,6 +103,7 @@ def single_mistakes(case: BackwardCase, index: int) -> Iterator[Candidate]:
     fields = fields_for(case, index)
     if np.ndim(expected) == 2:
         yield "transposed", expected.T, fields
+    yield from untransposed(case, index, fields)
     upstream = np.asarray(case.upstream, dtype=float)
     # added to every row of a batch (with one row, summing changes only the shape)
     if upstream.ndim >= 1 and upstream.shape[1:] == np.shape(expected) and n > 1:
@@ -129,6 +130,22 @@ def single_mistakes(case: BackwardCase, index: int) -> Iterator[Candidate]:
     if case.elsewhere is not None:
         yield "shared_cache", case.elsewhere[index], fields
     yield from activation_mistakes(case, upstream, fields)
+
+
+def untransposed(case: BackwardCase, index: int, fields: dict[str, Any]) -> Iterator[Candidate]:
+    """A product missing its transpose that still runs: ``dout @ W`` with a square W
+    (D = M), ``x @ dout`` with N = D. Raising on every other shape, it is caught by
+    the static reading of the line (``shapes``); on these it returns numbers."""
+    product = UNTRANSPOSED.get((case.layer, case.names[index]))
+    if product is None:
+        return
+    written, formula, predict = product
+    try:
+        predicted = np.asarray(predict(*case.inputs, case.upstream), dtype=float)
+    except (ValueError, TypeError, IndexError):
+        return  # the shapes do not allow the mistake here
+    if predicted.shape == np.shape(case.expected[index]):
+        yield "square_untransposed", predicted, {**fields, "written": written, "fix": formula}
 
 
 def activation_mistakes(
@@ -158,6 +175,13 @@ def elementwise(case: BackwardCase) -> bool:
 HOW: dict[tuple[str, str], str] = {
     ("AffineLayer", "dW"): "x.T @ dout",
     ("AffineLayer", "dx"): "dout @ W.T",
+}
+
+# A gradient's product with the transpose left out: (what is written, the fix, its value
+# from the forward's inputs and the upstream gradient).
+UNTRANSPOSED: dict[tuple[str, str], tuple[str, str, Callable[..., Any]]] = {
+    ("AffineLayer", "dx"): ("dout @ W", "dout @ W.T", lambda x, W, b, dout: dout @ W),
+    ("AffineLayer", "dW"): ("x @ dout", "x.T @ dout", lambda x, W, b, dout: x @ dout),
 }
 
 # Layers whose two gradients are each other's swap (dz * y and dz * x).

@@ -107,6 +107,8 @@ def locate(folder: Path, function: str, variable: str = "") -> Place | None:
     statement = last_assignment(node, variable) if variable else None
     if statement is None and variable:  # a gradient returned without a name of its own
         statement = last_return(node)
+    if statement is not None and variable and in_alternatives(node, variable, statement):
+        statement = None  # which branch set it is not known here: the function, not a guess
     if statement is None:
         lines = source.splitlines()
         line = node.lineno
@@ -145,6 +147,31 @@ def last_assignment(function: ast.FunctionDef, variable: str) -> ast.stmt | None
         if variable in set_names(node) and (found is None or node.lineno > found.lineno):
             found = node
     return found
+
+
+def in_alternatives(function: ast.FunctionDef, variable: str, last: ast.stmt) -> bool:
+    """Is ``variable`` also set in another branch of an ``if`` or ``try`` that holds
+    ``last``? (``try: dx = dout @ W`` / ``except: dx = dout @ W.T``: the later line
+    need not be the one that ran.)"""
+    for node in ast.walk(function):
+        if not isinstance(node, (ast.If, ast.Try)):
+            continue
+        arms = [node.body, node.orelse]
+        if isinstance(node, ast.Try):
+            arms += [handler.body for handler in node.handlers]
+        holding = [arm for arm in arms if any(last in ast.walk(s) for s in arm)]
+        others = [arm for arm in arms if arm and not any(arm is h for h in holding)]
+        if holding and any(sets(arm, variable) for arm in others):
+            return True
+    return False
+
+
+def sets(statements: list[ast.stmt], variable: str) -> bool:
+    return any(
+        isinstance(n, ast.stmt) and variable in set_names(n)
+        for statement in statements
+        for n in ast.walk(statement)
+    )
 
 
 def last_return(function: ast.FunctionDef) -> ast.stmt | None:

@@ -59,6 +59,8 @@ def named(setup: Setup, rule: Rule, count: int, losses: int, recording: Recordin
     variable = "losses" if tail and not head else "p"
     if not head and [k for k, _ in step] == ["params_before_last_update"]:
         variable = ""  # no one line: a copy kept, a break; the update line is right
+    if rule.start or rule.data:
+        variable = ""  # where the run starts (params, data) is no one line: the function
     return Diagnosis(key, text, variable)
 
 

@@ -46,6 +46,7 @@ def standard_rules(setup: Setup) -> list[Rule]:
     if any(biases) and not all(biases):
         frozen = tuple(0.0 if bias else 1.0 for bias in biases)
         rules.append(Rule("biases_frozen", scales=frozen))
+    rules += without_lr(setup, biases)
     for index, name in enumerate(layout.names):
         frozen = tuple(0.0 if i == index else 1.0 for i in range(len(layout.names)))
         rules.append(Rule("frozen", scales=frozen, fields=(("names", name),)))
@@ -85,6 +86,23 @@ def standard_rules(setup: Setup) -> list[Rule]:
         and not all(np.array_equal(a, b) for a, b in zip(setup.default_data, given))
     ):
         rules.append(Rule("ignores_data", data="default"))
+    return rules
+
+
+def without_lr(setup: Setup, biases: list[bool]) -> list[Rule]:
+    """Steps that leave lr out on some arrays (``b -= db``): a gradient scaled by 1 / lr
+    there. With lr = 1 nothing tells them from descent, so none is tried."""
+    if setup.lr in (0.0, 1.0) or not math.isfinite(setup.lr):
+        return []
+    unscaled = 1.0 / setup.lr
+    rules = []
+    if any(biases) and not all(biases):
+        for key, group in (("bias_step_without_lr", True), ("weight_step_without_lr", False)):
+            scales = tuple(unscaled if bias == group else 1.0 for bias in biases)
+            rules.append(Rule(key, scales=scales))
+    for index, name in enumerate(setup.network.layout.names):
+        scales = tuple(unscaled if i == index else 1.0 for i in range(len(biases)))
+        rules.append(Rule("step_without_lr", scales=scales, fields=(("names", name),)))
     return rules
 
 
