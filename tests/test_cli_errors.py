@@ -9,12 +9,14 @@ course (never from the installed package), an exported course's seed.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
 from click.testing import CliRunner, Result
-from conftest import SKELETON, SOLUTION, copy_submission
+from conftest import SKELETON, SOLUTION, copy_submission, unmarked
 
 from autograder.cli import cli
 from autograder.core.errors import AutograderError
@@ -195,6 +197,78 @@ def test_skeleton_never_overwrites_a_reference_without_force(tmp_path: Path) -> 
     forced = run("skeleton", str(reference), "--out", str(reference), "--force")
     assert_clean(forced, 0)
     assert "### BEGIN SOLUTION" not in (reference / "layers.py").read_text()
+
+
+def fill_in(folder: Path, name: str) -> None:
+    """A student's work in ``folder``: the reference's code, one notebook stub filled in,
+    or a file that no longer parses."""
+    path = folder / name
+    if name == "backprop.ipynb":
+        notebook = nbformat.read(str(path), as_version=4)
+        code = [c for c in notebook.cells if c.cell_type == "code"]
+        cell = next(c for c in code if "raise NotImplementedError(" in c.source)
+        cell.source = re.sub(r"raise NotImplementedError\(.*\)", "pass", cell.source, count=1)
+        nbformat.write(notebook, str(path))
+    elif name == "broken.py":
+        (folder / "xor.py").write_text("def train_xor(X, y, params,\n")
+    else:
+        path.write_text(unmarked((SOLUTION / name).read_text()))
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("name", ["layers.py", "xor.py", "backprop.ipynb", "broken.py"])
+def test_skeleton_never_overwrites_a_students_work_without_force(tmp_path: Path, name: str) -> None:
+    """A student's filled-in stubs were silently replaced with fresh ones."""
+    student = tmp_path / "backprop"
+    shutil.copytree(SKELETON, student)
+    fill_in(student, name)
+    before = snapshot(student)
+    refused = run("skeleton", str(SOLUTION), "--out", str(student))
+    assert_clean(refused, 1)
+    shown = "xor.py (not valid Python)" if name == "broken.py" else name
+    assert "would replace a student's work" in refused.output and shown in refused.output
+    assert "--force" in refused.output
+    assert snapshot(student) == before  # nothing written, the other files neither
+    forced = run("skeleton", str(SOLUTION), "--out", str(student), "--force")
+    assert_clean(forced, 0)
+    assert snapshot(student) == snapshot(SKELETON)
+
+
+def nbgrader_files(course: Path) -> None:
+    """What nbgrader and the instructor add to a course: never this command's to touch."""
+    for name in ("release/backprop/backprop.ipynb", "submitted/ana/backprop/backprop.ipynb"):
+        (course / name).parent.mkdir(parents=True)
+        (course / name).write_text("{}")
+    (course / "gradebook.db").write_bytes(b"SQLite format 3\0")
+    (course / "source" / "backprop" / "xor_plot.png").write_bytes(b"\x89PNG")
+
+
+def test_export_nbgrader_never_replaces_an_edited_file_without_force(tmp_path: Path) -> None:
+    """An instructor's edits to nbgrader_config.py (or the grader's files) were rewritten."""
+    course = tmp_path / "course"
+    export = ["export", "nbgrader", "--solution", str(SOLUTION), "--out", str(course)]
+    assert_clean(run(*export), 0)
+    nbgrader_files(course)
+    generated = snapshot(course)
+    assert_clean(run(*export), 0)  # unchanged: the same files again
+    assert snapshot(course) == generated
+    config, hidden = (
+        course / "nbgrader_config.py",
+        course / "grader" / "backprop" / "hidden_checks.py",
+    )
+    config.write_text(config.read_text() + "c.Exchange.root = '/srv/exchange'\n")
+    hidden.write_text(hidden.read_text() + "# graded by hand this term\n")
+    edited = snapshot(course)
+    refused = run(*export, "--seed", "4711")
+    assert_clean(refused, 1)
+    assert f"{config}, {hidden} already exist with other content" in refused.output
+    assert "add --force to replace them" in refused.output
+    assert snapshot(course) == edited  # nothing written
+    assert_clean(run(*export, "--force"), 0)
+    assert snapshot(course) == generated  # ours replaced, nbgrader's and the png untouched
 
 
 def test_notebook_never_rewrites_a_student_notebook_without_force(tmp_path: Path) -> None:

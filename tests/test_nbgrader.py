@@ -21,6 +21,7 @@ import nbformat
 import pytest
 from conftest import SOLUTION
 
+from autograder.core.errors import AutograderError
 from autograder.distribution.nbgrader_course import write_course
 from autograder.grading.assignment import load_assignment
 
@@ -194,3 +195,19 @@ def test_release_feedback_hands_out_our_feedback_page(course: Path, handed_back:
     assert len(released) == len(STUDENTS)
     pages = {(course / "results" / s / "feedback.html").read_bytes() for s in STUDENTS}
     assert {p.read_bytes() for p in released} == pages
+
+
+def test_a_course_of_another_seed_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    """No nbgrader run: the export alone. Rerun unchanged, it succeeds; another seed or
+    language changes files an instructor may rely on, so it needs ``force``."""
+    written = write_course(SOLUTION, tmp_path, seed=1)
+    assert write_course(SOLUTION, tmp_path, seed=1) == written
+    before = {p: (tmp_path / p).read_bytes() for p in written}
+    with pytest.raises(AutograderError) as refused:
+        write_course(SOLUTION, tmp_path, seed=2, lang="id")
+    assert f"{tmp_path / 'nbgrader_config.py'}, {tmp_path / 'source/backprop/backprop.ipynb'}" in (
+        str(refused.value)
+    )
+    assert {p: (tmp_path / p).read_bytes() for p in written} == before
+    assert write_course(SOLUTION, tmp_path, seed=2, lang="id", force=True) == written
+    assert '"AUTOGRADER_SEED", "2"' in (tmp_path / "nbgrader_config.py").read_text()

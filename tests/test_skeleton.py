@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import ast
 import re
+import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SKELETON, SOLUTION, grade
+from conftest import SKELETON, SOLUTION, grade, unmarked
 
 from autograder.core.errors import AutograderError
 from autograder.distribution.regions import strip_solutions
-from autograder.distribution.skeleton import render_skeleton, write_skeleton
+from autograder.distribution.skeleton import render_skeleton, stubs_in, write_skeleton
 from autograder.grading.assignment import Assignment
 
 STUB = re.compile(
@@ -231,3 +232,37 @@ def test_skeleton_scores_zero_with_not_implemented_messages(
         "train_xor learns XOR with its default lr and epochs (seeds 1, 2, 3)"
     ]
     assert gated[0].message.startswith("not applicable (0 points at stake)")
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "stubs"),
+    [
+        ("layers.py", (SKELETON / "layers.py").read_bytes(), 3),
+        ("layers.py", unmarked((SOLUTION / "layers.py").read_text()).encode(), 0),
+        ("layers.py", b"def f(:\n", None),
+        ("layers.py", b"\xff\xfe", None),
+        ("backprop.ipynb", (SKELETON / "backprop.ipynb").read_bytes(), 4),
+        ("backprop.ipynb", b'{"cells": [', None),
+        ("data.txt", b"raise NotImplementedError\n", 0),
+    ],
+)
+def test_stubs_are_counted_in_python_and_in_a_notebook_s_code_cells(
+    name: str, data: bytes, stubs: int | None
+) -> None:
+    assert stubs_in(data, Path(name).suffix) == stubs
+
+
+def test_an_earlier_skeleton_is_regenerated_without_force(tmp_path: Path) -> None:
+    """The instructor's loop: edit the reference (outside its regions), regenerate."""
+    reference = tmp_path / "solutions" / "backprop"
+    shutil.copytree(SOLUTION, reference, ignore=shutil.ignore_patterns("__pycache__"))
+    layers = reference / "layers.py"
+    layers.write_text(layers.read_text().replace('"""Layers of', '"""Edited. Layers of', 1))
+    out = tmp_path / "assignments" / "backprop"
+    shutil.copytree(SKELETON, out)
+    assert write_skeleton(reference, out) == sorted(committed_skeleton())
+    assert (out / "layers.py").read_text().startswith('"""Edited. Layers of')
+    assert write_skeleton(reference, out)  # the same content again
+    assert {p: out.joinpath(p).read_bytes() for p in committed_skeleton()} == render_skeleton(
+        reference
+    )

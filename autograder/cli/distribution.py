@@ -92,8 +92,13 @@ SOLUTION_OPTION = click.option(
 )
 @SEED_OPTION
 @STUDENT_LANG_OPTION
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the files of an earlier export even if they were edited since.",
+)
 @domain_errors
-def export_nbgrader(solution: Path | None, out: Path, seed: int, lang: str) -> None:
+def export_nbgrader(solution: Path | None, out: Path, seed: int, lang: str, force: bool) -> None:
     """Write an nbgrader course folder: nbgrader_config.py, source/, grader/.
 
     Then, in that folder, the usual nbgrader commands: generate_assignment,
@@ -102,6 +107,10 @@ def export_nbgrader(solution: Path | None, out: Path, seed: int, lang: str) -> N
     `autograder check`; the hidden ones find the hidden checks in grader/.
     Grade the same notebooks in the sandbox with the same seed:
     `autograder grade submitted --out results --seed SEED` in the course folder.
+    Run again unchanged, it writes the same files; one of them that differs
+    (edited since, a changed reference, another seed or language) is replaced
+    only with --force. nbgrader's files (release/, submitted/, gradebook.db)
+    and any other are left as they are.
 
     Example:
 
@@ -113,7 +122,7 @@ def export_nbgrader(solution: Path | None, out: Path, seed: int, lang: str) -> N
 
     solution = solution_or_default(solution, "--solution")
     writable_folder(out)
-    for relative in write_course(solution, out, seed, lang=lang):
+    for relative in write_course(solution, out, seed, lang=lang, force=force):
         click.echo(str(out / relative))
 
 
@@ -175,13 +184,20 @@ def export_gradescope(solution: Path | None, out: Path, seed: int, lang: str) ->
     required=True,
     help="Folder to write the student files into.",
 )
-@click.option("--force", is_flag=True, help="Write even into a folder holding solution regions.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write even over solution regions (a reference) or filled-in stubs (a student's work).",
+)
 @domain_errors
 def skeleton(solution: Path, out: Path, force: bool) -> None:
     """Write the student skeleton generated from a reference folder.
 
     Every `### BEGIN SOLUTION` ... `### END SOLUTION` region becomes a
-    `raise NotImplementedError` stub; hidden files are left out.
+    `raise NotImplementedError` stub; hidden files are left out. An earlier
+    skeleton in --out is replaced; a reference (solution regions) or a
+    student's work (a stub filled in, a file that no longer parses) is not,
+    unless --force.
 
     Example:
 

@@ -15,7 +15,6 @@ student can tamper with those grades; ``autograder grade`` on nbgrader's
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 from autograder.core.errors import AutograderError
@@ -25,6 +24,7 @@ from autograder.grading.assignment import PUBLIC_CHECKS, load_assignment
 from autograder.grading.jupyter import ASSIGNMENT_ENV, LANG_ENV, SEED_ENV
 from autograder.intake.notebooks import META
 
+CONFIG_FILE = "nbgrader_config.py"
 MARKER = "# nbgrader configuration written by `autograder export nbgrader`."
 CONFIG = """{marker}
 import os
@@ -57,35 +57,81 @@ def config_text(course: str, assignment: str, seed: int, lang: str = "en") -> st
 
 
 def write_course(
-    solution: Path, out: Path, seed: int = 0, course: str = "", lang: str = "en"
+    solution: Path,
+    out: Path,
+    seed: int = 0,
+    course: str = "",
+    lang: str = "en",
+    force: bool = False,
 ) -> list[Path]:
-    """Write (or refresh) the course folder ``out``; return the files written."""
+    """Write (or refresh) the course folder ``out``; return the files written.
+
+    Only the files of ``course_files`` are written: nbgrader's own (release/,
+    submitted/, gradebook.db...) and any file the instructor added are left as
+    they are. One of ours edited since (another seed, a config the instructor
+    changed) is replaced only with ``force``; nothing is written when refused.
+    """
     assignment = load_assignment(solution, with_hidden=True)
     if assignment.hidden is None:
         raise AutograderError(f"{solution} has no hidden_checks.py: give the reference folder")
     notebook = reference_notebook(solution)
     if not notebook.is_file():
         raise AutograderError(f"no notebook {notebook}: run `autograder notebook` first")
-    config = out / "nbgrader_config.py"
+    config = out / CONFIG_FILE
     if config.exists() and not config.read_text(encoding="utf-8").startswith(MARKER):
         raise AutograderError(
             f"{config} exists and was not written by this command; export into a new folder, "
             f"or add the {ASSIGNMENT_ENV} line of a generated config to yours"
         )
-    name = assignment.name
-    source, grader = out / "source" / name, out / "grader" / name
-    for folder in (source, grader):
-        if folder.exists():
-            shutil.rmtree(folder)
-        folder.mkdir(parents=True)
-    (source / notebook.name).write_text(with_language(notebook, lang), encoding="utf-8")
+    settings = config_text(course or assignment.name, assignment.name, seed, lang)
+    files = course_files(solution, notebook, settings, lang)
+    if not force:
+        refuse_changed(out, files)
+    for relative, data in files.items():
+        (out / relative).parent.mkdir(parents=True, exist_ok=True)
+        (out / relative).write_bytes(data)
+    return list(files)
+
+
+def course_files(solution: Path, notebook: Path, config: str, lang: str) -> dict[Path, bytes]:
+    """What the export writes, relative to the course folder, in the order it reports them.
+
+    source/<assignment>/ gets what nbgrader releases (the notebook, the public
+    checks); grader/<assignment>/ every .py of the reference, hidden checks too.
+    The notebook is named after the assignment (``reference_notebook``).
+    """
+    source, grader = Path("source", notebook.stem), Path("grader", notebook.stem)
     public = stamped((solution / PUBLIC_CHECKS).read_text(encoding="utf-8"), solution)
-    (source / PUBLIC_CHECKS).write_text(public, encoding="utf-8")
-    for path in sorted(solution.glob("*.py")):
-        shutil.copy(path, grader / path.name)
-    config.write_text(config_text(course or name, name, seed, lang), encoding="utf-8")
-    written = [config, *sorted(source.iterdir()), *sorted(grader.iterdir())]
-    return [p.relative_to(out) for p in written]
+    released = {
+        source / notebook.name: with_language(notebook, lang).encode("utf-8"),
+        source / PUBLIC_CHECKS: public.encode("utf-8"),
+    }
+    files = {Path(CONFIG_FILE): config.encode("utf-8")}
+    files |= {relative: released[relative] for relative in sorted(released)}
+    files |= {grader / path.name: path.read_bytes() for path in sorted(solution.glob("*.py"))}
+    return files
+
+
+def refuse_changed(out: Path, files: dict[Path, bytes]) -> None:
+    """An AutograderError when a file the export would write exists with other content.
+
+    An identical file (the export run again unchanged) is no reason to refuse.
+    """
+    changed = [
+        relative
+        for relative, data in files.items()
+        if (out / relative).exists()
+        and not ((out / relative).is_file() and (out / relative).read_bytes() == data)
+    ]
+    if changed:
+        shown = ", ".join(str(out / relative) for relative in changed[:3])
+        more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+        verb = "exists" if len(changed) == 1 else "exist"
+        raise AutograderError(
+            f"refusing to export into {out}: {shown}{more} already {verb} with other content "
+            "(edited since the last export, a changed reference, another seed or language); "
+            "add --force to replace them, or export into a new folder"
+        )
 
 
 def with_language(notebook: Path, lang: str) -> str:

@@ -12,6 +12,9 @@ reformats on save), and sees any statement a student added or changed.
 
 The reference folder of a public-only assignment holds the skeleton itself
 (no regions, the stubs in place): the same reduction makes it compare equal.
+
+``stub_count`` counts the same stubs: `autograder skeleton` refuses to
+replace a file holding fewer than its new skeleton (a student filled them in).
 """
 
 from __future__ import annotations
@@ -37,20 +40,46 @@ def _regions_as_pass(reference: str) -> str:
     return "\n".join(kept) + "\n"
 
 
+def is_stub(node: ast.AST) -> bool:
+    """``raise NotImplementedError`` or ``raise NotImplementedError(...)``: a gap left open.
+
+    The skeleton's stubs and nbgrader's are both of this form; a student who
+    filled a gap in has removed one.
+    """
+    if not isinstance(node, ast.Raise):
+        return False
+    target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+    return isinstance(target, ast.Name) and target.id == "NotImplementedError"
+
+
 class _StubsAsPass(ast.NodeTransformer):
     """``raise NotImplementedError(...)`` -> ``pass``."""
 
     def visit_Raise(self, node: ast.Raise) -> ast.AST:
-        target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
-        if isinstance(target, ast.Name) and target.id == "NotImplementedError":
-            return ast.Pass()
-        return node
+        return ast.Pass() if is_stub(node) else node
+
+
+def _parsed(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def stub_count(source: str) -> int | None:
+    """How many stubs ``source`` holds; None when it is not Python (so no skeleton)."""
+    tree = _parsed(source)
+    if tree is None:
+        return None
+    try:
+        return sum(is_stub(node) for node in ast.walk(tree))
+    except RecursionError:
+        return None
 
 
 def _shape(source: str) -> str | None:
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = _parsed(source)
+    if tree is None:
         return None
     try:
         return ast.dump(_StubsAsPass().visit(tree), include_attributes=False)
