@@ -189,6 +189,18 @@ def test_canvas_column_named_or_added(results: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("total", ["Current Score", "Assignments Final Points", "final score"])
+def test_canvas_totals_are_no_column_to_fill(results: Path, total: str) -> None:
+    """Canvas computes them ("(read only)" in the export) and ignores them on import: the
+    grades would silently not arrive."""
+    export = str(FIXTURES / "canvas_export.csv")
+    args = ["grades", str(results), "--format", "canvas", "--roster", export]
+    done = run(*args, "--column", total)
+    assert done.exit_code == 1 and "is a total Canvas computes" in done.output, done.output
+    assert "'Backprop (4471)', 'Quiz 1 (4470)'" in done.output
+    assert not (results / "canvas-import.csv").exists()
+
+
 def test_moodle_by_email_is_the_documented_file(results: Path) -> None:
     roster = str(FIXTURES / "roster.csv")
     done = run("grades", str(results), "--format", "moodle", "--roster", roster)

@@ -89,12 +89,19 @@ def canvas_column(sheet: CanvasSheet, assignment: str, wanted: str = "") -> int:
     header = [h.strip() for h in sheet.header]
     first = header.index("Section") + 1  # the assignments follow the student columns
     target = (wanted or assignment).strip().casefold()
+    titles = [h for h in header[first:] if not CANVAS_TOTALS.search(h)]
     for index, title in enumerate(header[first:], start=first):
         bare = re.sub(r"\s*\(\d+\)$", "", title).casefold()
-        if target in (title.casefold(), bare):
-            return index
+        if target not in (title.casefold(), bare):
+            continue
+        if wanted and CANVAS_TOTALS.search(title):  # Canvas computes it, and ignores it on import
+            raise AutograderError(
+                f"--column {wanted!r} is a total Canvas computes from the assignments, which "
+                "an import leaves as it is; name the assignment's column: "
+                + ", ".join(repr(t) for t in titles)
+            )
+        return index
     if wanted:
-        titles = [h for h in header[first:] if not CANVAS_TOTALS.search(h)]
         raise AutograderError(
             f"the Canvas export has no column {wanted!r}; its assignments are: "
             + ", ".join(repr(t) for t in titles)
