@@ -254,9 +254,11 @@ def class_figures(label: str, wall: float, timings: dict[str, Any]) -> None:
         f"{wall / floor:.2f}x the floor"
     )
     print(f"      grader CPU apart: {grader:.1f} s ({grader / len(students):.3f} s per student)")
-    busy = (own + grader) / cores + timings["calibration_seconds"]
+    processes = timings["grader_processes_cpu"]  # with start-up, calibration, class files
+    print(f"      the grader's processes in all: {processes:.1f} s of CPU")
+    busy = (own + processes) / cores
     print(
-        f"      all the run's CPU (students' and grader's) / {cores} cores + calibration: "
+        f"      all the run's CPU (students' and grader's processes) / {cores} cores: "
         f"{busy:.1f} s, {busy / floor:.2f}x the floor (the wall time of an idle machine)"
     )
 

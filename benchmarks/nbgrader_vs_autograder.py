@@ -13,7 +13,10 @@ sandbox required. Printed: each grader's wall time for the class, the time
 per submission (nbgrader's from its log timestamps, ours from each
 report.json), both scores per student, the ratio, and each of our runs'
 floor (the students' own CPU over the cores, plus the calibration each run
-pays: it starts with an empty calibration cache). Timings on a shared
+pays: it starts with an empty calibration cache), the CPU of the grader's own
+processes (timings.json) and, when every core is used, all the run's CPU over
+them, and the ratio at each bound beside the targets (12x at -j 1, 20x at
+-j 2). Timings on a shared
 machine are noisy: compare the two columns of one run, not runs.
 """
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import re
 import subprocess
@@ -140,7 +144,7 @@ def nbgrader_side(course: Path) -> tuple[float, dict[str, float], dict[str, floa
 
 def our_side(
     course: Path, out: Path, jobs: int
-) -> tuple[float, dict[str, float], dict[str, float]]:
+) -> tuple[float, dict[str, float], dict[str, float], dict[str, float]]:
     command = ["autograder", "grade", str(course / "submitted"), "--out", str(out)]
     command += ["--assignment", str(SOLUTION), "-j", str(jobs), "--require-sandbox", "--force"]
     # An empty calibration cache: the run pays its calibration, as a first run would.
@@ -148,12 +152,28 @@ def our_side(
     reports = {p.parent.name: json.loads(p.read_text()) for p in out.glob("*/report.json")}
     timings = json.loads((out / "timings.json").read_text())
     own = sum(s["student_cpu"] for s in timings["students"].values())
-    floor = own / min(jobs, timings["cpus"]) + timings["calibration_seconds"]
+    cores = min(jobs, timings["cpus"])
+    floor = own / cores + timings["calibration_seconds"]
     print(f"-j {jobs}: {wall:.1f} s wall, floor {floor:.1f} s (students' own CPU {own:.1f} s)")
+    grader = timings["grader_processes_cpu"]  # start-up, calibration, checking, writing
+    # Every core busy (-j = cores): no run is shorter than all its CPU over them (less
+    # the calibration's student processes, not counted: a lower bound). With fewer
+    # jobs, the grader's own work runs on the idle cores: no such bound.
+    bound = (own + grader) / cores if cores == timings["cpus"] else math.nan
+    print(
+        f"      the grader's own processes' CPU {grader:.1f} s"
+        + (
+            f"; with the students', over {cores} cores: {bound:.1f} s"
+            if not math.isnan(bound)
+            else ""
+        )
+    )
+    bounds = {"floor": floor, "cpu": bound}
     return (
         wall,
         {s: r["seconds"] for s, r in reports.items()},
         {s: r["score"] for s, r in reports.items()},
+        bounds,
     )
 
 
@@ -169,8 +189,8 @@ def main() -> None:
         run(["nbgrader", "generate_assignment", ASSIGNMENT, "--force"], course)
         make_class(course)
         nb_wall, nb_times, nb_scores = nbgrader_side(course)
-        j1_wall, j1_times, j1_scores = our_side(course, work / "results-j1", 1)
-        j2_wall, _, j2_scores = our_side(course, work / "results-j2", 2)
+        j1_wall, j1_times, j1_scores, j1_bounds = our_side(course, work / "results-j1", 1)
+        j2_wall, _, j2_scores, j2_bounds = our_side(course, work / "results-j2", 2)
     mismatches = [
         s for s in STUDENTS if not nb_scores.get(s) == j1_scores.get(s) == j2_scores.get(s)
     ]
@@ -192,6 +212,12 @@ def main() -> None:
     print(
         f"ratio nbgrader / ours: {nb_wall / j1_wall:.1f}x at -j 1, {nb_wall / j2_wall:.1f}x at -j 2"
     )
+    for jobs, target, bounds in ((1, 12, j1_bounds), (2, 20, j2_bounds)):
+        line = f"-j {jobs}: {target}x needs {nb_wall / target:.1f} s; at the floor "
+        line += f"{nb_wall / bounds['floor']:.1f}x (these students' own code, start-up included)"
+        if not math.isnan(bounds["cpu"]):
+            line += f"; at all this run's CPU over the cores {nb_wall / bounds['cpu']:.1f}x"
+        print(line)
     print(f"score mismatches: {mismatches or 'none'}")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

@@ -4,8 +4,11 @@ Per student graded in this run: ``seconds`` (wall time of their checks),
 ``student_cpu`` (CPU seconds of every process of the student, start-up
 included: what their own code cost), ``grader_cpu`` (the grading process's
 CPU on them) and ``record_cpu`` (writing their files). For the batch: its
-wall time, the calibration's (about 0 when it came from the cache) and the
-number of cores. The floor of a batch is the sum of ``student_cpu`` over the
+wall time, the calibration's (about 0 when it came from the cache), the
+number of cores, and ``grader_processes_cpu``: the CPU of the grader's own
+processes (the command's, with start-up and calibration, and each grading
+process's, pool or Dask worker, up to its last student, told apart by pid),
+apart from the students'. The floor of a batch is the sum of ``student_cpu`` over the
 cores it ran on (benchmarks/batch_throughput.py prints it beside the
 measured time). Timings are this machine's: report.json never holds them,
 so a regrade elsewhere changes no result byte.
@@ -31,6 +34,7 @@ from typing import Any
 
 from autograder.core.files import write_atomically
 from autograder.core.results import Report
+from autograder.grading.one import PROCESS, PROCESS_CPU
 from autograder.intake.submissions import Submission
 
 TIMINGS_FILE = "timings.json"
@@ -42,12 +46,17 @@ class BatchTimings:
     started: float = field(default_factory=time.perf_counter)
     calibration_seconds: float = 0.0
     students: dict[str, dict[str, float]] = field(default_factory=dict)
+    processes: dict[int, float] = field(default_factory=dict)  # a pool process's CPU so far
 
     def student(self, student: str, report: Report, record_cpu: float) -> None:
         done = time.perf_counter() - self.started
+        timing = dict(report.timing)
+        process, cpu = timing.pop(PROCESS, None), timing.pop(PROCESS_CPU, None)
+        if process is not None and cpu is not None and int(process) != os.getpid():
+            self.processes[int(process)] = max(cpu, self.processes.get(int(process), 0.0))
         self.students[student] = {
             "seconds": round(report.seconds, 4),
-            **{k: round(v, 4) for k, v in report.timing.items()},
+            **{k: round(v, 4) for k, v in timing.items()},
             "record_cpu": round(record_cpu, 4),
             "done_at": round(done, 4),
         }
@@ -58,6 +67,7 @@ class BatchTimings:
             "calibration_seconds": round(self.calibration_seconds, 4),
             "jobs": self.jobs,
             "cpus": os.cpu_count() or 1,
+            "grader_processes_cpu": round(time.process_time() + sum(self.processes.values()), 4),
             "students": self.students,
         }
 
