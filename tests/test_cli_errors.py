@@ -201,7 +201,8 @@ def test_skeleton_never_overwrites_a_reference_without_force(tmp_path: Path) -> 
 
 def fill_in(folder: Path, name: str) -> None:
     """A student's work in ``folder``: the reference's code, one notebook stub filled in,
-    or a file that no longer parses."""
+    the answer written above a stub that is left in place, a cell added, or a file that
+    no longer parses."""
     path = folder / name
     if name == "backprop.ipynb":
         notebook = nbformat.read(str(path), as_version=4)
@@ -209,6 +210,19 @@ def fill_in(folder: Path, name: str) -> None:
         cell = next(c for c in code if "raise NotImplementedError(" in c.source)
         cell.source = re.sub(r"raise NotImplementedError\(.*\)", "pass", cell.source, count=1)
         nbformat.write(notebook, str(path))
+    elif name == "copied_cell.ipynb":  # the stub cell kept, a filled-in copy below it
+        path = folder / "backprop.ipynb"
+        notebook = nbformat.read(str(path), as_version=4)
+        index = next(i for i, c in enumerate(notebook.cells) if "NotImplementedError(" in c.source)
+        copy = nbformat.v4.new_code_cell(notebook.cells[index].source.replace("raise", "# "))
+        notebook.cells.insert(index + 1, copy)
+        nbformat.write(notebook, str(path))
+    elif name == "above_stub.py":  # the answer above the stub, which stays unreachable
+        text = (folder / "layers.py").read_text()
+        answer = "        dx, dy = dz * self.y, dz * self.x\n        return dx, dy\n"
+        marker = '        raise NotImplementedError("implement MultiplyLayer.backward")\n'
+        assert marker in text
+        (folder / "layers.py").write_text(text.replace(marker, answer + marker))
     elif name == "broken.py":
         (folder / "xor.py").write_text("def train_xor(X, y, params,\n")
     else:
@@ -219,17 +233,23 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
-@pytest.mark.parametrize("name", ["layers.py", "xor.py", "backprop.ipynb", "broken.py"])
+@pytest.mark.parametrize(
+    "name",
+    ["layers.py", "xor.py", "backprop.ipynb", "broken.py", "above_stub.py", "copied_cell.ipynb"],
+)
 def test_skeleton_never_overwrites_a_students_work_without_force(tmp_path: Path, name: str) -> None:
-    """A student's filled-in stubs were silently replaced with fresh ones."""
+    """A student's filled-in stubs were silently replaced with fresh ones (and, while
+    stubs were counted, so was an answer written above a stub left in place)."""
     student = tmp_path / "backprop"
     shutil.copytree(SKELETON, student)
     fill_in(student, name)
     before = snapshot(student)
     refused = run("skeleton", str(SOLUTION), "--out", str(student))
     assert_clean(refused, 1)
-    shown = "xor.py (not valid Python)" if name == "broken.py" else name
-    assert "would replace a student's work" in refused.output and shown in refused.output
+    shown = {"broken.py": "xor.py", "above_stub.py": "layers.py"}.get(name, name)
+    shown = "backprop.ipynb" if name == "copied_cell.ipynb" else shown
+    assert "changed since `autograder skeleton` wrote them" in refused.output
+    assert shown in refused.output.replace("\n", " ")
     assert "--force" in refused.output
     assert snapshot(student) == before  # nothing written, the other files neither
     forced = run("skeleton", str(SOLUTION), "--out", str(student), "--force")

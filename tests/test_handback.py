@@ -9,6 +9,7 @@ test_nbgrader.py.
 from __future__ import annotations
 
 import json
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -116,13 +117,19 @@ def submissions_folder(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.parametrize("kept", ["both", "zips", "folders"])
 @pytest.mark.parametrize("layout", ["folders", "zip"])
 def test_handing_back_into_a_submissions_folder_is_refused(
-    results: Path, tmp_path: Path, layout: str
+    results: Path, tmp_path: Path, layout: str, kept: str
 ) -> None:
     """A zip layout there would replace ana's submission, a folder layout write into
-    budi's: refused before anything is written."""
+    budi's; and pages beside a class of zips alone (or zips beside folders) made the next
+    `grade` see each student twice: refused before anything is written."""
     out = submissions_folder(tmp_path)
+    if kept == "zips":
+        shutil.rmtree(out / "budi")
+    elif kept == "folders":
+        (out / "ana.zip").unlink()
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     done = run("feedback", str(results), "--out", str(out), "--layout", layout)
     assert done.exit_code == 1, done.output

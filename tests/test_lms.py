@@ -90,7 +90,10 @@ def canvas_accepts(text: str, delimiter: str = ",") -> dict[str, dict[str, str]]
     elif re.search(r"SIS\s+User\s+ID", header[2]) and re.search(r"SIS\s+Login\s+ID", header[3]):
         columns += 2 + bool(re.search(r"Integration\s+ID", header[4]))
     assert "Section" in header[columns - 1], "the last student column must be Section"
-    assignments = [i for i in range(columns, len(header)) if not NON_ASSIGNMENT.search(header[i])]
+    end = len(header)  # strip_non_assignment_columns: totals are popped off the end only
+    while end > columns and NON_ASSIGNMENT.search(header[end - 1]):
+        end -= 1
+    assignments = list(range(columns, end))
     login = header.index("SIS Login ID")
     found = {}
     for row in body:
@@ -196,9 +199,34 @@ def test_canvas_totals_are_no_column_to_fill(results: Path, total: str) -> None:
     export = str(FIXTURES / "canvas_export.csv")
     args = ["grades", str(results), "--format", "canvas", "--roster", export]
     done = run(*args, "--column", total)
-    assert done.exit_code == 1 and "is a total Canvas computes" in done.output, done.output
+    assert done.exit_code == 1 and "one of the columns Canvas computes" in done.output, done.output
     assert "'Backprop (4471)', 'Quiz 1 (4470)'" in done.output
     assert not (results / "canvas-import.csv").exists()
+
+
+def test_an_assignment_named_like_a_total_is_filled_where_canvas_imports_it(
+    results: Path, tmp_path: Path
+) -> None:
+    """Canvas's importer drops the run of total-like titles at the end of a row: an
+    assignment so named among the others is imported (and filled), one just before
+    the totals is dropped with them (and refused)."""
+    text = (FIXTURES / "canvas_export.csv").read_text()
+    exports = {}
+    for old, new in (
+        ("Backprop (4471)", "Backprop Final Score (4471)"),
+        ("Quiz 1", "Quiz Final Grade"),
+    ):
+        exports[new] = tmp_path / f"{new}.csv"
+        exports[new].write_text(text.replace(old, new, 1))
+    args = ["grades", str(results), "--format", "canvas", "--roster"]
+    done = run(
+        *args, str(exports["Backprop Final Score (4471)"]), "--column", "Backprop Final Score"
+    )
+    assert done.exit_code == 0, done.output
+    written = canvas_accepts((results / "canvas-import.csv").read_text())
+    assert written["alice"]["Backprop Final Score (4471)"] == "35"
+    dropped = run(*args, str(exports["Quiz Final Grade"]), "--column", "Quiz Final Grade")
+    assert dropped.exit_code == 1 and "one of the columns Canvas computes" in dropped.output
 
 
 def test_moodle_by_email_is_the_documented_file(results: Path) -> None:

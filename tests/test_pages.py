@@ -176,3 +176,6 @@ def test_a_course_template_failing_on_one_student_s_data_stops_no_batch(tmp_path
     warning = "template feedback.html: ZeroDivisionError: integer division or modulo by zero"
     assert f"{warning} (for ana)" in done.stderr and "--only ana" in done.stderr
     assert all((out / s / "report.json").is_file() for s in students)
+    again = run_grade(submissions, out, "-j", "1", "--templates", str(course))  # ana kept
+    assert again.returncode == 0 and f"{warning} (for ana)" in again.stderr
+    assert f"{warning} (for ana)" in (out / "summary.json").read_text()

@@ -79,7 +79,10 @@ def foreign(target: Path, layout: str) -> bool:
     if layout == "folders" and (target.exists() or target.is_symlink()):
         if target.is_symlink() or not target.is_dir():
             return True
-        return not all(is_page(entry.name) for entry in target.iterdir())
+        try:
+            return not all(is_page(entry.name) for entry in target.iterdir())
+        except OSError:  # a folder it may not read is no hand-back of its own
+            return True
     return False
 
 
@@ -89,9 +92,15 @@ def is_page(name: str) -> bool:
 
 
 def check_targets(out: Path, students: Iterable[str], layout: str) -> None:
-    """Refuse, before anything is written, a hand-back that would overwrite a source."""
-    suffix = ".zip" if layout == "zip" else ""
-    taken = [out / f"{s}{suffix}" for s in students if foreign(out / f"{s}{suffix}", layout)]
+    """Refuse, before anything is written, a hand-back into a folder holding a student's
+    submission: ``<id>.zip`` or ``<id>/`` that is not handed-back feedback, whichever
+    the layout (pages beside ana.zip made the next `grade` see two students "ana")."""
+    if layout not in ("zip", "folders"):
+        return
+    places = [(out / f"{s}.zip", "zip") for s in students] + [
+        (out / s, "folders") for s in students
+    ]
+    taken = [target for target, kind in places if foreign(target, kind)]
     if taken:
         names = ", ".join(str(path) for path in taken[:3]) + (" ..." if len(taken) > 3 else "")
         raise AutograderError(

@@ -2,20 +2,22 @@
 
 See ``regions`` for the markers and the stub each solution region becomes.
 Writing the folder never replaces a reference (it holds solution regions) or
-a student's work (code where the skeleton has a stub) unless forced; it does
-replace an earlier skeleton, which still holds every stub.
+anyone's work (a file changed since the command wrote it, whose hash it
+keeps in ``.autograder-skeleton.json``) unless forced; it does replace an
+earlier skeleton it wrote.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 from autograder.core.errors import AutograderError
 from autograder.distribution.public_stamp import stamped
 from autograder.distribution.regions import is_private, solution_files, strip_solutions
 from autograder.grading.assignment import PUBLIC_CHECKS
-from autograder.intake.notebooks import parse_cells, python_only
-from autograder.intake.skeletons import stub_count
+from autograder.intake.skeletons import is_untouched
 
 
 def release_files(solution: Path) -> list[Path]:
@@ -48,65 +50,68 @@ def render_skeleton(solution: Path, lang: str = "") -> dict[Path, bytes]:
     return rendered
 
 
-def stubs_in(data: bytes, suffix: str) -> int | None:
-    """The stubs of a .py file or of a notebook's code cells (0 in any other file);
-    None when the file is not valid Python or not a valid notebook: not a skeleton.
+MANIFEST = ".autograder-skeleton.json"
 
-    A notebook cell that is not Python counts no stub: a student's half-typed
-    cell is work too, and an earlier skeleton's cells all parse.
+
+def written_before(out: Path) -> dict[str, str]:
+    """What `autograder skeleton` last wrote into ``out``: relative path -> sha256.
+
+    Only ever looked up by the names about to be written: a manifest edited by
+    hand can at worst make the command refuse, or replace a file it names.
     """
-    if suffix == ".ipynb":
-        try:
-            cells = parse_cells(data, "notebook")
-        except AutograderError:
-            return None
-        code = [c["source"] for c in cells if c.get("cell_type") == "code"]
-        return sum(stub_count(python_only(source)) or 0 for source in code)
-    if suffix != ".py":
-        return 0
     try:
-        return stub_count(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        return None
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
 
 
-def filled_in(out: Path, rendered: dict[Path, bytes]) -> list[str]:
-    """The files of ``out`` the skeleton would replace that hold a student's work, each
-    with why: fewer stubs than the new skeleton has (gaps filled in), or not Python.
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
-    An earlier skeleton still holds every stub, whatever else the reference
-    changed since, so regenerating over it needs no --force; a file the new
-    skeleton has no stub in (public_checks.py, data) is the instructor's.
+
+def not_ours(out: Path, rendered: dict[Path, bytes], solution: Path) -> list[str]:
+    """The files of ``out`` the skeleton would replace that it did not write there as
+    they are: edited since (a student's work: code above a stub, a helper, a cell
+    added), or never written by this command.
+
+    A file is ours to replace when it holds what the new skeleton holds, what
+    this command last wrote there (``MANIFEST``), or, for a module without a
+    manifest entry, the skeleton of the current reference up to formatting
+    (``is_untouched``, compared by AST). Counting stubs would not do: a student
+    who writes the answer above the stub keeps it.
     """
-    found = []
+    before, found = written_before(out), []
     for relative, data in rendered.items():
         target = out / relative
-        needed = stubs_in(data, relative.suffix)
-        if needed == 0 or not target.is_file() or target.read_bytes() == data:
+        if not (target.exists() or target.is_symlink()):
             continue
-        held = stubs_in(target.read_bytes(), relative.suffix)
-        kind = "a valid notebook" if relative.suffix == ".ipynb" else "valid Python"
-        if held is None:
-            found.append(f"{relative} (not {kind})")
-        elif needed is None:
-            found.append(f"{relative} (the reference's is not {kind}: its stubs cannot be counted)")
-        elif held < needed:
-            found.append(f"{relative} ({held} stubs where the skeleton has {needed})")
+        if target.is_symlink() or not target.is_file():
+            found.append(f"{relative} (not a file)")
+            continue
+        current = target.read_bytes()
+        if current == data or before.get(relative.as_posix()) == digest(current):
+            continue
+        reference = solution / relative
+        if relative.suffix == ".py" and is_untouched(current, reference.read_bytes()):
+            continue
+        found.append(str(relative))
     return found
 
 
-def refuse_student_work(out: Path, rendered: dict[Path, bytes]) -> None:
-    """An AutograderError naming the files of ``out`` that hold a student's work, if any."""
-    work = filled_in(out, rendered)
+def refuse_replacing(out: Path, rendered: dict[Path, bytes], solution: Path) -> None:
+    """An AutograderError naming the files of ``out`` that are not the skeleton's to replace."""
+    work = not_ours(out, rendered, solution)
     if not work:
         return
-    more = f"; and {len(work) - 3} more" if len(work) > 3 else ""
+    more = f" and {len(work) - 3} more" if len(work) > 3 else ""
     raise AutograderError(
-        f"refusing to write the skeleton into {out}: it would replace a student's work "
-        f"(stubs filled in, or code that no longer parses), not an earlier skeleton: "
-        f"{'; '.join(work[:3])}{more}; choose another folder as --out, or add --force to "
-        "replace them with fresh stubs (also needed over an earlier skeleton when the "
-        "reference gained solution regions since)"
+        f"refusing to write the skeleton into {out}: {', '.join(work[:3])}{more} "
+        "changed since `autograder skeleton` wrote them, or were not written by it "
+        "(a student's work?); nothing was written. Choose another folder as --out, or add "
+        "--force to replace them with the fresh skeleton"
     )
 
 
@@ -114,8 +119,8 @@ def write_skeleton(solution: Path, out: Path, force: bool = False) -> list[Path]
     """Regenerate ``out`` from ``solution``; return the files written.
 
     ``out`` holding a solution region is a reference folder (most likely
-    ``solution`` itself), and a file with fewer stubs than its skeleton is a
-    student's work (see ``filled_in``): neither is overwritten unless ``force``.
+    ``solution`` itself), and a file changed since this command wrote it is
+    someone's work (``not_ours``): neither is overwritten unless ``force``.
     Nothing is written when either refuses.
     """
     if not solution.is_dir():
@@ -136,9 +141,11 @@ def write_skeleton(solution: Path, out: Path, force: bool = False) -> list[Path]
         )
     rendered = render_skeleton(solution)
     if not force:
-        refuse_student_work(out, rendered)
+        refuse_replacing(out, rendered, solution)
     for relative, data in rendered.items():
         target = out / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
+    manifest = {relative.as_posix(): digest(data) for relative, data in sorted(rendered.items())}
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     return sorted(rendered)

@@ -197,15 +197,17 @@ class Batch:
         student_dir = self.out / submission.student
         report = replace(report, student=submission.student)
         record_started = time.process_time()
-        for writer in STUDENT_WRITERS:
-            warning = writer(report, student_dir, self.config)
-            self.warnings += (warning,) if warning else ()
+        said = [writer(report, student_dir, self.config) for writer in STUDENT_WRITERS]
+        warnings = [warning for warning in said if warning]
+        self.warnings += tuple(warnings)
         document = report.to_dict()
         document.update(
             student=submission.student,
             fingerprint="" if grader_error else self.fingerprints[submission.student],
             grader_error=grader_error,
         )
+        if warnings:
+            document["page_warnings"] = warnings  # said again by each run that keeps them
         write_atomically(student_dir / REPORT_FILE, json.dumps(document, indent=2))
         self.timings.student(submission.student, report, time.process_time() - record_started)
         status = GRADER_ERROR if grader_error else report.status
@@ -217,6 +219,9 @@ class Batch:
         document = read_report(self.out / submission.student)
         if document is None:
             return None  # never graded (a run with --only): no row until they are
+        warnings = document.get("page_warnings")
+        if isinstance(warnings, list):
+            self.warnings += tuple(w for w in warnings if isinstance(w, str))
         status = GRADER_ERROR if document.get("grader_error") else document["status"]
         row = replace(row_from_report(submission.student, document), status=status)
         return Outcome(submission.student, row, True)

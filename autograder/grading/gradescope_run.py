@@ -31,7 +31,7 @@ from autograder.core.errors import AutograderError
 from autograder.core.files import PUBLIC, write_atomically
 from autograder.grading.assignment import Assignment, load_assignment
 from autograder.grading.calibration import Calibrating, applied, from_shipped
-from autograder.grading.one import PROCESS, PROCESS_CPU, grade_one
+from autograder.grading.one import grade_one
 from autograder.grading.provisional import grade_alone
 from autograder.grading.runner import GradeOptions
 from autograder.intake.submissions import Submission
@@ -85,11 +85,7 @@ def grade(root: Path) -> dict[str, Any]:
         "engine": str(ENGINE_DIR),
         # What grading cost, observed by the grader: the student's own CPU (every
         # process, start-up included) and the grader's (as in a batch's timings.json).
-        "timing": {
-            name: round(seconds, 4)
-            for name, seconds in report.timing.items()
-            if name not in (PROCESS, PROCESS_CPU)
-        },
+        "timing": {name: round(seconds, 4) for name, seconds in report.timing.items()},
     }
     write_atomically(root / "results" / "results.json", json.dumps(document, indent=2), PUBLIC)
     return document

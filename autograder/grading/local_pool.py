@@ -20,6 +20,7 @@ thrown away (and the calibration slowed) before it is graded again.
 from __future__ import annotations
 
 import os
+import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -45,7 +46,7 @@ from autograder.grading.provisional import (
 )
 from autograder.grading.runner import GradeOptions
 from autograder.grading.scratch import Scratch
-from autograder.grading.timings import quickest
+from autograder.grading.timings import PROCESS, PROCESS_CPU, quickest
 from autograder.i18n import t
 from autograder.intake.submissions import Submission
 from autograder.isolation.levels import resolve
@@ -91,7 +92,17 @@ def _scratch() -> Scratch | None:
 def grade_submission(submission: Submission, options: GradeOptions) -> tuple[Report, str]:
     """Runs in a pool process (its assignment and slot set by ``_init_worker``)."""
     assignment, slot = _WORKER["assignment"], _WORKER["slot"]
-    return grade_one(submission, assignment, options, slot, scratch=_scratch())
+    report, error = grade_one(submission, assignment, options, slot, scratch=_scratch())
+    return stamped(report), error
+
+
+def stamped(report: Report) -> Report:
+    """The report with this pool process and its CPU so far (start-up, imports, every
+    student it graded): the batch's ``timings`` keeps each process's last figure. Pool
+    processes live for one batch, so the figure is this batch's (a Dask worker's,
+    serving many batches, would not be)."""
+    process = {PROCESS_CPU: time.process_time(), PROCESS: float(os.getpid())}
+    return replace(report, timing={**report.timing, **process})
 
 
 Provisional = tuple[Report, str, LimitRecord]
@@ -100,8 +111,10 @@ Provisional = tuple[Report, str, LimitRecord]
 def grade_provisionally(submission: Submission, options: GradeOptions) -> Provisional:
     """Runs in a pool process: a grading beside the calibration, and its limits' record."""
     assignment, slot, record = _WORKER["assignment"], _WORKER["slot"], LimitRecord()
-    graded = grade_one(submission, assignment, options, slot, limits=record, scratch=_scratch())
-    return (*graded, record)
+    report, error = grade_one(
+        submission, assignment, options, slot, limits=record, scratch=_scratch()
+    )
+    return stamped(report), error, record
 
 
 def kept(

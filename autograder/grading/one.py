@@ -7,7 +7,6 @@ times set every student's time limits.
 
 from __future__ import annotations
 
-import os
 import time
 import traceback
 from dataclasses import replace
@@ -24,9 +23,6 @@ from autograder.intake.tree import Tree
 from autograder.isolation.policy import LimitRecord
 
 MAX_ERROR = 32 << 10  # characters of a grader error kept in report.json
-# The grading process and its whole CPU so far (start-up, imports, every student it
-# graded): ``timings`` sums the last figure of each process, then drops both.
-PROCESS, PROCESS_CPU = "process", "process_cpu"
 
 
 def failed_report(assignment: Assignment, options: GradeOptions, message: str) -> Report:
@@ -79,8 +75,7 @@ def grade_one(
             notes = report.notes + graded_notes(layout, options.lang)
             report = replace(report, graded_files=layout.graded, notes=notes)
         grader_cpu = time.process_time() - grader_started  # the copy and layout too
-        process = {PROCESS_CPU: time.process_time(), PROCESS: float(os.getpid())}
-        report = replace(report, timing={**report.timing, "grader_cpu": grader_cpu, **process})
+        report = replace(report, timing={**report.timing, "grader_cpu": grader_cpu})
     except Exception:  # the grader's own failure: recorded, never fatal
         message = t("error.grader", options.lang)
         return failed_report(assignment, options, message), traceback.format_exc()[-MAX_ERROR:]

@@ -6,9 +6,9 @@ included: what their own code cost), ``grader_cpu`` (the grading process's
 CPU on them) and ``record_cpu`` (writing their files). For the batch: its
 wall time, the calibration's (about 0 when it came from the cache), the
 number of cores, and ``grader_processes_cpu``: the CPU of the grader's own
-processes (the command's, with start-up and calibration, and each grading
-process's, pool or Dask worker, up to its last student, told apart by pid),
-apart from the students'. The floor of a batch is the sum of ``student_cpu`` over the
+processes (the command's, with start-up and calibration, and each pool
+process's up to its last student; not a Dask worker's, which serves many
+batches), apart from the students'. The floor of a batch is the sum of ``student_cpu`` over the
 cores it ran on (benchmarks/batch_throughput.py prints it beside the
 measured time). Timings are this machine's: report.json never holds them,
 so a regrade elsewhere changes no result byte.
@@ -34,10 +34,12 @@ from typing import Any
 
 from autograder.core.files import write_atomically
 from autograder.core.results import Report
-from autograder.grading.one import PROCESS, PROCESS_CPU
 from autograder.intake.submissions import Submission
 
 TIMINGS_FILE = "timings.json"
+# A pool process's pid and CPU so far, in its reports' timing (``local_pool.stamped``):
+# kept per process here, never written per student.
+PROCESS, PROCESS_CPU = "process", "process_cpu"
 
 
 @dataclass

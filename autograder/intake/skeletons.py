@@ -12,9 +12,6 @@ reformats on save), and sees any statement a student added or changed.
 
 The reference folder of a public-only assignment holds the skeleton itself
 (no regions, the stubs in place): the same reduction makes it compare equal.
-
-``stub_count`` counts the same stubs: `autograder skeleton` refuses to
-replace a file holding fewer than its new skeleton (a student filled them in).
 """
 
 from __future__ import annotations
@@ -63,17 +60,6 @@ def _parsed(source: str) -> ast.Module | None:
     try:
         return ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-
-
-def stub_count(source: str) -> int | None:
-    """How many stubs ``source`` holds; None when it is not Python (so no skeleton)."""
-    tree = _parsed(source)
-    if tree is None:
-        return None
-    try:
-        return sum(is_stub(node) for node in ast.walk(tree))
-    except RecursionError:
         return None
 
 

@@ -41,6 +41,20 @@ from autograder.reports.gradebook import spreadsheet_safe
 CANVAS_STUDENT_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 CANVAS_POINTS = "    Points Possible"  # as Canvas's exporter writes it (the importer looks for it)
 CANVAS_TOTALS = re.compile(r"(Current|Final|Unposted|Override) (Score|Points|Grade|Status)")
+CANVAS_ID = re.compile(r"\s*\((\d+)\)$")  # an assignment's title ends with its id
+
+
+def totals_start(header: Sequence[str]) -> int:
+    """Where the columns Canvas's importer ignores begin: as its
+    ``strip_non_assignment_columns`` does, the run of titles matching a total at the
+    end of the row (an assignment titled "Lab Final Score (4480)" among the others is
+    imported; the same title just before the totals is dropped with them)."""
+    end = len(header)
+    while end > 0 and CANVAS_TOTALS.search(header[end - 1]):
+        end -= 1
+    return end
+
+
 MOODLE_ID_COLUMNS = {"email": "Email address", "idnumber": "ID number", "username": "Username"}
 BLANK, ZERO = "blank", "zero"
 
@@ -89,16 +103,17 @@ def canvas_column(sheet: CanvasSheet, assignment: str, wanted: str = "") -> int:
     header = [h.strip() for h in sheet.header]
     first = header.index("Section") + 1  # the assignments follow the student columns
     target = (wanted or assignment).strip().casefold()
-    titles = [h for h in header[first:] if not CANVAS_TOTALS.search(h)]
+    totals = totals_start(header)
+    titles = header[first:totals]
     for index, title in enumerate(header[first:], start=first):
-        bare = re.sub(r"\s*\(\d+\)$", "", title).casefold()
+        bare = CANVAS_ID.sub("", title).casefold()
         if target not in (title.casefold(), bare):
             continue
-        if wanted and CANVAS_TOTALS.search(title):  # Canvas computes it, and ignores it on import
+        if wanted and index >= totals:  # Canvas computes it, and ignores it on import
             raise AutograderError(
-                f"--column {wanted!r} is a total Canvas computes from the assignments, which "
-                "an import leaves as it is; name the assignment's column: "
-                + ", ".join(repr(t) for t in titles)
+                f"--column {wanted!r} is one of the columns Canvas computes (or, titled like "
+                "one, placed among them), which an import leaves as they are; name an "
+                "assignment's column: " + ", ".join(repr(t) for t in titles)
             )
         return index
     if wanted:
@@ -114,8 +129,7 @@ def canvas_writeback(grades: Any, sheet: CanvasSheet, column: int, missing: str 
     header = list(sheet.header)
     rows = [list(r) for r in sheet.rows]
     if column < 0:
-        totals = [i for i, h in enumerate(header) if CANVAS_TOTALS.search(h)]
-        column = totals[0] if totals else len(header)
+        column = totals_start(header)
         header.insert(column, grades.assignment)
         for row in rows:
             row.insert(column, number(grades.max_score) if is_points_row(row) else "")
