@@ -18,7 +18,6 @@ from autograder.intake.notebooks import code_folder
 from autograder.isolation.sandbox import SandboxConfig
 from autograder.isolation.session import TimeoutPolicy
 from autograder.reports import text as render
-from autograder.reports.feedback import feedback_html, try_templates
 
 
 def default_check_dir() -> Path:
@@ -110,6 +109,8 @@ def check(
     if templates is not None and html_path is None:
         raise click.UsageError("--templates styles the page of --html: give both")
     if html_path is not None:
+        from autograder.reports.feedback import try_templates  # the page's modules: only here
+
         writable_file(html_path, "--html", (".html", ".htm"))  # before the checks run
         try_templates(templates)
     home = folder.parent if folder.suffix == ".ipynb" else folder
@@ -125,5 +126,7 @@ def check(
         report, _ = grade_folder(code, assignment, options)
     click.echo(render.report_json(report) if as_json else render.report_table(report))
     if html_path is not None:
+        from autograder.reports.feedback import feedback_html
+
         write_atomically(html_path, feedback_html(report, templates), PUBLIC)
     sys.exit(0 if report.all_passed else 1)
