@@ -13,12 +13,19 @@ from __future__ import annotations
 
 import re
 import signal
+from collections.abc import Sequence
 
 from autograder.i18n import t
 
 
 class AutograderError(Exception):
     """A problem with the grader's input or setup, with what to do about it."""
+
+
+def some(items: Sequence[object], shown: int = 3) -> str:
+    """The first few of ``items`` for a message: ``a, b, c and 2 more``."""
+    listed = ", ".join(str(item) for item in items[:shown])
+    return listed + (f" and {len(items) - shown} more" if len(items) > shown else "")
 
 
 class CheckFailed(Exception):

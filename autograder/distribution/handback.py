@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.core.errors import AutograderError
+from autograder.core.errors import AutograderError, some
 from autograder.core.files import PUBLIC, write_atomically
 from autograder.grading.classgrades import last_run
 from autograder.reports.feedback import LOSS_SVG
@@ -102,9 +102,8 @@ def check_targets(out: Path, students: Iterable[str], layout: str) -> None:
     ]
     taken = [target for target, kind in places if foreign(target, kind)]
     if taken:
-        names = ", ".join(str(path) for path in taken[:3]) + (" ..." if len(taken) > 3 else "")
         raise AutograderError(
-            f"--out {out} already holds files that are not handed-back feedback ({names}): "
+            f"--out {out} already holds files that are not handed-back feedback ({some(taken)}): "
             "a submissions folder? Nothing was written; hand the feedback back into a "
             "folder of its own (e.g. --out handback)"
         )

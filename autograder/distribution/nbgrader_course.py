@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from autograder.core.errors import AutograderError
+from autograder.core.errors import AutograderError, some
 from autograder.distribution.notebook_build import reference_notebook
 from autograder.distribution.public_stamp import stamped
 from autograder.grading.assignment import PUBLIC_CHECKS, load_assignment
@@ -124,11 +124,10 @@ def refuse_changed(out: Path, files: dict[Path, bytes]) -> None:
         and not ((out / relative).is_file() and (out / relative).read_bytes() == data)
     ]
     if changed:
-        shown = ", ".join(str(out / relative) for relative in changed[:3])
-        more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
         verb = "exists" if len(changed) == 1 else "exist"
+        shown = some([out / relative for relative in changed])
         raise AutograderError(
-            f"refusing to export into {out}: {shown}{more} already {verb} with other content "
+            f"refusing to export into {out}: {shown} already {verb} with other content "
             "(edited since the last export, a changed reference, another seed or language); "
             "add --force to replace them, or export into a new folder"
         )

@@ -13,7 +13,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from autograder.core.errors import AutograderError
+from autograder.core.errors import AutograderError, some
 from autograder.distribution.public_stamp import stamped
 from autograder.distribution.regions import is_private, solution_files, strip_solutions
 from autograder.grading.assignment import PUBLIC_CHECKS
@@ -106,9 +106,8 @@ def refuse_replacing(out: Path, rendered: dict[Path, bytes], solution: Path) -> 
     work = not_ours(out, rendered, solution)
     if not work:
         return
-    more = f" and {len(work) - 3} more" if len(work) > 3 else ""
     raise AutograderError(
-        f"refusing to write the skeleton into {out}: {', '.join(work[:3])}{more} "
+        f"refusing to write the skeleton into {out}: {some(work)} "
         "changed since `autograder skeleton` wrote them, or were not written by it "
         "(a student's work?); nothing was written. Choose another folder as --out, or add "
         "--force to replace them with the fresh skeleton"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from autograder.core.errors import AutograderError
+from autograder.core.errors import AutograderError, some
 from autograder.core.files import read_report, write_atomically
 from autograder.core.results import Outcome, StudentRow
 from autograder.core.roster import MISSING, ROSTER_FILE, ClassList, Roster
@@ -110,9 +110,8 @@ def check_student_folders(out: Path, submissions: list[Submission]) -> None:
     student was graded, it stopped the batch there (and the rest went ungraded)."""
     taken = [out / s.student for s in submissions if not_a_folder(out / s.student)]
     if taken:
-        names = ", ".join(str(path) for path in taken[:3]) + (" ..." if len(taken) > 3 else "")
         raise AutograderError(
-            f"--out {out} holds {names}, where a student's results folder goes (the student "
+            f"--out {out} holds {some(taken)}, where a student's results folder goes (the student "
             "of that name has a submission); move it away, or choose another --out"
         )
 

@@ -272,10 +272,8 @@ def try_templates(templates: Path | None) -> None:
 
 # -- batch writers (batch.STUDENT_WRITERS) ----------------------------------------------
 def write_feedback_html(report: Report, student_dir: Path, config: Any) -> str:
-    """The page from the course's templates; where they fail on this student's data
-    (tried on one sample before grading, they may still fail on another student's),
-    from ours, and a warning for the instructor: one student's page never stops the
-    batch, and the student still gets feedback."""
+    """The page from the course's templates, else (they failed on this student's data,
+    not on the sample tried before grading) ours and a warning: the batch goes on."""
     templates = getattr(config, "templates", None)
     try:
         page, warning = feedback_html(report, templates), ""
