@@ -294,3 +294,28 @@ def test_a_loss_that_is_not_finite_is_no_grader_error(
     losses = (value, *run.losses[1:]) if where == "first" else (value,) * len(run.losses)
     with np.errstate(all="ignore"):
         diagnose_run(setup, Run(losses, run.theta))  # raised OverflowError or ValueError
+
+
+def test_a_run_extended_by_threads_at_once_is_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cached run is shared by the threads of one process (the calibration and a
+    student graded beside it; the trajectory checks' expected runs are cached runs):
+    two extending it at once appended the same step twice, a wrong run for both."""
+    import threading
+    import time
+
+    computed = Trajectory.next
+
+    def slow(self: Trajectory, theta: np.ndarray) -> np.ndarray:
+        time.sleep(0.001)  # a thread switch here, as a longer step would give
+        return computed(self, theta)
+
+    monkeypatch.setattr(Trajectory, "next", slow)
+    shared, alone = Trajectory(SETUP, DESCENT), Trajectory(SETUP, DESCENT)
+    threads = [threading.Thread(target=shared.theta, args=(30,)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(shared.thetas) == 31
+    assert np.array_equal(shared.theta(30), alone.theta(30))
+    assert shared.loss(30) == alone.loss(30)

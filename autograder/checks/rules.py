@@ -111,10 +111,16 @@ BEFORE = Recording()
 
 
 class Trajectory:
-    """One rule's run from one setup, extended on demand."""
+    """One rule's run from one setup, extended on demand.
+
+    A cached run is shared by the threads of one process (the calibration and a
+    student graded beside it, a Dask worker's threads): it is extended under a
+    lock, or two threads would each append the same step.
+    """
 
     def __init__(self, setup: Setup, rule: Rule) -> None:
         self.setup, self.rule = setup, rule
+        self.lock = threading.RLock()
         start = setup.default_start if rule.start == "default" else setup.start
         if rule.start == "float32":  # params cast to float32; numpy's float64 gradients
             start = np.asarray(setup.start, dtype=np.float32)  # then train them in float64
@@ -131,26 +137,28 @@ class Trajectory:
         self.mask = np.repeat(np.asarray(rule.scales or [1.0] * len(sizes)), sizes)
 
     def theta(self, step: int) -> np.ndarray:
-        while len(self.thetas) <= step:
-            try:
-                self.thetas.append(self.next(self.thetas[-1]))
-            except (ValueError, ArithmeticError, IndexError, TypeError):
-                # a rule this setup cannot re-make (shapes that do not fit): NaN from
-                # here on, which reproduces no student's numbers, so it is never named
-                self.thetas.append(np.full_like(self.thetas[-1], np.nan))
-        return self.thetas[step]
+        with self.lock:
+            while len(self.thetas) <= step:
+                try:
+                    self.thetas.append(self.next(self.thetas[-1]))
+                except (ValueError, ArithmeticError, IndexError, TypeError):
+                    # a rule this setup cannot re-make (shapes that do not fit): NaN from
+                    # here on, which reproduces no student's numbers, so it is never named
+                    self.thetas.append(np.full_like(self.thetas[-1], np.nan))
+            return self.thetas[step]
 
     def loss(self, step: int, broadcast: bool = False) -> float:
         """L at the parameters after ``step`` updates (with the given data and target)."""
         key = (broadcast, step)
-        if key not in self.losses:
-            y = self.y.reshape(-1) if broadcast else self.y
-            try:
-                value = float(np.real(self.setup.network.loss(self.theta(step), self.X, y)))
-            except (ValueError, ArithmeticError, IndexError, TypeError):
-                value = math.nan  # as in ``theta``: a run that cannot be re-made
-            self.losses[key] = value
-        return self.losses[key]
+        with self.lock:
+            if key not in self.losses:
+                y = self.y.reshape(-1) if broadcast else self.y
+                try:
+                    value = float(np.real(self.setup.network.loss(self.theta(step), self.X, y)))
+                except (ValueError, ArithmeticError, IndexError, TypeError):
+                    value = math.nan  # as in ``theta``: a run that cannot be re-made
+                self.losses[key] = value
+            return self.losses[key]
 
     def next(self, theta: np.ndarray) -> np.ndarray:
         rule, lr, network = self.rule, self.setup.lr, self.setup.network
