@@ -74,6 +74,13 @@ def copy_submission(source: Path, target: Path) -> Path:
     return target
 
 
+def files_in(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (relative path -> bytes): what a command left there."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
 def unmarked(source: str) -> str:
     """The reference's source without its solution markers (what a student hands in)."""
     markers = ("### BEGIN SOLUTION", "### END SOLUTION")

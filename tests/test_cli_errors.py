@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from click.testing import CliRunner, Result
-from conftest import SKELETON, SOLUTION, copy_submission, unmarked
+from conftest import SKELETON, SOLUTION, copy_submission, files_in, unmarked
 
 from autograder.cli import cli
 from autograder.core.errors import AutograderError
@@ -229,10 +229,6 @@ def fill_in(folder: Path, name: str) -> None:
         path.write_text(unmarked((SOLUTION / name).read_text()))
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
-
-
 @pytest.mark.parametrize(
     "name",
     ["layers.py", "xor.py", "backprop.ipynb", "broken.py", "above_stub.py", "copied_cell.ipynb"],
@@ -243,7 +239,7 @@ def test_skeleton_never_overwrites_a_students_work_without_force(tmp_path: Path,
     student = tmp_path / "backprop"
     shutil.copytree(SKELETON, student)
     fill_in(student, name)
-    before = snapshot(student)
+    before = files_in(student)
     refused = run("skeleton", str(SOLUTION), "--out", str(student))
     assert_clean(refused, 1)
     shown = {"broken.py": "xor.py", "above_stub.py": "layers.py"}.get(name, name)
@@ -251,10 +247,10 @@ def test_skeleton_never_overwrites_a_students_work_without_force(tmp_path: Path,
     assert "changed since `autograder skeleton` wrote them" in refused.output
     assert shown in refused.output.replace("\n", " ")
     assert "--force" in refused.output
-    assert snapshot(student) == before  # nothing written, the other files neither
+    assert files_in(student) == before  # nothing written, the other files neither
     forced = run("skeleton", str(SOLUTION), "--out", str(student), "--force")
     assert_clean(forced, 0)
-    assert snapshot(student) == snapshot(SKELETON)
+    assert files_in(student) == files_in(SKELETON)
 
 
 def nbgrader_files(course: Path) -> None:
@@ -272,23 +268,23 @@ def test_export_nbgrader_never_replaces_an_edited_file_without_force(tmp_path: P
     export = ["export", "nbgrader", "--solution", str(SOLUTION), "--out", str(course)]
     assert_clean(run(*export), 0)
     nbgrader_files(course)
-    generated = snapshot(course)
+    generated = files_in(course)
     assert_clean(run(*export), 0)  # unchanged: the same files again
-    assert snapshot(course) == generated
+    assert files_in(course) == generated
     config, hidden = (
         course / "nbgrader_config.py",
         course / "grader" / "backprop" / "hidden_checks.py",
     )
     config.write_text(config.read_text() + "c.Exchange.root = '/srv/exchange'\n")
     hidden.write_text(hidden.read_text() + "# graded by hand this term\n")
-    edited = snapshot(course)
+    edited = files_in(course)
     refused = run(*export, "--seed", "4711")
     assert_clean(refused, 1)
     assert f"{config}, {hidden} already exist with other content" in refused.output
     assert "add --force to replace them" in refused.output
-    assert snapshot(course) == edited  # nothing written
+    assert files_in(course) == edited  # nothing written
     assert_clean(run(*export, "--force"), 0)
-    assert snapshot(course) == generated  # ours replaced, nbgrader's and the png untouched
+    assert files_in(course) == generated  # ours replaced, nbgrader's and the png untouched
 
 
 def test_notebook_never_rewrites_a_student_notebook_without_force(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from conftest import files_in
 
 from autograder.cli import cli
 from autograder.core.files import write_atomically
@@ -130,11 +131,11 @@ def test_handing_back_into_a_submissions_folder_is_refused(
         shutil.rmtree(out / "budi")
     elif kept == "folders":
         (out / "ana.zip").unlink()
-    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    before = files_in(out)
     done = run("feedback", str(results), "--out", str(out), "--layout", layout)
     assert done.exit_code == 1, done.output
     assert "not handed-back feedback" in done.output and "Traceback" not in done.output
-    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert files_in(out) == before
 
 
 @pytest.mark.parametrize("layout", ["folders", "zip"])
@@ -153,3 +154,32 @@ def test_handing_back_again_replaces_the_earlier_pages(
             assert bundle.read("feedback.html") == b"<p>ana's new page</p>"
     else:
         assert (out / "ana" / "feedback.html").read_text() == "<p>ana's new page</p>"
+
+
+@pytest.mark.parametrize("kind", ["corrupt zip", "link to a zip elsewhere", "link to a page zip"])
+def test_what_stands_at_a_zip_s_place_is_replaced_only_when_it_is_a_hand_back(
+    results: Path, tmp_path: Path, kind: str
+) -> None:
+    """An ``<id>.zip`` that is no zip, or a link: read as a zip only to decide; a link is
+    never written through, and its target is left as it was."""
+    out, elsewhere = tmp_path / "handback", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    if kind == "corrupt zip":
+        (out / "ana.zip").write_bytes(b"PK\x03\x04 not really a zip")
+    else:
+        with zipfile.ZipFile(elsewhere / "ana.zip", "w") as bundle:
+            name = "feedback.html" if kind == "link to a page zip" else "layers.py"
+            bundle.writestr(name, "ana's earlier file")
+        (out / "ana.zip").symlink_to(elsewhere / "ana.zip")
+    before = files_in(elsewhere)
+    done = run("feedback", str(results), "--out", str(out), "--layout", "zip")
+    assert files_in(elsewhere) == before
+    if kind == "link to a page zip":
+        assert done.exit_code == 0, done.output
+        assert not (out / "ana.zip").is_symlink()  # the link replaced, not its target
+        with zipfile.ZipFile(out / "ana.zip") as bundle:
+            assert bundle.read("feedback.html") == b"<p>ana's page</p>"
+    else:
+        assert done.exit_code == 1 and "not handed-back feedback" in done.output
+        assert "Traceback" not in done.output and not (out / "budi.zip").exists()

@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import files_in
 
 from autograder.grading.parcels import (
     pack_folder,
@@ -24,12 +25,6 @@ from autograder.intake import tree
 from autograder.intake.submissions import BadSubmission, Submission, lay_out_submission
 
 MODULES = ("layers", "xor")
-
-
-def files_in(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
-    }
 
 
 def flat(root: Path) -> Path:

@@ -106,8 +106,7 @@ def course_files(solution: Path, notebook: Path, config: str, lang: str) -> dict
         source / notebook.name: with_language(notebook, lang).encode("utf-8"),
         source / PUBLIC_CHECKS: public.encode("utf-8"),
     }
-    files = {Path(CONFIG_FILE): config.encode("utf-8")}
-    files |= {relative: released[relative] for relative in sorted(released)}
+    files = {Path(CONFIG_FILE): config.encode("utf-8"), **dict(sorted(released.items()))}
     files |= {grader / path.name: path.read_bytes() for path in sorted(solution.glob("*.py"))}
     return files
 

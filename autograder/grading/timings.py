@@ -8,9 +8,9 @@ wall time, the calibration's (about 0 when it came from the cache), the
 number of cores, and ``grader_processes_cpu``: the CPU of the grader's own
 processes (the command's, with start-up and calibration, and each pool
 process's up to its last student; not a Dask worker's, which serves many
-batches), apart from the students'. The floor of a batch is the sum of ``student_cpu`` over the
-cores it ran on (benchmarks/batch_throughput.py prints it beside the
-measured time). Timings are this machine's: report.json never holds them,
+batches), apart from the students'. The floor of a batch is the sum of
+``student_cpu`` over the cores it ran on (benchmarks/batch_throughput.py
+prints it beside the measured time). Timings are this machine's: report.json never holds them,
 so a regrade elsewhere changes no result byte.
 
 A regrade reads the last run's file to grade the slowest students first

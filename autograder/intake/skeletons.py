@@ -37,35 +37,20 @@ def _regions_as_pass(reference: str) -> str:
     return "\n".join(kept) + "\n"
 
 
-def is_stub(node: ast.AST) -> bool:
-    """``raise NotImplementedError`` or ``raise NotImplementedError(...)``: a gap left open.
-
-    The skeleton's stubs and nbgrader's are both of this form; a student who
-    filled a gap in has removed one.
-    """
-    if not isinstance(node, ast.Raise):
-        return False
-    target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
-    return isinstance(target, ast.Name) and target.id == "NotImplementedError"
-
-
 class _StubsAsPass(ast.NodeTransformer):
     """``raise NotImplementedError(...)`` -> ``pass``."""
 
     def visit_Raise(self, node: ast.Raise) -> ast.AST:
-        return ast.Pass() if is_stub(node) else node
-
-
-def _parsed(source: str) -> ast.Module | None:
-    try:
-        return ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+        target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+        if isinstance(target, ast.Name) and target.id == "NotImplementedError":
+            return ast.Pass()
+        return node
 
 
 def _shape(source: str) -> str | None:
-    tree = _parsed(source)
-    if tree is None:
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     try:
         return ast.dump(_StubsAsPass().visit(tree), include_attributes=False)
